@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { parseBytes, parseCpu } from "./quantity";
+
+/**
+ * Field schemas shared by every config section. Each carries the message a person needs:
+ * what is allowed, with an example, so that a bad value can be fixed without reading code.
+ */
+
+const rfc1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A Kubernetes object name used as a prefix for derived names, so it is kept short. */
+export const resourceName = z
+    .string()
+    .max(40, "must be at most 40 characters (derived object names add suffixes up to 63)")
+    .regex(rfc1123Label, "must be a lower-case RFC 1123 label such as \"ai-engine\"");
+
+export const hostname = z
+    .string()
+    .max(253, "must be at most 253 characters")
+    .refine(
+        (host) => host.split(".").length >= 2
+            && host.split(".").every((label, i) => (i === 0 && label === "*") || (label.length <= 63 && rfc1123Label.test(label))),
+        "must be a lower-case DNS name such as \"api.example.com\" (a leading \"*.\" is allowed)",
+    );
+
+export const urlPath = z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, "must be an absolute URL path such as \"/healthz\"");
+
+export const filesystemPath = z.string().regex(/^\/[A-Za-z0-9._\-/]*$/, "must be an absolute path such as \"/tmp\"");
+
+export const port = z.int("must be a whole number").min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
+
+export const replicaCount = z.int("must be a whole number").min(1, "must be at least 1");
+
+export const percentage = z.int("must be a whole number").min(1, "must be a percentage from 1 to 100").max(100, "must be a percentage from 1 to 100");
+
+export const cpuQuantity = z
+    .string("must be a CPU quantity string such as \"250m\" or \"1\"")
+    .refine((value) => (parseCpu(value) ?? 0) > 0, "must be a positive CPU quantity such as \"250m\" or \"1\"");
+
+export const memoryQuantity = z
+    .string("must be a memory quantity string such as \"512Mi\" or \"2Gi\"")
+    .refine((value) => (parseBytes(value) ?? 0) >= 2 ** 20, "must be a memory quantity of at least 1Mi such as \"512Mi\" or \"2Gi\"");
+
+export const storageSize = z
+    .string("must be a storage size string such as \"10Gi\"")
+    .refine((value) => (parseBytes(value) ?? 0) >= 2 ** 20, "must be a storage size of at least 1Mi such as \"10Gi\" (units Ki, Mi, Gi, Ti or k, M, G, T)");
+
+/** An image reference pinned by tag (never "latest") or by digest. */
+export const imageReference = z
+    .string()
+    .regex(
+        /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
+        "must be an image reference such as \"ghcr.io/acme/api:1.4.2\"",
+    )
+    .refine((image) => /@sha256:[a-f0-9]{64}$/.test(image) || /:[\w][\w.-]{0,127}$/.test(image.split("/").pop() ?? ""),
+        "must be pinned by a tag or a digest, such as \"ghcr.io/acme/api:1.4.2\" or \"…@sha256:<64 hex>\"")
+    .refine((image) => !/:latest(@|$)/.test(image), "must not use the \"latest\" tag: pin a version or a digest");
+
+export const cidr = z
+    .string()
+    .refine((value) => {
+        const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+        return match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
+    }, "must be an IPv4 CIDR such as \"10.0.0.0/16\"");
+
+/** Environment variable names for the ConfigMap and secret references. */
+export const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name such as \"FEATURE_FLAGS\"");
+
+export const cronSchedule = z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as \"0 2 * * *\"");
+
+/** Adds a problem at a path below `groundwork:` (e.g. ["tiers", 1, "hpa"]); cross-field checks use it. */
+export type ReportIssue = (path: (string | number)[], message: string) => void;

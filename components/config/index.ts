@@ -1,0 +1,2 @@
+export { ConfigError, loadPlatformConfig, parsePlatformConfig, PlatformConfig, Tier } from "./load";
+export { environments, secretKeys } from "./schema";

@@ -1,0 +1,185 @@
+import { z } from "zod";
+import { versions } from "../versions";
+import { addonsSchema, chartsSchema, checkAddons } from "./addons";
+import { checkEdge, edgeSchema } from "./edge";
+import {
+    cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
+    memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, storageSize, urlPath,
+} from "./fields";
+import { parseBytes, parseCpu } from "./quantity";
+
+export const environments = ["local", "staging", "production"] as const;
+
+const computeResources = z.strictObject({
+    cpu: cpuQuantity,
+    memory: memoryQuantity,
+});
+
+const apiAccessRule = z.strictObject({
+    apiGroups: z.array(z.string()).min(1, "must list at least one API group (\"\" is the core group)"),
+    resources: z.array(z.string().regex(/^[a-z][a-z0-9/]*$/, "must be a lower-case plural resource such as \"jobs\"")).min(1, "must list at least one resource"),
+    verbs: z.array(z.enum(["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]))
+        .min(1, "must list at least one verb"),
+});
+
+const tierSchema = z.strictObject({
+    name: resourceName,
+    /** Namespace of the tier and its database; defaults to the tier name. */
+    namespace: resourceName.optional(),
+    image: imageReference,
+    port,
+    replicas: replicaCount,
+    resources: z.strictObject({ requests: computeResources, limits: computeResources }),
+    logLevel: z.enum(["trace", "debug", "info", "warn", "error"]),
+    /** Non-secret settings, mounted from a ConfigMap. */
+    settings: z.record(environmentVariableName, z.string()).default({}),
+    /** Secrets the tier reads from Secrets that already exist in its namespace. */
+    secretEnv: z.array(z.strictObject({ name: environmentVariableName, secretName: resourceName, key: z.string().min(1) })).default([]),
+    public: z.strictObject({
+        hosts: z.array(hostname).min(1, "must list at least one host"),
+        paths: z.array(urlPath).min(1).default(["/"]),
+        requestsPerSecond: z.int().min(1).default(50),
+        connections: z.int().min(1).default(20),
+    }).optional(),
+    metrics: z.strictObject({ path: urlPath, port: port.optional() }).optional(),
+    probes: z.strictObject({ liveness: urlPath, readiness: urlPath, startup: urlPath })
+        .default({ liveness: "/healthz", readiness: "/readyz", startup: "/healthz" }),
+    hpa: z.strictObject({
+        minReplicas: replicaCount,
+        maxReplicas: replicaCount,
+        cpuUtilization: percentage,
+        memoryUtilization: percentage.optional(),
+    }).optional(),
+    database: z.strictObject({ storage: storageSize, storageClass: resourceName.optional() }).optional(),
+    redis: z.boolean().default(false),
+    /** Tiers allowed to call this tier. */
+    callers: z.array(resourceName).default([]),
+    egress: z.array(z.strictObject({ cidr, ports: z.array(port).min(1, "must list at least one port") })).default([]),
+    /** Kubernetes API access the tier needs in its own namespace; empty means no token is mounted. */
+    apiAccess: z.array(apiAccessRule).default([]),
+    writablePaths: z.array(filesystemPath).default(["/tmp"]),
+    runAsUser: z.int().min(1, "must be a non-zero UID (restricted pod security)").default(10001),
+    quota: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity, pods: replicaCount, storage: storageSize }).optional(),
+});
+
+const redisSchema = z.strictObject({
+    namespace: resourceName.default("redis"),
+    storage: storageSize,
+    storageClass: resourceName.optional(),
+    resources: z.strictObject({ requests: computeResources, limits: computeResources })
+        .default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
+});
+
+const backupsSchema = z.strictObject({
+    schedule: cronSchedule.default("0 2 * * *"),
+    retentionDays: z.int().min(1, "must keep at least 1 day").max(365, "must be at most 365 days").default(7),
+    /** Size of each tier's backup volume; defaults to the database volume's size. */
+    storage: storageSize.optional(),
+});
+
+const clusterSchema = z.strictObject({
+    /** Path to a kubeconfig file; the ambient kubeconfig when unset. */
+    kubeconfig: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+    /** Render manifests to this directory instead of applying them to a cluster. */
+    renderDirectory: z.string().min(1).optional(),
+});
+
+/** Every `groundwork:*` key. Keys listed in `secretKeys` must be stored with `pulumi config set --secret`. */
+export const platformSchema = z.strictObject({
+    environment: z.enum(environments),
+    cluster: clusterSchema.default({}),
+    podSecurityVersion: z.string().regex(/^(latest|v1\.\d{1,2})$/, "must be \"latest\" or a Kubernetes minor version such as \"v1.35\"")
+        .default(versions.podSecurity),
+    storageClass: resourceName.optional(),
+    /** Protect database volumes from deletion; on by default in production. */
+    protectData: z.boolean().optional(),
+    tiers: z.array(tierSchema).min(1, "must list at least one tier"),
+    redis: redisSchema.optional(),
+    backups: backupsSchema.default({ schedule: "0 2 * * *", retentionDays: 7 }),
+    charts: chartsSchema,
+    addons: addonsSchema,
+    edge: edgeSchema,
+    cloudflareApiToken: z.string().min(1).optional(),
+    argocdRepositoryCredentials: z.string().min(1).optional(),
+}).superRefine((config, ctx) => {
+    const report: ReportIssue = (path, message) => ctx.addIssue({ code: "custom", path, message });
+    checkTiers(config, report);
+    checkAddons(config, report);
+    checkEdge(config, report);
+});
+
+export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials"] as const;
+
+export type PlatformConfigInput = z.input<typeof platformSchema>;
+type ParsedPlatformConfig = z.output<typeof platformSchema>;
+export type TierConfig = ParsedPlatformConfig["tiers"][number];
+export type RedisConfig = NonNullable<ParsedPlatformConfig["redis"]>;
+
+function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis">, report: ReportIssue): void {
+    const tierNames = new Set<string>();
+    const namespaces = new Map<string, string>();
+    const hosts = new Map<string, string>();
+
+    config.tiers.forEach((tier, i) => {
+        if (tierNames.has(tier.name)) {
+            report(["tiers", i, "name"], "is already used by another tier: tier names must be unique");
+        }
+        tierNames.add(tier.name);
+        const namespace = tier.namespace ?? tier.name;
+        const owner = namespaces.get(namespace);
+        if (owner !== undefined && owner !== tier.name) {
+            report(["tiers", i, "namespace"], `is already the namespace of tier "${owner}": each tier needs its own namespace`);
+        }
+        namespaces.set(namespace, tier.name);
+
+        for (const [field, parse] of [["cpu", parseCpu], ["memory", parseBytes]] as const) {
+            const request = parse(tier.resources.requests[field]);
+            const limit = parse(tier.resources.limits[field]);
+            if (request !== undefined && limit !== undefined && request > limit) {
+                report(["tiers", i, "resources", "requests", field], `must be <= resources.limits.${field} (${tier.resources.limits[field]})`);
+            }
+        }
+
+        if (tier.hpa) {
+            if (tier.hpa.minReplicas > tier.hpa.maxReplicas) {
+                report(["tiers", i, "hpa", "minReplicas"], `must be <= maxReplicas (${tier.hpa.maxReplicas})`);
+            } else if (tier.replicas < tier.hpa.minReplicas || tier.replicas > tier.hpa.maxReplicas) {
+                report(["tiers", i, "replicas"], `must be within hpa.minReplicas..maxReplicas (${tier.hpa.minReplicas}..${tier.hpa.maxReplicas})`);
+            }
+        }
+
+        tier.public?.hosts.forEach((host, h) => {
+            const other = hosts.get(host);
+            if (other !== undefined) {
+                report(["tiers", i, "public", "hosts", h], `is already served by tier "${other}": a host belongs to one tier`);
+            }
+            hosts.set(host, tier.name);
+        });
+
+        if (tier.redis && !config.redis) {
+            report(["tiers", i, "redis"], "is true but groundwork:redis is not configured: add groundwork:redis.storage or set this to false");
+        }
+
+        for (const [name] of Object.entries(tier.settings)) {
+            if (/(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)/i.test(name)) {
+                report(["tiers", i, "settings", name],
+                    "looks like a secret, and settings are stored in a ConfigMap: move it to secretEnv (a reference to a Secret)");
+            }
+        }
+    });
+
+    config.tiers.forEach((tier, i) => {
+        tier.callers.forEach((caller, c) => {
+            if (!tierNames.has(caller)) {
+                report(["tiers", i, "callers", c], `names no configured tier (known: ${[...tierNames].join(", ")})`);
+            } else if (caller === tier.name) {
+                report(["tiers", i, "callers", c], "names the tier itself: pods of a tier always reach each other");
+            }
+        });
+    });
+
+    if (config.redis && namespaces.has(config.redis.namespace)) {
+        report(["redis", "namespace"], `is the namespace of tier "${namespaces.get(config.redis.namespace)}": Redis needs its own namespace`);
+    }
+}
