@@ -6,7 +6,8 @@ import {
     cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
     memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, storageSize, urlPath,
 } from "./fields";
-import { parseBytes, parseCpu } from "./quantity";
+import { formatBytes, formatCpu, parseBytes, parseCpu } from "./quantity";
+import { NamespaceBudget, tierBudget } from "./sizing";
 
 export const environments = ["local", "staging", "production"] as const;
 
@@ -41,7 +42,12 @@ const tierSchema = z.strictObject({
         requestsPerSecond: z.int().min(1).default(50),
         connections: z.int().min(1).default(20),
     }).optional(),
-    metrics: z.strictObject({ path: urlPath, port: port.optional() }).optional(),
+    metrics: z.strictObject({
+        path: urlPath,
+        port: port.optional(),
+        /** Namespace of the Prometheus that scrapes the tier; the only one admitted to the metrics port. */
+        scraperNamespace: resourceName.default("monitoring"),
+    }).optional(),
     probes: z.strictObject({ liveness: urlPath, readiness: urlPath, startup: urlPath })
         .default({ liveness: "/healthz", readiness: "/readyz", startup: "/healthz" }),
     hpa: z.strictObject({
@@ -50,7 +56,12 @@ const tierSchema = z.strictObject({
         cpuUtilization: percentage,
         memoryUtilization: percentage.optional(),
     }).optional(),
-    database: z.strictObject({ storage: storageSize, storageClass: resourceName.optional() }).optional(),
+    database: z.strictObject({
+        storage: storageSize,
+        storageClass: resourceName.optional(),
+        resources: z.strictObject({ requests: computeResources, limits: computeResources })
+            .default({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }),
+    }).optional(),
     redis: z.boolean().default(false),
     /** Tiers allowed to call this tier. */
     callers: z.array(resourceName).default([]),
@@ -104,6 +115,9 @@ export const platformSchema = z.strictObject({
     argocdRepositoryCredentials: z.string().min(1).optional(),
 }).superRefine((config, ctx) => {
     const report: ReportIssue = (path, message) => ctx.addIssue({ code: "custom", path, message });
+    if (config.cluster.renderDirectory !== undefined && (config.cluster.kubeconfig !== undefined || config.cluster.context !== undefined)) {
+        report(["cluster", "renderDirectory"], "cannot be combined with cluster.kubeconfig or cluster.context: rendering writes manifests instead of using a cluster");
+    }
     checkTiers(config, report);
     checkAddons(config, report);
     checkEdge(config, report);
@@ -116,7 +130,7 @@ type ParsedPlatformConfig = z.output<typeof platformSchema>;
 export type TierConfig = ParsedPlatformConfig["tiers"][number];
 export type RedisConfig = NonNullable<ParsedPlatformConfig["redis"]>;
 
-function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis">, report: ReportIssue): void {
+function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "backups">, report: ReportIssue): void {
     const tierNames = new Set<string>();
     const namespaces = new Map<string, string>();
     const hosts = new Map<string, string>();
@@ -149,6 +163,10 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis">, repor
             }
         }
 
+        if (tier.quota) {
+            checkQuota(tier.quota, tierBudget(tier, config.backups.storage), (field, message) => report(["tiers", i, "quota", field], message));
+        }
+
         tier.public?.hosts.forEach((host, h) => {
             const other = hosts.get(host);
             if (other !== undefined) {
@@ -159,6 +177,11 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis">, repor
 
         if (tier.redis && !config.redis) {
             report(["tiers", i, "redis"], "is true but groundwork:redis is not configured: add groundwork:redis.storage or set this to false");
+        }
+
+        if (tier.apiAccess.length > 0 && !tier.egress.some((rule) => rule.ports.some((p) => p === 443 || p === 6443))) {
+            report(["tiers", i, "apiAccess"],
+                "needs egress to the Kubernetes API server, which the namespace's default-deny policy blocks: add {cidr: <API server>/32, ports: [443, 6443]} to egress");
         }
 
         for (const [name] of Object.entries(tier.settings)) {
@@ -181,5 +204,24 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis">, repor
 
     if (config.redis && namespaces.has(config.redis.namespace)) {
         report(["redis", "namespace"], `is the namespace of tier "${namespaces.get(config.redis.namespace)}": Redis needs its own namespace`);
+    }
+}
+
+/** An explicit quota must hold the namespace at its peak (see sizing.ts); it may add headroom. */
+function checkQuota(
+    quota: { cpu: string; memory: string; pods: number; storage: string },
+    budget: NamespaceBudget,
+    report: (field: string, message: string) => void,
+): void {
+    const needs: [string, number, number, (value: number) => string][] = [
+        ["cpu", parseCpu(quota.cpu) ?? 0, budget.limitsCpu, formatCpu],
+        ["memory", parseBytes(quota.memory) ?? 0, budget.limitsMemory, formatBytes],
+        ["pods", quota.pods, budget.pods, String],
+        ["storage", parseBytes(quota.storage) ?? 0, budget.storage, formatBytes],
+    ];
+    for (const [field, given, needed, format] of needs) {
+        if (given < needed) {
+            report(field, `is below what the namespace needs at peak (${format(needed)}: max replicas plus rolling-update surge, database and backup); raise it or remove quota to derive it`);
+        }
     }
 }

@@ -1,0 +1,73 @@
+import { parseBytes, parseCpu } from "./quantity";
+
+/**
+ * What a namespace must be allowed to run at its peak: every replica the autoscaler may add,
+ * the extra pods of a rolling update, the database and its backup job. Quotas are derived
+ * from this, and an explicit quota smaller than this is rejected, because a quota that is too
+ * small fails silently: the ReplicaSet just stops creating pods.
+ */
+export interface NamespaceBudget {
+    /** Millicores. */
+    requestsCpu: number;
+    limitsCpu: number;
+    /** Bytes. */
+    requestsMemory: number;
+    limitsMemory: number;
+    pods: number;
+    persistentVolumeClaims: number;
+    /** Bytes of persistent storage requested. */
+    storage: number;
+}
+
+export interface Resources {
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+}
+
+export interface BudgetedWorkload {
+    resources: Resources;
+    pods: number;
+    volumes?: readonly string[];
+}
+
+/** Resources of the nightly pg_dump job; small, since it streams to disk. */
+export const backupJobResources: Resources = {
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { cpu: "500m", memory: "512Mi" },
+};
+
+export function budgetOf(workloads: readonly BudgetedWorkload[]): NamespaceBudget {
+    const sum = (pick: (workload: BudgetedWorkload) => number) => workloads.reduce((total, workload) => total + pick(workload), 0);
+    return {
+        requestsCpu: sum((w) => w.pods * (parseCpu(w.resources.requests.cpu) ?? 0)),
+        limitsCpu: sum((w) => w.pods * (parseCpu(w.resources.limits.cpu) ?? 0)),
+        requestsMemory: sum((w) => w.pods * (parseBytes(w.resources.requests.memory) ?? 0)),
+        limitsMemory: sum((w) => w.pods * (parseBytes(w.resources.limits.memory) ?? 0)),
+        pods: sum((w) => w.pods),
+        persistentVolumeClaims: sum((w) => w.volumes?.length ?? 0),
+        storage: sum((w) => (w.volumes ?? []).reduce((total, size) => total + (parseBytes(size) ?? 0), 0)),
+    };
+}
+
+/** Pods of a Deployment at its peak: the most replicas it may have plus a 25% rolling-update surge. */
+export function peakPods(replicas: number, maxReplicas?: number): number {
+    const peak = Math.max(replicas, maxReplicas ?? 0);
+    return peak + Math.ceil(peak * 0.25);
+}
+
+interface BudgetedTier {
+    replicas: number;
+    resources: Resources;
+    hpa?: { maxReplicas: number };
+    database?: { storage: string; resources: Resources };
+}
+
+/** The budget of a tier's namespace: the tier, its PostgreSQL and the backup job with its volume. */
+export function tierBudget(tier: BudgetedTier, backupStorage: string | undefined): NamespaceBudget {
+    const workloads: BudgetedWorkload[] = [{ resources: tier.resources, pods: peakPods(tier.replicas, tier.hpa?.maxReplicas) }];
+    if (tier.database) {
+        workloads.push({ resources: tier.database.resources, pods: 1, volumes: [tier.database.storage] });
+        workloads.push({ resources: backupJobResources, pods: 1, volumes: [backupStorage ?? tier.database.storage] });
+    }
+    return budgetOf(workloads);
+}

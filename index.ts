@@ -1,0 +1,104 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformAddons } from "./components/addons";
+import { AppTier } from "./components/apps/tier";
+import { loadPlatformConfig, Tier } from "./components/config";
+import { tierBudget } from "./components/config/sizing";
+import { Postgres } from "./components/data/postgres";
+import { Redis } from "./components/data/redis";
+import { clusterProvider } from "./components/platform/cluster";
+import { GuardedNamespace } from "./components/platform/namespace";
+
+// Validation comes first: a bad config fails here, before any resource is registered.
+const config = loadPlatformConfig();
+const provider = clusterProvider(config.cluster);
+const inCluster = { provider };
+const storageClassOf = (explicit?: string) => explicit ?? config.storageClass;
+
+const addons = new PlatformAddons("addons", { config }, inCluster);
+
+const tierNamespaces = new Map<string, GuardedNamespace>(config.tiers.map((tier) => [tier.name, new GuardedNamespace(tier.namespace, {
+    name: tier.namespace,
+    environment: config.environment,
+    podSecurityLevel: "restricted",
+    podSecurityVersion: config.podSecurityVersion,
+    budget: tierBudget(tier, config.backups.storage),
+    containerDefaults: tier.resources,
+}, inCluster)]));
+const namespaceOf = (tier: Tier) => tierNamespaces.get(tier.name)!;
+
+const redisClients = config.tiers.filter((tier) => tier.redis);
+const redis = config.redis && redisClients.length > 0 ? (() => {
+    const redisConfig = config.redis;
+    const namespace = new GuardedNamespace(redisConfig.namespace, {
+        name: redisConfig.namespace,
+        environment: config.environment,
+        podSecurityLevel: "restricted",
+        podSecurityVersion: config.podSecurityVersion,
+        budget: tierBudget({ replicas: 1, resources: redisConfig.resources }, undefined),
+        containerDefaults: redisConfig.resources,
+    }, inCluster);
+    return new Redis("redis", {
+        namespace: namespace.name,
+        environment: config.environment,
+        storage: redisConfig.storage,
+        storageClass: storageClassOf(redisConfig.storageClass),
+        resources: redisConfig.resources,
+        clientNamespaces: redisClients.map((tier) => tier.namespace),
+        protect: config.protectData,
+    }, { ...inCluster, dependsOn: redisClients.map((tier) => namespaceOf(tier)) });
+})() : undefined;
+
+const databases = new Map<string, Postgres>();
+const tiers = config.tiers.map((tier) => {
+    const namespace = namespaceOf(tier);
+    const database = tier.database ? new Postgres(`${tier.name}-postgres`, {
+        tierName: tier.name,
+        namespace: namespace.name,
+        environment: config.environment,
+        storage: tier.database.storage,
+        storageClass: storageClassOf(tier.database.storageClass),
+        resources: tier.database.resources,
+        backups: config.backups,
+        protect: config.protectData,
+    }, inCluster) : undefined;
+    if (database) {
+        databases.set(tier.name, database);
+    }
+
+    return new AppTier(tier.name, {
+        tier,
+        environment: config.environment,
+        namespace: namespace.name,
+        database: database && {
+            credentialsSecretName: database.credentialsSecretName,
+            readyResources: [database.credentials, database.service],
+            port: database.port,
+            peer: { podSelector: { matchLabels: database.podLabels } },
+        },
+        redis: redis && tier.redis ? {
+            credentialsSecretName: redis.clientSecrets[tier.namespace].metadata.name,
+            readyResources: [redis.clientSecrets[tier.namespace], redis.service],
+            port: redis.port,
+            peer: {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": redis.namespace } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "redis", "app.kubernetes.io/component": "redis" } },
+            },
+        } : undefined,
+        callerNamespaces: tier.callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((t) => t.name === caller)!.namespace })),
+        ingress: tier.public ? {
+            className: addons.ingress.className,
+            controllerNamespace: addons.ingress.namespace,
+            clusterIssuer: addons.clusterIssuer,
+        } : undefined,
+    }, { ...inCluster, dependsOn: [namespace] });
+});
+
+export const environment = config.environment;
+export const namespaces = pulumi.all(Object.fromEntries([...tierNamespaces].map(([tier, namespace]) => [tier, namespace.name])));
+export const publicUrls = pulumi.all(tiers.map((tier) => tier.publicUrls)).apply((urls) => urls.flat());
+export const services = pulumi.all(Object.fromEntries(tiers.map((tier, i) => [config.tiers[i].name, tier.internalAddress])));
+export const databaseServices = pulumi.all(Object.fromEntries([...databases].map(([tier, database]) => [tier, database.host])));
+export const redisService = redis?.host;
+export const ingress = { className: addons.ingress.className, namespace: addons.ingress.namespace, loadBalancerAddress: addons.ingress.loadBalancerAddress };
+export const argocdUrl = addons.argocdUrl;
+export const eventListenerUrl = addons.eventListenerUrl;

@@ -1,0 +1,117 @@
+/**
+ * Typed reads of manifest fields with Kubernetes' decoding semantics: an absent field and an explicit
+ * `null` both mean "unset", and a value of the wrong JSON type is an invalid manifest (the API server
+ * would refuse to decode it), never something a check may silently treat as unset.
+ *
+ * Reads go through plain property access on purpose: CrossGuard hands policies a proxy that throws
+ * when a value is unknown during preview, and that error must reach the policy wiring untouched.
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+/** A manifest field holds a value of the wrong type. `path` is the full field path in the document. */
+export class ManifestError extends Error {
+    constructor(
+        readonly path: string,
+        readonly expected: string,
+        readonly actual: unknown,
+    ) {
+        super(`${path} must be ${expected}, got ${describe(actual)}`);
+        this.name = "ManifestError";
+    }
+}
+
+function describe(value: unknown): string {
+    if (Array.isArray(value)) {
+        return "a list";
+    }
+    if (typeof value === "object") {
+        return "an object";
+    }
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function isUnset(value: unknown): value is null | undefined {
+    return value === undefined || value === null;
+}
+
+export function optionalObject(value: unknown, path: string): JsonObject | undefined {
+    if (isUnset(value)) {
+        return undefined;
+    }
+    if (typeof value !== "object" || Array.isArray(value)) {
+        throw new ManifestError(path, "an object", value);
+    }
+    return value as JsonObject;
+}
+
+export function list(value: unknown, path: string): readonly unknown[] {
+    if (isUnset(value)) {
+        return [];
+    }
+    if (!Array.isArray(value)) {
+        throw new ManifestError(path, "a list", value);
+    }
+    return value;
+}
+
+export function optionalBoolean(value: unknown, path: string): boolean | undefined {
+    if (isUnset(value)) {
+        return undefined;
+    }
+    if (typeof value !== "boolean") {
+        throw new ManifestError(path, "a boolean", value);
+    }
+    return value;
+}
+
+export function optionalString(value: unknown, path: string): string | undefined {
+    if (isUnset(value)) {
+        return undefined;
+    }
+    if (typeof value !== "string") {
+        throw new ManifestError(path, "a string", value);
+    }
+    return value;
+}
+
+export function optionalInteger(value: unknown, path: string): number | undefined {
+    if (isUnset(value)) {
+        return undefined;
+    }
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+        throw new ManifestError(path, "an integer", value);
+    }
+    return value;
+}
+
+/** Reads `object[key]` as an object; `path` is the path of `object`. */
+export function childObject(object: JsonObject | undefined, key: string, path: string): JsonObject | undefined {
+    return object === undefined ? undefined : optionalObject(object[key], `${path}.${key}`);
+}
+
+export function childList(object: JsonObject | undefined, key: string, path: string): readonly unknown[] {
+    return object === undefined ? [] : list(object[key], `${path}.${key}`);
+}
+
+export function childBoolean(object: JsonObject | undefined, key: string, path: string): boolean | undefined {
+    return object === undefined ? undefined : optionalBoolean(object[key], `${path}.${key}`);
+}
+
+export function childString(object: JsonObject | undefined, key: string, path: string): string | undefined {
+    return object === undefined ? undefined : optionalString(object[key], `${path}.${key}`);
+}
+
+export function childInteger(object: JsonObject | undefined, key: string, path: string): number | undefined {
+    return object === undefined ? undefined : optionalInteger(object[key], `${path}.${key}`);
+}
+
+/** `true` when `object[key]` is set to anything but null: Kubernetes' "pointer is non-nil". */
+export function hasChild(object: JsonObject | undefined, key: string): boolean {
+    return object !== undefined && !isUnset(object[key]);
+}
+
+/** Renders a map key as a path segment, quoting keys that are not plain identifiers. */
+export function keyPath(path: string, key: string): string {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}

@@ -1,0 +1,48 @@
+import { CheckedLevel } from "./levels";
+import { PodView } from "./pod";
+
+/** One reason a pod template fails a control. */
+export interface Finding {
+    /** The container at fault, or null for a pod-level field. */
+    readonly container: string | null;
+    /** Full field path inside the checked document. */
+    readonly path: string;
+    /** What is wrong and how to fix it. */
+    readonly message: string;
+}
+
+export interface Violation extends Finding {
+    /** Control id: PodSecurity's check id for the standards, or an extra control's id. */
+    readonly control: string;
+}
+
+export type PodCheck = (pod: PodView) => Finding[];
+
+/** One revision of a check, applying from Kubernetes minor version `since` until the next revision. */
+export interface VersionedCheck {
+    readonly since: number;
+    readonly check: PodCheck;
+    /** Baseline checks this restricted check replaces while it applies. */
+    readonly overrides?: readonly string[];
+}
+
+export type Severity = "low" | "medium" | "high" | "critical";
+
+/** A Pod Security Standards control, as PodSecurity admission defines it. */
+export interface PssControl {
+    /** PodSecurity's check id, e.g. `hostNamespaces`. */
+    readonly id: string;
+    readonly level: CheckedLevel;
+    /** Stable CrossGuard policy name. */
+    readonly policyName: string;
+    /** The standard's name for the control, e.g. "Host Namespaces". */
+    readonly title: string;
+    /** One sentence: what the control requires. */
+    readonly description: string;
+    readonly severity: Severity;
+    readonly versions: readonly VersionedCheck[];
+}
+
+export function quoteList(values: readonly string[]): string {
+    return values.map((value) => JSON.stringify(value)).join(", ");
+}

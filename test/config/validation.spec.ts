@@ -1,0 +1,151 @@
+import * as assert from "node:assert/strict";
+import { ConfigError, parsePlatformConfig } from "../../components/config";
+import { readStackConfig } from "../support/program";
+
+type Raw = Record<string, unknown>;
+
+/** Stack config as Pulumi hands it to the program: every value a string, objects as JSON. */
+function asPulumiPasses(config: Raw): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+function parse(config: Raw, secretKeys: string[] = []) {
+    return parsePlatformConfig(asPulumiPasses(config), new Set(secretKeys));
+}
+
+function problemsOf(config: Raw, secretKeys: string[] = []): string[] {
+    try {
+        parse(config, secretKeys);
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+        return [...error.problems];
+    }
+    return [];
+}
+
+/** The staging stack file with one change applied to a copy of it. */
+function stagingWith(change: (config: any) => void): Raw {
+    const config = structuredClone(readStackConfig("staging")) as any;
+    change(config);
+    return config;
+}
+
+const tiers = (config: any) => config["groundwork:tiers"];
+
+const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expected: string }[] = [
+    { name: "missing environment", config: () => stagingWith((c) => delete c["groundwork:environment"]), expected: "groundwork:environment is required" },
+    { name: "unknown environment", config: () => stagingWith((c) => c["groundwork:environment"] = "qa"),
+        expected: "groundwork:environment (\"qa\") must be one of \"local\", \"staging\", \"production\"" },
+    { name: "missing tiers", config: () => stagingWith((c) => delete c["groundwork:tiers"]), expected: "groundwork:tiers is required" },
+    { name: "tiers not a list", config: () => stagingWith((c) => c["groundwork:tiers"] = { backend: {} }), expected: "groundwork:tiers ({\"backend\":{}}) must be a list" },
+    { name: "empty tier list", config: () => stagingWith((c) => c["groundwork:tiers"] = []), expected: "groundwork:tiers ([]) must list at least one tier" },
+    { name: "missing image", config: () => stagingWith((c) => delete tiers(c)[0].image), expected: "groundwork:tiers[0].image is required" },
+    { name: "port as a string", config: () => stagingWith((c) => tiers(c)[0].port = "3000"), expected: "groundwork:tiers[0].port (\"3000\") must be a whole number" },
+    { name: "port out of range", config: () => stagingWith((c) => tiers(c)[0].port = 70000), expected: "groundwork:tiers[0].port (70000) must be a port from 1 to 65535" },
+    { name: "zero replicas", config: () => stagingWith((c) => tiers(c)[1].replicas = 0), expected: "groundwork:tiers[1].replicas (0) must be at least 1" },
+    { name: "negative replicas", config: () => stagingWith((c) => tiers(c)[2].replicas = -2), expected: "groundwork:tiers[2].replicas (-2) must be at least 1" },
+    { name: "fractional replicas", config: () => stagingWith((c) => tiers(c)[0].replicas = 1.5), expected: "groundwork:tiers[0].replicas (1.5) must be a whole number" },
+    { name: "HPA min above max", config: () => stagingWith((c) => tiers(c)[1].hpa = { minReplicas: 5, maxReplicas: 3, cpuUtilization: 70 }),
+        expected: "groundwork:tiers[1].hpa.minReplicas (5) must be <= maxReplicas (3)" },
+    { name: "replicas outside the HPA range", config: () => stagingWith((c) => tiers(c)[0].hpa = { minReplicas: 3, maxReplicas: 6, cpuUtilization: 70 }),
+        expected: "groundwork:tiers[0].replicas (2) must be within hpa.minReplicas..maxReplicas (3..6)" },
+    { name: "HPA target above 100%", config: () => stagingWith((c) => tiers(c)[0].hpa = { minReplicas: 1, maxReplicas: 4, cpuUtilization: 150 }),
+        expected: "groundwork:tiers[0].hpa.cpuUtilization (150) must be a percentage from 1 to 100" },
+    { name: "invalid CPU quantity", config: () => stagingWith((c) => tiers(c)[0].resources.requests.cpu = "100 millicores"),
+        expected: "groundwork:tiers[0].resources.requests.cpu (\"100 millicores\") must be a positive CPU quantity such as \"250m\" or \"1\"" },
+    { name: "zero CPU", config: () => stagingWith((c) => tiers(c)[0].resources.limits.cpu = "0"),
+        expected: "groundwork:tiers[0].resources.limits.cpu (\"0\") must be a positive CPU quantity" },
+    { name: "invalid memory quantity", config: () => stagingWith((c) => tiers(c)[1].resources.limits.memory = "1GB"),
+        expected: "groundwork:tiers[1].resources.limits.memory (\"1GB\") must be a memory quantity of at least 1Mi" },
+    { name: "request above limit", config: () => stagingWith((c) => tiers(c)[0].resources.requests.memory = "1Gi"),
+        expected: "groundwork:tiers[0].resources.requests.memory (\"1Gi\") must be <= resources.limits.memory (256Mi)" },
+    { name: "invalid hostname", config: () => stagingWith((c) => tiers(c)[0].public.hosts = ["api_staging.example.com"]),
+        expected: "groundwork:tiers[0].public.hosts[0] (\"api_staging.example.com\") must be a lower-case DNS name" },
+    { name: "bare hostname", config: () => stagingWith((c) => tiers(c)[0].public.hosts = ["localhost"]),
+        expected: "groundwork:tiers[0].public.hosts[0] (\"localhost\") must be a lower-case DNS name" },
+    { name: "host served by two tiers", config: () => stagingWith((c) => tiers(c)[1].public = { hosts: [tiers(c)[0].public.hosts[0]] }),
+        expected: "groundwork:tiers[1].public.hosts[0] (\"api.staging.groundwork.example.com\") is already served by tier \"backend\"" },
+    { name: "caller naming an unknown tier", config: () => stagingWith((c) => tiers(c)[1].callers = ["frontend"]),
+        expected: "groundwork:tiers[1].callers[0] (\"frontend\") names no configured tier (known: backend, ai-engine, executor)" },
+    { name: "tier calling itself", config: () => stagingWith((c) => tiers(c)[1].callers = ["ai-engine"]),
+        expected: "groundwork:tiers[1].callers[0] (\"ai-engine\") names the tier itself" },
+    { name: "duplicate tier names", config: () => stagingWith((c) => tiers(c)[2].name = "backend"),
+        expected: "groundwork:tiers[2].name (\"backend\") is already used by another tier: tier names must be unique" },
+    { name: "tier name not a DNS label", config: () => stagingWith((c) => tiers(c)[0].name = "Backend_API"),
+        expected: "groundwork:tiers[0].name (\"Backend_API\") must be a lower-case RFC 1123 label" },
+    { name: "two tiers in one namespace", config: () => stagingWith((c) => tiers(c)[1].namespace = "backend"),
+        expected: "groundwork:tiers[1].namespace (\"backend\") is already the namespace of tier \"backend\"" },
+    { name: "bad storage size", config: () => stagingWith((c) => tiers(c)[0].database.storage = "20 gigabytes"),
+        expected: "groundwork:tiers[0].database.storage (\"20 gigabytes\") must be a storage size of at least 1Mi" },
+    { name: "bad Redis storage", config: () => stagingWith((c) => c["groundwork:redis"].storage = "5GB"),
+        expected: "groundwork:redis.storage (\"5GB\") must be a storage size of at least 1Mi" },
+    { name: "image without tag or digest", config: () => stagingWith((c) => tiers(c)[0].image = "ghcr.io/groundwork-platform/backend"),
+        expected: "groundwork:tiers[0].image (\"ghcr.io/groundwork-platform/backend\") must be pinned by a tag or a digest" },
+    { name: "image with latest tag", config: () => stagingWith((c) => tiers(c)[1].image = "ghcr.io/groundwork-platform/ai-engine:latest"),
+        expected: "groundwork:tiers[1].image (\"ghcr.io/groundwork-platform/ai-engine:latest\") must not use the \"latest\" tag" },
+    { name: "registry port is not a tag", config: () => stagingWith((c) => tiers(c)[0].image = "registry.local:5000/backend"),
+        expected: "groundwork:tiers[0].image (\"registry.local:5000/backend\") must be pinned by a tag or a digest" },
+    { name: "plaintext secret", config: () => stagingWith((c) => c["groundwork:cloudflareApiToken"] = "cf-token-in-plaintext"),
+        expected: "groundwork:cloudflareApiToken is stored in plaintext but must be a secret: run `pulumi config set --secret groundwork:cloudflareApiToken <value>`" },
+    { name: "secret-looking setting", config: () => stagingWith((c) => tiers(c)[0].settings = { STRIPE_API_KEY: "sk_live_x" }),
+        expected: "groundwork:tiers[0].settings.STRIPE_API_KEY (\"sk_live_x\") looks like a secret" },
+    { name: "misspelt key", config: () => stagingWith((c) => tiers(c)[0].replica = 2), expected: "groundwork:tiers[0].replica is not a known key" },
+    { name: "unknown top-level key", config: () => stagingWith((c) => c["groundwork:tierz"] = "[]"), expected: "groundwork:tierz is not a known key" },
+    { name: "egress CIDR", config: () => stagingWith((c) => tiers(c)[1].egress = [{ cidr: "10.0.0.0/33", ports: [443] }]),
+        expected: "groundwork:tiers[1].egress[0].cidr (\"10.0.0.0/33\") must be an IPv4 CIDR" },
+    { name: "API access without egress to the API server", config: () => stagingWith((c) => tiers(c)[2].egress = []),
+        expected: "groundwork:tiers[2].apiAccess" },
+    { name: "Redis client without Redis", config: () => stagingWith((c) => delete c["groundwork:redis"]),
+        expected: "groundwork:tiers[0].redis (true) is true but groundwork:redis is not configured" },
+    { name: "quota below the peak", config: () => stagingWith((c) => tiers(c)[0].quota = { cpu: "1", memory: "1Gi", pods: 2, storage: "1Gi" }),
+        expected: "groundwork:tiers[0].quota.pods (2) is below what the namespace needs at peak (5" },
+    { name: "render directory with a context", config: () => stagingWith((c) => c["groundwork:cluster"] = { context: "x", renderDirectory: "out" }),
+        expected: "groundwork:cluster.renderDirectory (\"out\") cannot be combined with cluster.kubeconfig or cluster.context" },
+    { name: "bad pod security version", config: () => stagingWith((c) => c["groundwork:podSecurityVersion"] = "1.35"),
+        expected: "groundwork:podSecurityVersion (\"1.35\") must be \"latest\" or a Kubernetes minor version" },
+];
+
+describe("stack config validation", () => {
+    for (const stack of ["staging", "production", "local"]) {
+        it(`accepts the real ${stack} stack file`, () => {
+            assert.deepEqual(problemsOf(readStackConfig(stack)), []);
+        });
+    }
+
+    for (const { name, config, secretKeys, expected } of badConfigs) {
+        it(`rejects ${name}`, () => {
+            const problems = problemsOf(config(), secretKeys);
+            assert.ok(problems.some((problem) => problem.startsWith(expected)),
+                `expected a problem starting with:\n  ${expected}\ngot:\n  ${problems.join("\n  ") || "(none)"}`);
+        });
+    }
+
+    it("reports every problem at once", () => {
+        const problems = problemsOf(stagingWith((c) => {
+            tiers(c)[0].replicas = 0;
+            tiers(c)[1].image = "ai-engine";
+            tiers(c)[2].callers = ["nobody"];
+        }));
+        assert.equal(problems.length, 3, problems.join("\n"));
+    });
+
+    it("never prints a secret value", () => {
+        const problems = problemsOf(stagingWith((c) => c["groundwork:cloudflareApiToken"] = "do-not-print-me"));
+        assert.ok(problems.length > 0);
+        assert.ok(problems.every((problem) => !problem.includes("do-not-print-me")), problems.join("\n"));
+    });
+
+    it("accepts a secret that is stored as one", () => {
+        const config = stagingWith((c) => c["groundwork:cloudflareApiToken"] = "token");
+        assert.doesNotThrow(() => parse(config, ["groundwork:cloudflareApiToken"]));
+    });
+
+    it("resolves defaults and freezes the result", () => {
+        const config = parse(readStackConfig("production"));
+        assert.equal(config.protectData, true);
+        assert.equal(config.tiers[0].namespace, "backend");
+        assert.deepEqual(config.tiers[0].probes, { liveness: "/healthz", readiness: "/readyz", startup: "/healthz" });
+        assert.ok(Object.isFrozen(config.tiers[0].resources.requests));
+        assert.equal(parse(readStackConfig("staging")).protectData, false);
+    });
+});

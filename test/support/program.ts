@@ -1,0 +1,203 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as YAML from "yaml";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+
+/** One resource the program registered under mocks, with what the engine would have received. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    urn: string;
+    parent: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+    dependencies: string[];
+    protect: boolean;
+    /** Input property names whose value the engine receives as a secret. */
+    secretInputs: string[];
+}
+
+export interface StackRun {
+    resources: RecordedResource[];
+    outputs: Record<string, unknown>;
+    /** Resources of one type, e.g. "kubernetes:apps/v1:Deployment". */
+    ofType(type: string): RecordedResource[];
+    /** The one resource with this type and name; throws when there is none. */
+    get(type: string, name: string): RecordedResource;
+}
+
+type RawConfig = Record<string, unknown>;
+
+/** The `groundwork:*` config of a stack file, as objects (not the strings Pulumi passes). */
+export function readStackConfig(stack: string): RawConfig {
+    const file = path.join(repoRoot, `Pulumi.${stack}.yaml`);
+    const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: RawConfig };
+    return { ...(document.config ?? {}) };
+}
+
+/** Stack config with `overrides` applied (a value of `undefined` deletes the key). */
+export function withOverrides(config: RawConfig, overrides: RawConfig = {}): RawConfig {
+    const merged = { ...config };
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) {
+            delete merged[key];
+        } else {
+            merged[key] = value;
+        }
+    }
+    return merged;
+}
+
+interface RecordedRequest {
+    parent: string;
+    dependencies: string[];
+    protect: boolean;
+    secretInputs: string[];
+}
+
+let inFlight = 0;
+const requests = new Map<string, RecordedRequest>();
+
+/*
+ * The mock monitor hands `newResource` only the inputs; parents, dependencies, protection and
+ * which inputs are secret are read from the request itself, so tests can assert ordering and secrecy.
+ */
+const originalRegister = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, res: any) => void) {
+    inFlight++;
+    const key = `${req.getType()}::${req.getName()}::${req.getParent()}`;
+    requests.set(key, {
+        parent: req.getParent(),
+        dependencies: req.getDependenciesList(),
+        protect: req.getProtect?.() ?? false,
+        secretInputs: secretPropertyNames(req.getObject()?.toJavaScript() ?? {}),
+    });
+    return originalRegister.call(this, req, (err: any, res: any) => {
+        inFlight--;
+        callback(err, res);
+    });
+};
+
+const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+
+function secretPropertyNames(object: Record<string, unknown>): string[] {
+    return Object.entries(object).filter(([, value]) => containsSecret(value)).map(([name]) => name);
+}
+
+function containsSecret(value: unknown): boolean {
+    if (value === null || typeof value !== "object") {
+        return false;
+    }
+    const record = value as Record<string, unknown>;
+    if (record["4dabf18193072939515e22adb298388d"] === secretSignature) {
+        return true;
+    }
+    return Object.values(record).some(containsSecret);
+}
+
+/** Waits until every registration the program started has been answered. */
+async function settle(): Promise<void> {
+    let quietTicks = 0;
+    while (quietTicks < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        quietTicks = inFlight === 0 ? quietTicks + 1 : 0;
+    }
+}
+
+/**
+ * Runs index.ts under Pulumi mocks with the given stack's config (plus overrides) and returns
+ * every resource it registered. `secretKeys` are the config keys passed as secrets.
+ */
+export async function runStack(
+    stack: string,
+    options: { overrides?: RawConfig; config?: RawConfig; secretKeys?: string[]; preview?: boolean } = {},
+): Promise<StackRun> {
+    const config = withOverrides(options.config ?? readStackConfig(stack), options.overrides);
+    const recorded: { type: string; name: string; inputs: Record<string, unknown>; custom: boolean; urnSuffix: string }[] = [];
+    requests.clear();
+
+    await pulumi.runtime.setMocks({
+        newResource(args) {
+            recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? false, urnSuffix: `${args.type}::${args.name}` });
+            return { id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.inputs) };
+        },
+        call(args) {
+            return mockCall(args.token, args.inputs);
+        },
+    }, "groundwork", stack, options.preview ?? false);
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])),
+        options.secretKeys ?? [],
+    );
+
+    const programPath = require.resolve(path.join(repoRoot, "index.ts"));
+    delete require.cache[programPath];
+    const program = (await import(programPath)) as Record<string, unknown>;
+    const outputs = await resolveOutputs(program);
+    await settle();
+
+    const resources: RecordedResource[] = recorded.map((resource) => {
+        const request = [...requests.entries()].find(([key]) => key.startsWith(`${resource.urnSuffix}::`));
+        const parent = request?.[1].parent ?? "";
+        return {
+            type: resource.type,
+            name: resource.name,
+            urn: `urn:pulumi:${stack}::groundwork::${resource.type}::${resource.name}`,
+            parent,
+            custom: resource.custom,
+            inputs: resource.inputs,
+            dependencies: request?.[1].dependencies ?? [],
+            protect: request?.[1].protect ?? false,
+            secretInputs: request?.[1].secretInputs ?? [],
+        };
+    });
+
+    return {
+        resources,
+        outputs,
+        ofType: (type) => resources.filter((resource) => resource.type === type),
+        get(type, name) {
+            const found = resources.find((resource) => resource.type === type && resource.name === name);
+            if (!found) {
+                const names = resources.filter((resource) => resource.type === type).map((resource) => resource.name);
+                throw new Error(`no ${type} named "${name}" (registered: ${names.join(", ") || "none"})`);
+            }
+            return found;
+        },
+    };
+}
+
+/** State the fake engine answers with: the inputs plus the few outputs the program reads. */
+function mockState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { ...inputs, result: `mock-password-${inputs.length ?? 16}`, bcryptHash: "$2a$10$mockbcrypthashmockbcrypthashmockbcrypthashmockbcryptha" };
+        case "tls:index/privateKey:PrivateKey":
+            return { ...inputs, privateKeyPem: "-----BEGIN PRIVATE KEY-----\nmock\n-----END PRIVATE KEY-----\n", publicKeyPem: "mock-public-key" };
+        default:
+            return inputs;
+    }
+}
+
+function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    return { ...inputs, token };
+}
+
+async function resolveOutputs(program: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const entries = await Promise.all(Object.entries(program).map(async ([name, value]) => {
+        if (pulumi.Output.isInstance(value) || (value !== null && typeof value === "object")) {
+            const resolved = await new Promise<unknown>((resolve) => pulumi.output(value).apply(resolve));
+            return [name, resolved] as const;
+        }
+        return [name, value] as const;
+    }));
+    return Object.fromEntries(entries);
+}
+
+/** The unwrapped value of an Output (for assertions on component outputs). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
