@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformAddons } from "./components/addons";
 import { AppTier } from "./components/apps/tier";
 import { loadPlatformConfig, Tier } from "./components/config";
-import { tierBudget } from "./components/config/sizing";
+import { tierBudget, tierNamespaceBudget } from "./components/config/sizing";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { clusterProvider } from "./components/platform/cluster";
@@ -14,14 +13,15 @@ const provider = clusterProvider(config.cluster);
 const inCluster = { provider };
 const storageClassOf = (explicit?: string) => explicit ?? config.storageClass;
 
-const addons = new PlatformAddons("addons", { config }, inCluster);
+// The ingress layer and issuer the tiers use; the add-on components provide them once they land.
+const ingressLayer = { className: config.addons.ingressClass, namespace: "ingress-nginx", clusterIssuer: config.addons.defaultIssuer };
 
 const tierNamespaces = new Map<string, GuardedNamespace>(config.tiers.map((tier) => [tier.name, new GuardedNamespace(tier.namespace, {
     name: tier.namespace,
     environment: config.environment,
     podSecurityLevel: "restricted",
     podSecurityVersion: config.podSecurityVersion,
-    budget: tierBudget(tier, config.backups.storage),
+    budget: tierNamespaceBudget(tier, config.backups.storage),
     containerDefaults: tier.resources,
 }, inCluster)]));
 const namespaceOf = (tier: Tier) => tierNamespaces.get(tier.name)!;
@@ -86,9 +86,9 @@ const tiers = config.tiers.map((tier) => {
         } : undefined,
         callerNamespaces: tier.callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((t) => t.name === caller)!.namespace })),
         ingress: tier.public ? {
-            className: addons.ingress.className,
-            controllerNamespace: addons.ingress.namespace,
-            clusterIssuer: addons.clusterIssuer,
+            className: ingressLayer.className,
+            controllerNamespace: ingressLayer.namespace,
+            clusterIssuer: ingressLayer.clusterIssuer,
         } : undefined,
     }, { ...inCluster, dependsOn: [namespace] });
 });
@@ -99,6 +99,4 @@ export const publicUrls = pulumi.all(tiers.map((tier) => tier.publicUrls)).apply
 export const services = pulumi.all(Object.fromEntries(tiers.map((tier, i) => [config.tiers[i].name, tier.internalAddress])));
 export const databaseServices = pulumi.all(Object.fromEntries([...databases].map(([tier, database]) => [tier, database.host])));
 export const redisService = redis?.host;
-export const ingress = { className: addons.ingress.className, namespace: addons.ingress.namespace, loadBalancerAddress: addons.ingress.loadBalancerAddress };
-export const argocdUrl = addons.argocdUrl;
-export const eventListenerUrl = addons.eventListenerUrl;
+export const ingress = { className: ingressLayer.className, namespace: ingressLayer.namespace };

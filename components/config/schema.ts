@@ -113,6 +113,8 @@ export const platformSchema = z.strictObject({
     edge: edgeSchema,
     cloudflareApiToken: z.string().min(1).optional(),
     argocdRepositoryCredentials: z.string().min(1).optional(),
+    chartRepositoryPassword: z.string().min(1).optional(),
+    ciRegistryCredentials: z.string().min(1).optional(),
 }).superRefine((config, ctx) => {
     const report: ReportIssue = (path, message) => ctx.addIssue({ code: "custom", path, message });
     if (config.cluster.renderDirectory !== undefined && (config.cluster.kubeconfig !== undefined || config.cluster.context !== undefined)) {
@@ -123,7 +125,7 @@ export const platformSchema = z.strictObject({
     checkEdge(config, report);
 });
 
-export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials"] as const;
+export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials", "chartRepositoryPassword", "ciRegistryCredentials"] as const;
 
 export type PlatformConfigInput = z.input<typeof platformSchema>;
 type ParsedPlatformConfig = z.output<typeof platformSchema>;

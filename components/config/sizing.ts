@@ -71,3 +71,25 @@ export function tierBudget(tier: BudgetedTier, backupStorage: string | undefined
     }
     return budgetOf(workloads);
 }
+
+/** The namespace's quota: the explicit one when configured (validated to cover the peak), else the peak. */
+export function tierNamespaceBudget(
+    tier: BudgetedTier & { quota?: { cpu: string; memory: string; pods: number; storage: string } },
+    backupStorage: string | undefined,
+): NamespaceBudget {
+    const peak = tierBudget(tier, backupStorage);
+    if (!tier.quota) {
+        return peak;
+    }
+    const cpu = parseCpu(tier.quota.cpu) ?? peak.limitsCpu;
+    const memory = parseBytes(tier.quota.memory) ?? peak.limitsMemory;
+    return {
+        requestsCpu: cpu,
+        limitsCpu: cpu,
+        requestsMemory: memory,
+        limitsMemory: memory,
+        pods: tier.quota.pods,
+        persistentVolumeClaims: peak.persistentVolumeClaims,
+        storage: parseBytes(tier.quota.storage) ?? peak.storage,
+    };
+}

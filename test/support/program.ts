@@ -122,7 +122,7 @@ export async function runStack(
     await pulumi.runtime.setMocks({
         newResource(args) {
             recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? false, urnSuffix: `${args.type}::${args.name}` });
-            return { id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.inputs) };
+            return { id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.name, args.inputs) };
         },
         call(args) {
             return mockCall(args.token, args.inputs);
@@ -171,7 +171,12 @@ export async function runStack(
 }
 
 /** State the fake engine answers with: the inputs plus the few outputs the program reads. */
-function mockState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const metadata = inputs.metadata as Record<string, unknown> | undefined;
+    if (type.startsWith("kubernetes:") && metadata && metadata.name === undefined) {
+        // The provider auto-names objects that set no name: the resource name plus a random suffix.
+        return { ...inputs, metadata: { ...metadata, name: `${name}-a1b2c3d4` } };
+    }
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
             return { ...inputs, result: `mock-password-${inputs.length ?? 16}`, bcryptHash: "$2a$10$mockbcrypthashmockbcrypthashmockbcrypthashmockbcryptha" };

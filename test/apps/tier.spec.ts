@@ -1,0 +1,170 @@
+import * as assert from "node:assert/strict";
+import { readStackConfig, runStack, StackRun } from "../support/program";
+
+const deployment = "kubernetes:apps/v1:Deployment";
+const networkPolicy = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+describe("app tiers", function () {
+    this.timeout(60000);
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        runs.staging = await runStack("staging");
+        runs.production = await runStack("production");
+    });
+
+    for (const stack of ["staging", "production"]) {
+        describe(`${stack}`, () => {
+            const tierNames = ["backend", "ai-engine", "executor"];
+
+            it("runs every tier's pods under the restricted profile with a read-only root", () => {
+                for (const name of tierNames) {
+                    const pod = (runs[stack].get(deployment, `${name}-deployment`).inputs as any).spec.template.spec;
+                    assert.deepEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" }, name);
+                    assert.equal(pod.securityContext.runAsNonRoot, true, name);
+                    assert.ok(pod.securityContext.runAsUser > 0, name);
+                    const container = pod.containers[0];
+                    assert.deepEqual(container.securityContext, {
+                        allowPrivilegeEscalation: false,
+                        readOnlyRootFilesystem: true,
+                        runAsNonRoot: true,
+                        capabilities: { drop: ["ALL"] },
+                        seccompProfile: { type: "RuntimeDefault" },
+                    }, name);
+                    assert.deepEqual(container.volumeMounts, [{ name: "writable-0", mountPath: "/tmp" }], name);
+                    assert.ok(pod.volumes[0].emptyDir, name);
+                }
+            });
+
+            it("gives every container three HTTP probes and the configured requests and limits", () => {
+                const tiers = readStackConfig(stack)["groundwork:tiers"] as any[];
+                for (const tier of tiers) {
+                    const container = (runs[stack].get(deployment, `${tier.name}-deployment`).inputs as any).spec.template.spec.containers[0];
+                    assert.equal(container.livenessProbe.httpGet.path, "/healthz");
+                    assert.equal(container.readinessProbe.httpGet.path, "/readyz");
+                    assert.equal(container.startupProbe.httpGet.path, "/healthz");
+                    assert.deepEqual(container.resources, tier.resources, tier.name);
+                    assert.equal(container.image, tier.image);
+                }
+            });
+
+            it("passes settings through a ConfigMap and every credential through secretKeyRef", () => {
+                const container = (runs[stack].get(deployment, "backend-deployment").inputs as any).spec.template.spec.containers[0];
+                assert.ok(container.envFrom[0].configMapRef.name);
+                const env = container.env as any[];
+                assert.deepEqual(env.map((variable) => variable.name),
+                    ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"]);
+                for (const variable of env) {
+                    assert.equal(variable.value, undefined, `${variable.name} must not carry a literal value`);
+                    assert.ok(variable.valueFrom.secretKeyRef.name, variable.name);
+                }
+                const settings = runs[stack].get("kubernetes:core/v1:ConfigMap", "backend-settings").inputs as any;
+                assert.equal(settings.data.LOG_LEVEL, stack === "production" ? "warn" : "debug");
+            });
+
+            it("mounts an API token only for the executor, which gets a least-privilege Role", () => {
+                for (const name of tierNames) {
+                    const account = runs[stack].get("kubernetes:core/v1:ServiceAccount", `${name}-sa`).inputs as any;
+                    assert.equal(account.automountServiceAccountToken, name === "executor", name);
+                }
+                const roles = runs[stack].ofType("kubernetes:rbac.authorization.k8s.io/v1:Role");
+                assert.deepEqual(roles.map((role) => role.name), ["executor-role"]);
+                const rules = (roles[0].inputs as any).rules;
+                assert.deepEqual(rules[0], { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get", "list", "watch", "delete"] });
+                assert.ok(rules.every((rule: any) => !rule.verbs.includes("*") && !rule.resources.includes("*")));
+                const binding = runs[stack].get("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "executor-rolebinding").inputs as any;
+                assert.equal(binding.roleRef.kind, "Role");
+                assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "executor", namespace: "executor" }]);
+            });
+
+            it("waits for the tier's database Secret and Service before starting it", () => {
+                for (const name of tierNames) {
+                    const dependencies = runs[stack].get(deployment, `${name}-deployment`).dependencies;
+                    for (const needed of [`Secret::${name}-postgres-credentials`, `Service::${name}-postgres-service`, `Secret::redis-credentials-${name}`]) {
+                        assert.ok(dependencies.some((urn) => urn.endsWith(needed)), `${name} must depend on ${needed}`);
+                    }
+                }
+            });
+
+            it("admits only declared callers and allows only declared egress", () => {
+                const policy = (name: string) => (runs[stack].get(networkPolicy, `${name}-traffic`).inputs as any).spec;
+                const callerNamespaces = (name: string) => policy(name).ingress[0].from
+                    .map((peer: any) => peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]);
+                assert.deepEqual(callerNamespaces("backend"), ["ingress-nginx"]);
+                assert.deepEqual(callerNamespaces("ai-engine"), ["backend"]);
+                assert.deepEqual(callerNamespaces("executor"), ["backend", "ai-engine"]);
+                assert.deepEqual(policy("ai-engine").ingress[0].from[0].podSelector.matchLabels,
+                    { "app.kubernetes.io/name": "backend", "app.kubernetes.io/component": "app" });
+                assert.deepEqual(policy("backend").ingress[1], {
+                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+                    ports: [{ protocol: "TCP", port: 3000 }],
+                });
+
+                const egress = policy("backend").egress;
+                assert.deepEqual(egress.map((rule: any) => rule.ports[0].port), [5432, 6379]);
+                assert.deepEqual(egress[0].to[0].podSelector.matchLabels, { "app.kubernetes.io/name": "backend-postgres", "app.kubernetes.io/component": "postgres" });
+                assert.deepEqual(policy("executor").egress[2], {
+                    to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+                    ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }],
+                });
+            });
+
+            it("exposes only the public tier through an Ingress with TLS, limits and security headers", () => {
+                const ingresses = runs[stack].ofType("kubernetes:networking.k8s.io/v1:Ingress");
+                assert.deepEqual(ingresses.map((ingress) => ingress.name), ["backend-ingress"]);
+                const ingress = ingresses[0].inputs as any;
+                const host = stack === "production" ? "api.groundwork.example.com" : "api.staging.groundwork.example.com";
+                assert.equal(ingress.spec.ingressClassName, "nginx");
+                assert.deepEqual(ingress.spec.tls, [{ hosts: [host], secretName: "backend-tls" }]);
+                assert.equal(ingress.spec.rules[0].host, host);
+                const annotations = ingress.metadata.annotations;
+                assert.equal(annotations["cert-manager.io/cluster-issuer"], "selfsigned");
+                assert.equal(annotations["nginx.ingress.kubernetes.io/limit-rps"], "50");
+                assert.equal(annotations["nginx.ingress.kubernetes.io/custom-headers"], "backend/backend-security-headers");
+                const headers = (runs[stack].get("kubernetes:core/v1:ConfigMap", "backend-security-headers").inputs as any).data;
+                assert.deepEqual(Object.keys(headers).sort(),
+                    ["Content-Security-Policy", "Referrer-Policy", "Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options"]);
+            });
+
+            it("annotates only tiers with metrics for Prometheus scraping", () => {
+                const annotations = (name: string) => (runs[stack].get(deployment, `${name}-deployment`).inputs as any).spec.template.metadata.annotations;
+                assert.deepEqual(annotations("backend"), { "prometheus.io/scrape": "true", "prometheus.io/port": "3000", "prometheus.io/path": "/metrics" });
+                assert.deepEqual(annotations("ai-engine"), {});
+            });
+
+            it("gives every tier a disruption budget and spreads its pods across nodes and zones", () => {
+                for (const name of tierNames) {
+                    const budget = runs[stack].get("kubernetes:policy/v1:PodDisruptionBudget", `${name}-pdb`).inputs as any;
+                    assert.equal(budget.spec.maxUnavailable, 1);
+                    const spread = (runs[stack].get(deployment, `${name}-deployment`).inputs as any).spec.template.spec.topologySpreadConstraints;
+                    assert.deepEqual(spread.map((constraint: any) => constraint.topologyKey), ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
+                }
+            });
+        });
+    }
+
+    it("rolls out without losing capacity in production only", () => {
+        const strategy = (stack: string) => (runs[stack].get(deployment, "backend-deployment").inputs as any).spec.strategy.rollingUpdate;
+        assert.equal(strategy("production").maxUnavailable, 0);
+        assert.equal(strategy("staging").maxUnavailable, "25%");
+    });
+
+    it("autoscales backend and ai-engine in production with the configured bounds and rate limits", () => {
+        assert.deepEqual(runs.staging.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"), []);
+        const hpa = (name: string) => (runs.production.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `${name}-hpa`).inputs as any).spec;
+        for (const [name, min, max] of [["backend", 3, 10], ["ai-engine", 2, 6]] as const) {
+            const spec = hpa(name);
+            assert.deepEqual([spec.minReplicas, spec.maxReplicas], [min, max], name);
+            assert.deepEqual(spec.metrics, [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
+            assert.deepEqual(spec.behavior.scaleUp, {
+                stabilizationWindowSeconds: 60,
+                selectPolicy: "Max",
+                policies: [{ type: "Percent", value: 50, periodSeconds: 60 }, { type: "Pods", value: 4, periodSeconds: 60 }],
+            });
+            assert.deepEqual(spec.behavior.scaleDown, {
+                stabilizationWindowSeconds: 300,
+                selectPolicy: "Max",
+                policies: [{ type: "Percent", value: 10, periodSeconds: 60 }, { type: "Pods", value: 2, periodSeconds: 60 }],
+            });
+        }
+    });
+});
