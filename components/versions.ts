@@ -41,5 +41,31 @@ export const versions = {
     images: {
         postgres: "docker.io/library/postgres:17.6-alpine3.22",
         redis: "docker.io/library/redis:8.2.1-alpine3.22",
+        /** cert-manager's own API readiness check, run as the webhook gate; its tag follows the cert-manager chart. */
+        certManagerStartupApiCheck: "quay.io/jetstack/cert-manager-startupapicheck:v1.21.1",
+        /** CI: clones the source in the Tekton pipelines. */
+        git: "docker.io/alpine/git:2.49.1",
+        /** CI: rootless image builds (buildctl-daemonless.sh) in the Tekton pipelines. */
+        buildkitRootless: "docker.io/moby/buildkit:v0.32.2-rootless",
+    },
+    /**
+     * Helm charts of the platform add-ons: chart name, exact version and upstream repository
+     * (an HTTP Helm repository, or an OCI registry path to which the chart name is appended).
+     * `groundwork:charts` may send every chart to a mirror; the versions stay these.
+     */
+    charts: {
+        /**
+         * The final chart: ingress-nginx was retired upstream (maintenance ended March 2026), and
+         * 4.15.1 (controller v1.15.1, 2026-03-20) is its last release. Kept behind the ingress interface.
+         */
+        ingressNginx: { name: "ingress-nginx", version: "4.15.1", repository: "https://kubernetes.github.io/ingress-nginx" },
+        /** Jetstack's chart versions carry the leading "v". */
+        certManager: { name: "cert-manager", version: "v1.21.1", repository: "https://charts.jetstack.io" },
+        argoCd: { name: "argo-cd", version: "10.1.1", repository: "https://argoproj.github.io/argo-helm" },
+        /**
+         * Tekton Pipelines has no official chart; the Tekton Operator's chart is published only as an
+         * OCI artifact (from operator v0.80.0 on), and the operator installs Pipelines and Triggers.
+         */
+        tektonOperator: { name: "tekton-operator", version: "0.81.1", repository: "oci://ghcr.io/tektoncd/operator/charts" },
     },
 } as const;

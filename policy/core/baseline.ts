@@ -17,6 +17,7 @@ import { Finding, PssControl, quoteList } from "./model";
 import {
     annotationsWithPrefix,
     annotationValue,
+    containerLabel,
     containersOf,
     isUserNamespacePod,
     PodView,
@@ -24,25 +25,21 @@ import {
     podSecurityContextPath,
 } from "./pod";
 
-function containerLabel(name: string): string {
-    return `container ${JSON.stringify(name)}`;
-}
-
-/** Findings for pod- and container-level security contexts that hold a sub-object, e.g. seLinuxOptions. */
-function securityContextSetters(pod: PodView): { container: string | null; who: string; context: JsonObject | undefined; path: string }[] {
+/** The pod-level and every container-level security context, with the container (null for the pod) and path. */
+export function securityContextSetters(pod: PodView): { container: string | null; context: JsonObject | undefined; path: string }[] {
     return [
-        { container: null, who: "pod", context: podSecurityContext(pod), path: podSecurityContextPath(pod) },
-        ...containersOf(pod).map((c) => ({
-            container: c.name,
-            who: containerLabel(c.name),
-            context: c.securityContext,
-            path: c.securityContextPath,
-        })),
+        { container: null, context: podSecurityContext(pod), path: podSecurityContextPath(pod) },
+        ...containersOf(pod).map((c) => ({ container: c.name, context: c.securityContext, path: c.securityContextPath })),
     ];
 }
 
+/** How messages name the setter of a security context. */
+export function setterLabel(container: string | null): string {
+    return container === null ? "pod" : containerLabel(container);
+}
+
 function windowsHostProcess(pod: PodView): Finding[] {
-    return securityContextSetters(pod).flatMap(({ container, who, context, path }) => {
+    return securityContextSetters(pod).flatMap(({ container, context, path }) => {
         const options = childObject(context, "windowsOptions", path);
         if (childBoolean(options, "hostProcess", `${path}.windowsOptions`) !== true) {
             return [];
@@ -50,7 +47,7 @@ function windowsHostProcess(pod: PodView): Finding[] {
         return [{
             container,
             path: `${path}.windowsOptions.hostProcess`,
-            message: `${who} sets securityContext.windowsOptions.hostProcess=true; remove it or set it to false (HostProcess containers run with full access to the Windows node)`,
+            message: `${setterLabel(container)} sets securityContext.windowsOptions.hostProcess=true; remove it or set it to false (HostProcess containers run with full access to the Windows node)`,
         }];
     });
 }
@@ -147,7 +144,7 @@ const APPARMOR_ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.
 const ALLOWED_APPARMOR_TYPES: ReadonlySet<string> = new Set(["RuntimeDefault", "Localhost"]);
 
 function appArmorProfile(pod: PodView): Finding[] {
-    const fieldFindings = securityContextSetters(pod).flatMap(({ container, who, context, path }) => {
+    const fieldFindings = securityContextSetters(pod).flatMap(({ container, context, path }) => {
         const profile = childObject(context, "appArmorProfile", path);
         if (profile === undefined) {
             return [];
@@ -159,7 +156,7 @@ function appArmorProfile(pod: PodView): Finding[] {
         return [{
             container,
             path: `${path}.appArmorProfile.type`,
-            message: `${who} sets securityContext.appArmorProfile.type to ${JSON.stringify(type)}; use "RuntimeDefault" or "Localhost", or remove appArmorProfile`,
+            message: `${setterLabel(container)} sets securityContext.appArmorProfile.type to ${JSON.stringify(type)}; use "RuntimeDefault" or "Localhost", or remove appArmorProfile`,
         }];
     });
     const annotationFindings = annotationsWithPrefix(pod, APPARMOR_ANNOTATION_PREFIX)
@@ -178,7 +175,7 @@ const SELINUX_TYPES_1_31 = [...SELINUX_TYPES_1_0, "container_engine_t"];
 function seLinuxOptions(allowedTypes: readonly string[]): (pod: PodView) => Finding[] {
     const allowed = new Set(["", ...allowedTypes]);
     return (pod) =>
-        securityContextSetters(pod).flatMap(({ container, who, context, path }) => {
+        securityContextSetters(pod).flatMap(({ container, context, path }) => {
             const optionsPath = `${path}.seLinuxOptions`;
             const options = childObject(context, "seLinuxOptions", path);
             if (options === undefined) {
@@ -190,7 +187,7 @@ function seLinuxOptions(allowedTypes: readonly string[]): (pod: PodView) => Find
                 findings.push({
                     container,
                     path: `${optionsPath}.type`,
-                    message: `${who} sets securityContext.seLinuxOptions.type to ${JSON.stringify(type)}; use one of ${quoteList(allowedTypes)} or leave it empty`,
+                    message: `${setterLabel(container)} sets securityContext.seLinuxOptions.type to ${JSON.stringify(type)}; use one of ${quoteList(allowedTypes)} or leave it empty`,
                 });
             }
             for (const field of ["user", "role"]) {
@@ -198,7 +195,7 @@ function seLinuxOptions(allowedTypes: readonly string[]): (pod: PodView) => Find
                     findings.push({
                         container,
                         path: `${optionsPath}.${field}`,
-                        message: `${who} sets securityContext.seLinuxOptions.${field}; remove it (custom SELinux ${field}s are forbidden)`,
+                        message: `${setterLabel(container)} sets securityContext.seLinuxOptions.${field}; remove it (custom SELinux ${field}s are forbidden)`,
                     });
                 }
             }
@@ -261,7 +258,7 @@ export function isAllowedSeccompType(type: string): boolean {
 }
 
 function seccompProfileFields(pod: PodView): Finding[] {
-    return securityContextSetters(pod).flatMap(({ container, who, context, path }) => {
+    return securityContextSetters(pod).flatMap(({ container, context, path }) => {
         const type = seccompProfileType(context, path);
         if (type === undefined || isAllowedSeccompType(type)) {
             return [];
@@ -269,7 +266,7 @@ function seccompProfileFields(pod: PodView): Finding[] {
         return [{
             container,
             path: `${path}.seccompProfile.type`,
-            message: `${who} sets securityContext.seccompProfile.type to ${JSON.stringify(type)}; use "RuntimeDefault" or "Localhost"`,
+            message: `${setterLabel(container)} sets securityContext.seccompProfile.type to ${JSON.stringify(type)}; use "RuntimeDefault" or "Localhost"`,
         }];
     });
 }
@@ -315,31 +312,35 @@ const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"];
 const LIFECYCLE_HANDLERS = ["postStart", "preStop"];
 
 function hostProbesAndHostLifecycle(pod: PodView): Finding[] {
-    return containersOf(pod).flatMap((c) => {
-        const lifecyclePath = `${c.path}.lifecycle`;
+    const findings: Finding[] = [];
+    for (const c of containersOf(pod)) {
         const lifecycle = childObject(c.object, "lifecycle", c.path);
-        const handlers = [
-            ...PROBES.map((probe) => ({ what: probe, path: `${c.path}.${probe}`, handler: childObject(c.object, probe, c.path) })),
-            ...LIFECYCLE_HANDLERS.map((hook) => ({
-                what: `lifecycle.${hook}`,
-                path: `${lifecyclePath}.${hook}`,
-                handler: childObject(lifecycle, hook, lifecyclePath),
-            })),
+        const handlers: [string, JsonObject | undefined, string][] = [
+            ...PROBES.map((probe): [string, JsonObject | undefined, string] => [probe, childObject(c.object, probe, c.path), c.path]),
+            ...LIFECYCLE_HANDLERS.map((hook): [string, JsonObject | undefined, string] => [
+                `lifecycle.${hook}`,
+                childObject(lifecycle, hook, `${c.path}.lifecycle`),
+                c.path,
+            ]),
         ];
-        return handlers.flatMap(({ what, path, handler }) =>
-            ["httpGet", "tcpSocket"].flatMap((action) => {
-                const host = childString(childObject(handler, action, path), "host", `${path}.${action}`) ?? "";
-                if (host === "") {
-                    return [];
+        for (const [what, handler, containerPath] of handlers) {
+            if (handler === undefined) {
+                continue;
+            }
+            const handlerPath = `${containerPath}.${what}`;
+            for (const action of ["httpGet", "tcpSocket"]) {
+                const host = childString(childObject(handler, action, handlerPath), "host", `${handlerPath}.${action}`) ?? "";
+                if (host !== "") {
+                    findings.push({
+                        container: c.name,
+                        path: `${handlerPath}.${action}.host`,
+                        message: `${containerLabel(c.name)} ${what}.${action} targets host ${JSON.stringify(host)}; remove host so the kubelet connects to the pod itself`,
+                    });
                 }
-                return [{
-                    container: c.name,
-                    path: `${path}.${action}.host`,
-                    message: `${containerLabel(c.name)} ${what}.${action} targets host ${JSON.stringify(host)}; remove host so the kubelet connects to the pod itself`,
-                }];
-            }),
-        );
-    });
+            }
+        }
+    }
+    return findings;
 }
 
 export const CHECK_HOST_PATH_VOLUMES = "hostPathVolumes";

@@ -9,8 +9,15 @@ export const PSS_CONTROLS: readonly PssControl[] = [...BASELINE_CONTROLS, ...RES
 /** The newest minor version any check revision starts at: what `latest` evaluates. */
 export const NEWEST_MINOR = Math.max(...PSS_CONTROLS.flatMap((control) => control.versions.map((v) => v.since)));
 
+const versionCache = new Map<string, PolicyVersion>();
+
 export function parseVersion(label: string): PolicyVersion {
-    return resolveVersion(label, NEWEST_MINOR);
+    let version = versionCache.get(label);
+    if (version === undefined) {
+        version = resolveVersion(label, NEWEST_MINOR);
+        versionCache.set(label, version);
+    }
+    return version;
 }
 
 export interface ActiveCheck {

@@ -4,7 +4,7 @@
  */
 import { childBoolean, childObject, childString, hasChild } from "./fields";
 import { Finding, Severity } from "./model";
-import { containersOf, PodView } from "./pod";
+import { containerLabel, containersOf, PodView } from "./pod";
 
 export const PROBE_KINDS = ["liveness", "readiness", "startup"] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
@@ -38,10 +38,6 @@ export interface ExtraControl {
 
 /** Kinds whose pods are expected to run until stopped; Jobs, CronJobs and bare Pods run to completion or are ad hoc. */
 const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"]);
-
-function containerLabel(name: string): string {
-    return `container ${JSON.stringify(name)}`;
-}
 
 function resources(pod: PodView, settings: ExtraSettings): Finding[] {
     return containersOf(pod, ["initContainers", "containers"]).flatMap((c) => {

@@ -20,8 +20,8 @@ export type { ExemptedViolation, Exemption, WorkloadIdentity } from "./exemption
 export { ManifestError } from "./fields";
 export type { JsonObject } from "./fields";
 export { isLevel, isVersionLabel, LEVEL_RANK, LEVELS, VERSION_PATTERN } from "./levels";
-export type { Level, PolicyVersion } from "./levels";
+export type { CheckedLevel, Level, PolicyVersion } from "./levels";
 export type { Finding, PssControl, Severity, Violation } from "./model";
 export { containersOf } from "./pod";
 export type { PodView } from "./pod";
-export { podSpecOf, typeTokenOf, WORKLOAD_TYPE_TOKENS, workloadKindOf } from "./workloads";
+export { apiVersionsOfKind, podSpecOf, typeTokenOf, WORKLOAD_TYPE_TOKENS, workloadKindOf } from "./workloads";

@@ -28,9 +28,21 @@ export interface ContainerView {
  * Every container of the pod in PodSecurity's order: init containers, containers, then ephemeral
  * containers (whose common fields are checked exactly like the others).
  */
-export function containersOf(pod: PodView, lists: readonly ContainerList[] = CONTAINER_LISTS): ContainerView[] {
+export function containersOf(pod: PodView, lists: readonly ContainerList[] = CONTAINER_LISTS): readonly ContainerView[] {
+    const all = allContainers(pod);
+    return lists === CONTAINER_LISTS ? all : all.filter((container) => lists.includes(container.list));
+}
+
+/** Every check visits the containers; reading them once per pod template keeps a full evaluation cheap. */
+const containerCache = new WeakMap<PodView, readonly ContainerView[]>();
+
+function allContainers(pod: PodView): readonly ContainerView[] {
+    const cached = containerCache.get(pod);
+    if (cached !== undefined) {
+        return cached;
+    }
     const result: ContainerView[] = [];
-    for (const listName of lists) {
+    for (const listName of CONTAINER_LISTS) {
         const items = childList(pod.spec, listName, pod.specPath);
         for (let index = 0; index < items.length; index++) {
             const path = `${pod.specPath}.${listName}[${index}]`;
@@ -45,7 +57,13 @@ export function containersOf(pod: PodView, lists: readonly ContainerList[] = CON
             });
         }
     }
+    containerCache.set(pod, result);
     return result;
+}
+
+/** How messages name a container. */
+export function containerLabel(name: string): string {
+    return `container ${JSON.stringify(name)}`;
 }
 
 export function podSecurityContext(pod: PodView): JsonObject | undefined {

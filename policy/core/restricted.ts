@@ -11,15 +11,13 @@ import {
     isAllowedSeccompType,
     procMountUnconditional,
     seccompProfileType,
+    securityContextSetters,
+    setterLabel,
     volumesOf,
 } from "./baseline";
 import { childBoolean, childInteger, childList, childObject, hasChild, optionalString } from "./fields";
 import { Finding, PodCheck, PssControl, quoteList } from "./model";
-import { containersOf, isUserNamespacePod, isWindowsPod, PodView, podSecurityContext, podSecurityContextPath } from "./pod";
-
-function containerLabel(name: string): string {
-    return `container ${JSON.stringify(name)}`;
-}
+import { containerLabel, containersOf, isUserNamespacePod, isWindowsPod, PodView, podSecurityContext, podSecurityContextPath } from "./pod";
 
 /** From v1.25 the pod OS field exempts Windows pods: the API rejects these Linux-only fields there. */
 function exceptWindows(check: PodCheck): PodCheck {
@@ -121,16 +119,12 @@ function runAsNonRoot(pod: PodView): Finding[] {
 }
 
 function runAsUser(pod: PodView): Finding[] {
-    const setters = [
-        { container: null, who: "pod", context: podSecurityContext(pod), path: podSecurityContextPath(pod) },
-        ...containersOf(pod).map((c) => ({ container: c.name, who: containerLabel(c.name), context: c.securityContext, path: c.securityContextPath })),
-    ];
-    return setters
+    return securityContextSetters(pod)
         .filter(({ context, path }) => childInteger(context, "runAsUser", path) === 0)
-        .map(({ container, who, path }) => ({
+        .map(({ container, path }) => ({
             container,
             path: `${path}.runAsUser`,
-            message: `${who} sets securityContext.runAsUser=0 (root); use a non-zero user id or remove runAsUser`,
+            message: `${setterLabel(container)} sets securityContext.runAsUser=0 (root); use a non-zero user id or remove runAsUser`,
         }));
 }
 

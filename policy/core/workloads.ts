@@ -32,6 +32,11 @@ export const WORKLOAD_TYPE_TOKENS: readonly string[] = Object.entries(WORKLOAD_K
     location.apiVersions.map((apiVersion) => `kubernetes:${apiVersion}:${kind}`),
 );
 
+/** The apiVersions a workload kind is known under, or undefined when the kind embeds no pod template. */
+export function apiVersionsOfKind(kind: string): readonly string[] | undefined {
+    return Object.prototype.hasOwnProperty.call(WORKLOAD_KINDS, kind) ? WORKLOAD_KINDS[kind].apiVersions : undefined;
+}
+
 const tokenRegExp = /^kubernetes:([^:]+):([^:]+)$/;
 
 /** The workload kind of a type token, or undefined when resources of that type hold no pod template. */
@@ -41,7 +46,7 @@ export function workloadKindOf(typeToken: string): string | undefined {
         return undefined;
     }
     const [, apiVersion, kind] = match;
-    return WORKLOAD_KINDS[kind]?.apiVersions.includes(apiVersion) ? kind : undefined;
+    return apiVersionsOfKind(kind)?.includes(apiVersion) ? kind : undefined;
 }
 
 /** The Pulumi type token of a manifest's `apiVersion` and `kind` (`v1` becomes `core/v1`). */

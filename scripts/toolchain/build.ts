@@ -1,0 +1,178 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { entryDir, makeTempDir, makeWritable, publishEntry, removeTree } from "./cache";
+import { CommandResult, runCommand, tail } from "./process";
+import { CopiedModule, ProviderRecipe, Recipe, TOOLCHAIN_DIR, ToolchainError } from "./recipes";
+
+/** A module the Go module proxy does not serve (or cannot be reached for): the tool is reported, not failed. */
+export class UnavailableError extends Error {}
+
+/** A build that started and broke: a recipe or environment problem that someone has to fix. */
+export class BuildError extends Error {}
+
+export interface GoToolchain {
+    version: string;
+    env: NodeJS.ProcessEnv;
+}
+
+/** Finds `go` and fixes the build environment: static binaries, go.mod edits allowed in our copies only. */
+export async function findGo(): Promise<GoToolchain> {
+    let result: CommandResult;
+    try {
+        result = await runCommand("go", ["env", "GOVERSION"]);
+    } catch {
+        throw new ToolchainError(
+            "`go` is not on PATH, and some toolchain binaries are neither cached nor installed. " +
+                "Install Go 1.25 or newer and run `npm run toolchain` again (scripts/toolchain/README.md lists what it builds).",
+        );
+    }
+    if (result.code !== 0) {
+        throw new ToolchainError(`\`go env GOVERSION\` failed:\n${tail(result.stderr)}`);
+    }
+    return {
+        version: result.stdout.trim(),
+        env: {
+            ...process.env,
+            CGO_ENABLED: "0",
+            // Builds run on copies in the cache, so go may complete their go.sum; -buildvcs: no repository there.
+            GOFLAGS: "-mod=mod -buildvcs=false",
+            GOWORK: "off",
+        },
+    };
+}
+
+const UNREACHABLE = /no such host|connection refused|i\/o timeout|network is unreachable|TLS handshake timeout/;
+const NOT_SERVED = /403 Forbidden|404 Not Found|410 Gone|unknown revision|invalid version/;
+
+/** Explains a failed download in one line, or returns undefined when the failure is not about availability. */
+export function unavailabilityReason(output: string): string | undefined {
+    const lines = output.split("\n");
+    const line = lines.find((candidate) => UNREACHABLE.test(candidate) || NOT_SERVED.test(candidate));
+    if (!line) {
+        return undefined;
+    }
+    const moduleVersion = /([\w.~/-]+@[\w.+-]+)/.exec(line)?.[1] ?? "a required module";
+    if (UNREACHABLE.test(line)) {
+        return `the Go module proxy cannot be reached while fetching ${moduleVersion}`;
+    }
+    if (line.includes("/sumdb/")) {
+        return `the checksum database has no entry for ${moduleVersion}`;
+    }
+    // `go mod download -json` nests the message in a JSON string, hence the stop at a quote.
+    const response = lines.map((candidate) => /server response: ([^"\n]*)/.exec(candidate)?.[1]).find(Boolean);
+    return `the Go module proxy does not serve ${moduleVersion}${response ? ` ("${response.trim()}")` : ""}`;
+}
+
+/**
+ * One tool's build in a private scratch directory. `prepare` does the network work and
+ * `compile` the CPU work, so the caller can download the next tool while compiling this one.
+ */
+export class ToolBuild {
+    private readonly scratch: string;
+    private readonly sources: string;
+    private readonly staged: string;
+
+    constructor(
+        readonly recipe: Recipe,
+        private readonly root: string,
+        private readonly go: GoToolchain,
+        readonly logFile: string,
+    ) {
+        this.scratch = makeTempDir(root, recipe.tool);
+        this.sources = path.join(this.scratch, "src");
+        this.staged = path.join(this.scratch, "entry");
+        fs.mkdirSync(this.staged, { recursive: true });
+        fs.writeFileSync(logFile, `${recipe.tool} ${recipe.version} with ${go.version}\n`);
+    }
+
+    async prepare(): Promise<void> {
+        const recipe = this.recipe;
+        if (recipe.kind === "wrapper") {
+            fs.cpSync(path.resolve(TOOLCHAIN_DIR, recipe.moduleDir), this.sources, { recursive: true });
+        } else {
+            await this.layOutProvider(recipe);
+        }
+        // Fetches exactly the modules the build compiles. Unlike `go mod download`, it needs no version
+        // metadata (.info) for modules go.mod already pins, which some module proxy mirrors do not keep.
+        await this.runGo(["list", "-deps", `-tags=${recipe.buildTags.join(",")}`, "-f={{.ImportPath}}", this.target()], this.moduleDir());
+    }
+
+    /** Builds the binary and publishes the cache entry; returns the path of the binary. */
+    async compile(): Promise<string> {
+        const recipe = this.recipe;
+        const ldflags = ["-s", "-w", ...Object.entries(recipe.versionVariables).map(([name, value]) => `-X=${name}=${value}`)];
+        await this.runGo(
+            [
+                "build",
+                // Two cores: one compile at a time across tools, two packages at a time within one.
+                "-p=2",
+                "-trimpath",
+                `-tags=${recipe.buildTags.join(",")}`,
+                `-ldflags=${ldflags.join(" ")}`,
+                "-o",
+                path.join(this.staged, recipe.binary),
+                this.target(),
+            ],
+            this.moduleDir(),
+        );
+        fs.writeFileSync(
+            path.join(this.staged, "build.json"),
+            `${JSON.stringify({ tool: recipe.tool, version: recipe.version, go: this.go.version, builtAt: new Date().toISOString() }, null, 2)}\n`,
+        );
+        const entry = entryDir(this.root, recipe);
+        publishEntry(this.staged, entry);
+        return path.join(entry, recipe.binary);
+    }
+
+    dispose(): void {
+        removeTree(this.scratch);
+    }
+
+    private moduleDir(): string {
+        return this.recipe.kind === "wrapper" ? this.sources : path.join(this.sources, this.recipe.main.dir);
+    }
+
+    private target(): string {
+        return this.recipe.kind === "wrapper" ? this.recipe.mainPackage : this.recipe.command;
+    }
+
+    private async layOutProvider(recipe: ProviderRecipe): Promise<void> {
+        for (const module of [recipe.main, ...recipe.siblings]) {
+            await this.copyModule(module);
+        }
+        if (recipe.goModEdits.length > 0) {
+            await this.runGo(["mod", "edit", ...recipe.goModEdits], this.moduleDir());
+        }
+        // The provider's own generator writes the embedded schema-embed.json from the committed schema, stamped with the version.
+        await this.runGo(["generate", recipe.command], this.moduleDir(), { VERSION: recipe.version });
+    }
+
+    /** Copies a module, fetched by commit, out of the read-only module cache and adds our overlay files. */
+    private async copyModule(module: CopiedModule): Promise<void> {
+        const result = await this.runGo(["mod", "download", "-json", `${module.module}@${module.commit}`], this.scratch);
+        const download = JSON.parse(result.stdout) as { Dir?: string };
+        if (!download.Dir) {
+            throw new BuildError(`\`go mod download\` reported no directory for ${module.module}@${module.commit}`);
+        }
+        const destination = path.join(this.sources, module.dir);
+        fs.cpSync(download.Dir, destination, { recursive: true });
+        makeWritable(destination);
+        for (const overlay of module.overlays) {
+            fs.cpSync(path.resolve(TOOLCHAIN_DIR, overlay.from), path.join(destination, overlay.to), { recursive: true });
+        }
+    }
+
+    private async runGo(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+        const result = await runCommand("go", args, { cwd, env: { ...this.go.env, ...extraEnv }, logFile: this.logFile });
+        if (result.code === 0) {
+            return result;
+        }
+        // `go mod download -json` reports per-module errors on stdout.
+        const output = `${result.stdout}\n${result.stderr}`;
+        const reason = unavailabilityReason(output);
+        if (reason) {
+            throw new UnavailableError(reason);
+        }
+        throw new BuildError(`\`go ${args[0]}\` failed (log: ${this.logFile}):\n${tail(result.stderr || result.stdout)}`);
+    }
+}
