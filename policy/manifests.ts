@@ -91,7 +91,13 @@ export function readWorkloads(file: string, text: string): WorkloadDocument[] {
         if (error !== undefined) {
             throw new InputError(file, `${where}: invalid YAML: ${error.message.split("\n")[0]}`);
         }
-        const value: unknown = parsed.toJS();
+        let value: unknown;
+        try {
+            value = parsed.toJS();
+        } catch (conversionError) {
+            // e.g. an alias bomb beyond the parser's alias limit
+            throw new InputError(file, `${where}: invalid YAML: ${conversionError instanceof Error ? conversionError.message : String(conversionError)}`);
+        }
         return value === null || value === undefined ? [] : workloadsOf(value, document, where, file);
     });
 }

@@ -26,12 +26,25 @@ import {
 } from "./pod";
 
 /** The pod-level and every container-level security context, with the container (null for the pod) and path. */
-export function securityContextSetters(pod: PodView): { container: string | null; context: JsonObject | undefined; path: string }[] {
-    return [
-        { container: null, context: podSecurityContext(pod), path: podSecurityContextPath(pod) },
-        ...containersOf(pod).map((c) => ({ container: c.name, context: c.securityContext, path: c.securityContextPath })),
-    ];
+export function securityContextSetters(pod: PodView): readonly SecurityContextSetter[] {
+    let setters = setterCache.get(pod);
+    if (setters === undefined) {
+        setters = [
+            { container: null, context: podSecurityContext(pod), path: podSecurityContextPath(pod) },
+            ...containersOf(pod).map((c) => ({ container: c.name, context: c.securityContext, path: c.securityContextPath })),
+        ];
+        setterCache.set(pod, setters);
+    }
+    return setters;
 }
+
+interface SecurityContextSetter {
+    readonly container: string | null;
+    readonly context: JsonObject | undefined;
+    readonly path: string;
+}
+
+const setterCache = new WeakMap<PodView, readonly SecurityContextSetter[]>();
 
 /** How messages name the setter of a security context. */
 export function setterLabel(container: string | null): string {

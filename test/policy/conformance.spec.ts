@@ -85,13 +85,15 @@ describe("policy: conformance with PodSecurity's fixtures", function () {
         });
     }
 
-    it("evaluates the whole corpus, bare and wrapped, in under 2 seconds", function () {
+    // CPU time rather than wall time: CI machines are shared, and waiting for a core is not the checker's cost.
+    it("evaluates the whole corpus, bare and wrapped, in under 2 seconds of CPU time", function () {
         const wrapped = all.flatMap((fixture) => WORKLOAD_SHAPES.map((shape) => ({ fixture, shape, manifest: shape.wrap(fixture.manifest) })));
-        const started = process.hrtime.bigint();
+        const started = process.cpuUsage();
         for (const { fixture, shape, manifest } of wrapped) {
             checkWorkload(shape.typeToken, manifest, { level: fixture.level as CheckedLevel, version: fixture.version });
         }
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        assert.ok(seconds < 2, `${wrapped.length} evaluations took ${seconds.toFixed(3)} s`);
+        const used = process.cpuUsage(started);
+        const seconds = (used.user + used.system) / 1e6;
+        assert.ok(seconds < 2, `${wrapped.length} evaluations took ${seconds.toFixed(3)} s of CPU time`);
     });
 });
