@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { PlatformAddons } from "./components/addons";
 import { AppTier } from "./components/apps/tier";
 import { loadPlatformConfig, Tier } from "./components/config";
 import { tierBudget, tierNamespaceBudget } from "./components/config/sizing";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
+import { Edge } from "./components/edge";
 import { clusterProvider } from "./components/platform/cluster";
 import { GuardedNamespace } from "./components/platform/namespace";
 
@@ -13,8 +15,7 @@ const provider = clusterProvider(config.cluster);
 const inCluster = { provider };
 const storageClassOf = (explicit?: string) => explicit ?? config.storageClass;
 
-// The ingress layer and issuer the tiers use; the add-on components provide them once they land.
-const ingressLayer = { className: config.addons.ingressClass, namespace: "ingress-nginx", clusterIssuer: config.addons.defaultIssuer };
+const addons = new PlatformAddons("addons", { config }, inCluster);
 
 const tierNamespaces = new Map<string, GuardedNamespace>(config.tiers.map((tier) => [tier.name, new GuardedNamespace(tier.namespace, {
     name: tier.namespace,
@@ -47,6 +48,14 @@ const redis = config.redis && redisClients.length > 0 ? (() => {
         protect: config.protectData,
     }, { ...inCluster, dependsOn: redisClients.map((tier) => namespaceOf(tier)) });
 })() : undefined;
+
+const edge = config.edge.enabled ? new Edge("edge", {
+    config: config.edge,
+    // Validation guarantees the token whenever the edge is on.
+    apiToken: pulumi.secret(config.cloudflareApiToken!),
+    ingress: { loadBalancerAddress: addons.ingress.loadBalancerAddress, controllerNamespace: addons.ingress.namespace },
+    publicTiers: config.tiers.filter((tier) => tier.public).map((tier) => ({ name: tier.name, namespace: tier.namespace, hosts: tier.public!.hosts })),
+}, { ...inCluster, dependsOn: [...tierNamespaces.values()] }) : undefined;
 
 const databases = new Map<string, Postgres>();
 const tiers = config.tiers.map((tier) => {
@@ -86,9 +95,11 @@ const tiers = config.tiers.map((tier) => {
         } : undefined,
         callerNamespaces: tier.callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((t) => t.name === caller)!.namespace })),
         ingress: tier.public ? {
-            className: ingressLayer.className,
-            controllerNamespace: ingressLayer.namespace,
-            clusterIssuer: ingressLayer.clusterIssuer,
+            className: addons.ingress.className,
+            controllerNamespace: addons.ingress.namespace,
+            ...(edge
+                ? { tlsSecretName: edge.tiers[tier.name].tlsSecretName, annotations: edge.tiers[tier.name].ingressAnnotations }
+                : { clusterIssuer: addons.clusterIssuer, annotations: addons.ingress.publicAnnotations }),
         } : undefined,
     }, { ...inCluster, dependsOn: [namespace] });
 });
@@ -99,4 +110,7 @@ export const publicUrls = pulumi.all(tiers.map((tier) => tier.publicUrls)).apply
 export const services = pulumi.all(Object.fromEntries(tiers.map((tier, i) => [config.tiers[i].name, tier.internalAddress])));
 export const databaseServices = pulumi.all(Object.fromEntries([...databases].map(([tier, database]) => [tier, database.host])));
 export const redisService = redis?.host;
-export const ingress = { className: ingressLayer.className, namespace: ingressLayer.namespace };
+export const ingress = { className: addons.ingress.className, namespace: addons.ingress.namespace, loadBalancerAddress: addons.ingress.loadBalancerAddress };
+export const argocdUrl = addons.argocdUrl;
+export const eventListenerUrl = addons.eventListenerUrl;
+export const edgeZone = edge && { zoneId: edge.zoneId, hostnames: edge.hostnames, rulesetIds: edge.rulesetIds };

@@ -27,6 +27,17 @@ interface JsonSchema {
     maximum?: number;
     minItems?: number;
     anyOf?: JsonSchema[];
+    oneOf?: JsonSchema[];
+}
+
+/** A union of objects (such as edge: {enabled: false} | {enabled: true, …}) documented as its widest variant. */
+function widestVariant(schema: JsonSchema): JsonSchema {
+    const variants = (schema.oneOf ?? []).filter((variant) => variant.properties);
+    if (variants.length === 0) {
+        return schema;
+    }
+    const widest = variants.reduce((best, variant) => Object.keys(variant.properties!).length > Object.keys(best.properties!).length ? variant : best);
+    return { ...widest, default: schema.default, description: schema.description };
 }
 
 function topLevelDescriptions(): Record<string, string> {
@@ -58,7 +69,8 @@ function range(schema: JsonSchema): string {
     return safe(schema.minimum) ? `≥ ${schema.minimum}` : "";
 }
 
-function rows(schema: JsonSchema, keyPath: string, required: boolean, descriptions: Record<string, string>, out: string[]): void {
+function rows(union: JsonSchema, keyPath: string, required: boolean, descriptions: Record<string, string>, out: string[]): void {
+    const schema = widestVariant(union);
     const topLevelKey = keyPath.replace(/^groundwork:/, "");
     const description = [schema.description ?? descriptions[topLevelKey] ?? "", range(schema)].filter(Boolean).join(" ");
     const secret = (secretKeys as readonly string[]).includes(topLevelKey) ? " (secret)" : "";

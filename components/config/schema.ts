@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { versions } from "../versions";
-import { addonsSchema, chartsSchema, checkAddons } from "./addons";
+import { addonsSchema, chartsSchema, checkAddons, registryCredentialsSchema, repositoryCredentialsSchema } from "./addons";
 import { checkEdge, edgeSchema } from "./edge";
 import {
     cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
@@ -112,9 +112,9 @@ export const platformSchema = z.strictObject({
     addons: addonsSchema,
     edge: edgeSchema,
     cloudflareApiToken: z.string().min(1).optional(),
-    argocdRepositoryCredentials: z.string().min(1).optional(),
+    argocdRepositoryCredentials: repositoryCredentialsSchema.optional(),
     chartRepositoryPassword: z.string().min(1).optional(),
-    ciRegistryCredentials: z.string().min(1).optional(),
+    ciRegistryCredentials: registryCredentialsSchema.optional(),
 }).superRefine((config, ctx) => {
     const report: ReportIssue = (path, message) => ctx.addIssue({ code: "custom", path, message });
     if (config.cluster.renderDirectory !== undefined && (config.cluster.kubeconfig !== undefined || config.cluster.context !== undefined)) {

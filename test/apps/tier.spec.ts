@@ -66,7 +66,7 @@ describe("app tiers", function () {
                     const account = runs[stack].get("kubernetes:core/v1:ServiceAccount", `${name}-sa`).inputs as any;
                     assert.equal(account.automountServiceAccountToken, name === "executor", name);
                 }
-                const roles = runs[stack].ofType("kubernetes:rbac.authorization.k8s.io/v1:Role");
+                const roles = runs[stack].ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").filter((role) => role.parent.includes("groundwork:apps:AppTier"));
                 assert.deepEqual(roles.map((role) => role.name), ["executor-role"]);
                 const rules = (roles[0].inputs as any).rules;
                 assert.deepEqual(rules[0], { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get", "list", "watch", "delete"] });
@@ -109,15 +109,16 @@ describe("app tiers", function () {
             });
 
             it("exposes only the public tier through an Ingress with TLS, limits and security headers", () => {
-                const ingresses = runs[stack].ofType("kubernetes:networking.k8s.io/v1:Ingress");
+                const ingresses = runs[stack].ofType("kubernetes:networking.k8s.io/v1:Ingress").filter((ingress) => ingress.parent.includes("groundwork:apps:AppTier"));
                 assert.deepEqual(ingresses.map((ingress) => ingress.name), ["backend-ingress"]);
                 const ingress = ingresses[0].inputs as any;
                 const host = stack === "production" ? "api.groundwork.example.com" : "api.staging.groundwork.example.com";
                 assert.equal(ingress.spec.ingressClassName, "nginx");
-                assert.deepEqual(ingress.spec.tls, [{ hosts: [host], secretName: "backend-tls" }]);
+                // The edge is on in both stacks: TLS is Cloudflare's origin certificate, not cert-manager's.
+                assert.deepEqual(ingress.spec.tls, [{ hosts: [host], secretName: "cloudflare-origin-tls" }]);
                 assert.equal(ingress.spec.rules[0].host, host);
                 const annotations = ingress.metadata.annotations;
-                assert.equal(annotations["cert-manager.io/cluster-issuer"], "selfsigned");
+                assert.equal(annotations["cert-manager.io/cluster-issuer"], undefined);
                 assert.equal(annotations["nginx.ingress.kubernetes.io/limit-rps"], "50");
                 assert.equal(annotations["nginx.ingress.kubernetes.io/custom-headers"], "backend/backend-security-headers");
                 const headers = (runs[stack].get("kubernetes:core/v1:ConfigMap", "backend-security-headers").inputs as any).data;
@@ -141,6 +142,14 @@ describe("app tiers", function () {
             });
         });
     }
+
+    it("lets cert-manager issue the tier certificate from the default issuer when the edge is off", async () => {
+        const run = await runStack("local");
+        const ingress = run.get("kubernetes:networking.k8s.io/v1:Ingress", "backend-ingress").inputs as any;
+        assert.equal(ingress.spec.tls[0].secretName, "backend-tls");
+        const defaultIssuer = (readStackConfig("local")["groundwork:addons"] as any)?.defaultIssuer ?? "selfsigned";
+        assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], defaultIssuer);
+    });
 
     it("rolls out without losing capacity in production only", () => {
         const strategy = (stack: string) => (runs[stack].get(deployment, "backend-deployment").inputs as any).spec.strategy.rollingUpdate;

@@ -9,8 +9,14 @@ function asPulumiPasses(config: Raw): Record<string, string> {
     return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
+const tokenKey = "groundwork:cloudflareApiToken";
+
+/** Parses as Pulumi would; a stack with the edge on gets its Cloudflare token as a secret, as `pulumi config set --secret` stores it. */
 function parse(config: Raw, secretKeys: string[] = []) {
-    return parsePlatformConfig(asPulumiPasses(config), new Set(secretKeys));
+    const edgeOn = (config["groundwork:edge"] as { enabled?: boolean } | undefined)?.enabled === true;
+    const withToken = edgeOn && !(tokenKey in config) ? { ...config, [tokenKey]: "token" } : config;
+    const secrets = edgeOn && !(tokenKey in config) ? [...secretKeys, tokenKey] : secretKeys;
+    return parsePlatformConfig(asPulumiPasses(withToken), new Set(secrets));
 }
 
 function problemsOf(config: Raw, secretKeys: string[] = []): string[] {

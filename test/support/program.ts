@@ -116,6 +116,13 @@ export async function runStack(
     options: { overrides?: RawConfig; config?: RawConfig; secretKeys?: string[]; preview?: boolean } = {},
 ): Promise<StackRun> {
     const config = withOverrides(options.config ?? readStackConfig(stack), options.overrides);
+    // Stack files never hold the Cloudflare token (it is an encrypted secret); tests pass one in.
+    const tokenKey = "groundwork:cloudflareApiToken";
+    const edgeOn = (config["groundwork:edge"] as { enabled?: boolean } | undefined)?.enabled === true;
+    if (edgeOn && !(tokenKey in config)) {
+        config[tokenKey] = "test-cloudflare-token";
+    }
+    const secretKeys = [...(options.secretKeys ?? []), ...(edgeOn ? [tokenKey] : [])];
     const recorded: { type: string; name: string; inputs: Record<string, unknown>; custom: boolean; urnSuffix: string }[] = [];
     requests.clear();
 
@@ -130,7 +137,7 @@ export async function runStack(
     }, "groundwork", stack, options.preview ?? false);
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])),
-        options.secretKeys ?? [],
+        secretKeys,
     );
 
     const programPath = require.resolve(path.join(repoRoot, "index.ts"));
@@ -180,6 +187,10 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
             return { ...inputs, result: `mock-password-${inputs.length ?? 16}`, bcryptHash: "$2a$10$mockbcrypthashmockbcrypthashmockbcrypthashmockbcryptha" };
+        case "tls:index/certRequest:CertRequest":
+            return { ...inputs, certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nmock\n-----END CERTIFICATE REQUEST-----\n" };
+        case "cloudflare:index/originCaCertificate:OriginCaCertificate":
+            return { ...inputs, certificate: "-----BEGIN CERTIFICATE-----\nmock\n-----END CERTIFICATE-----\n" };
         case "tls:index/privateKey:PrivateKey":
             return { ...inputs, privateKeyPem: "-----BEGIN PRIVATE KEY-----\nmock\n-----END PRIVATE KEY-----\n", publicKeyPem: "mock-public-key" };
         default:
@@ -188,6 +199,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
 }
 
 function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (token === "cloudflare:index/getZone:getZone") {
+        return { id: "mock-zone-id", zoneId: "mock-zone-id", name: (inputs.filter as { name?: string } | undefined)?.name };
+    }
     return { ...inputs, token };
 }
 

@@ -1,0 +1,192 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { AddonsConfig, RepositoryCredentials } from "../config/addons";
+import { standardLabels } from "../platform/security";
+import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod } from "./helm-addon";
+import { IngressLayer, publicEndpoint } from "./ingress-layer";
+
+export interface ArgoCdArgs {
+    context: AddonContext;
+    settings: AddonsConfig["argocd"];
+    /** Parsed groundwork:argocdRepositoryCredentials (plaintext here; stored only in Secrets, as secrets). */
+    repositoryCredentials: RepositoryCredentials;
+    ingress: IngressLayer;
+    clusterIssuer: pulumi.Input<string>;
+}
+
+const releaseName = "argocd";
+const inClusterServer = "https://kubernetes.default.svc";
+
+/**
+ * Argo CD, highly available in production, its UI behind the ingress with TLS; one AppProject
+ * for the environment (only the configured repositories, only tier namespaces, no cluster-scoped
+ * objects) and an ApplicationSet of the configured applications.
+ *
+ * Chart v4 drops the `redis-secret-init` hook, so `argocd-redis` is created here from
+ * @pulumi/random; the admin password is a RandomPassword whose bcrypt hash is kept in state, so
+ * previews stay quiet. Secrets reach Argo CD only through Secret objects, never chart values.
+ *
+ * Namespace level: restricted (the chart's containers run non-root, read-only, no capabilities,
+ * RuntimeDefault seccomp; redis-ha is given the same settings below).
+ */
+export class ArgoCd extends HelmAddon {
+    readonly chart: k8s.helm.v4.Chart;
+    readonly url: pulumi.Output<string>;
+    /** Plaintext admin password (a secret output); Argo CD stores only its bcrypt hash. */
+    readonly adminPassword: pulumi.Output<string>;
+    readonly redisPassword: pulumi.Output<string>;
+    readonly project: k8s.apiextensions.CustomResource;
+    readonly applicationSet?: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { settings, context } = args;
+        super("groundwork:addons:ArgoCd", name, context, { name: settings.namespace, podSecurityLevel: "restricted" }, opts);
+        const labels = standardLabels("argocd", "addon", context.environment);
+        const argoLabels = { ...labels, "app.kubernetes.io/part-of": "argocd" };
+        const child = { parent: this };
+        const inNamespace = { parent: this, dependsOn: [this.namespaceResource] };
+
+        const admin = new random.RandomPassword(`${name}-admin`, { length: 32, special: false }, child);
+        const redis = new random.RandomPassword(`${name}-redis`, { length: 32, special: false }, child);
+        const serverKey = new random.RandomPassword(`${name}-server-key`, { length: 48, special: false }, child);
+        // Secret already by the provider's schema; marked here too so that no code path can lose it.
+        this.adminPassword = pulumi.secret(admin.result);
+        this.redisPassword = pulumi.secret(redis.result);
+
+        const redisSecret = new k8s.core.v1.Secret(`${name}-redis`, {
+            metadata: { name: "argocd-redis", namespace: this.namespace, labels: argoLabels },
+            type: "Opaque",
+            stringData: { auth: redis.result },
+        }, inNamespace);
+        const argocdSecret = new k8s.core.v1.Secret(`${name}-secret`, {
+            metadata: { name: "argocd-secret", namespace: this.namespace, labels: argoLabels },
+            type: "Opaque",
+            stringData: { "admin.password": admin.bcryptHash, "server.secretkey": serverKey.result },
+        }, inNamespace);
+        const repositorySecrets = args.repositoryCredentials.map((repository, i) => new k8s.core.v1.Secret(`${name}-repository-${i}`, {
+            metadata: {
+                name: `repository-${i}`,
+                namespace: this.namespace,
+                labels: { ...argoLabels, "argocd.argoproj.io/secret-type": "repository" },
+            },
+            type: "Opaque",
+            stringData: pulumi.secret(Object.fromEntries(Object.entries(repository).filter(([, value]) => value !== undefined)) as Record<string, string>),
+        }, inNamespace));
+
+        this.chart = this.installChart({
+            chart: "argoCd",
+            releaseName,
+            values: this.chartValues(settings),
+            overrides: settings.values,
+            dependsOn: [redisSecret, argocdSecret, ...repositorySecrets],
+        });
+
+        const afterCrds = { parent: this, dependsOn: [this.chart] };
+        const applicationNamespaces = [...new Set(settings.applications.map((application) => application.namespace))];
+        const sourceRepositories = [...new Set([...settings.sourceRepositories, ...settings.applications.map((application) => application.repository)])];
+        const projectName = context.environment;
+        this.project = new k8s.apiextensions.CustomResource(`${name}-project`, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: { name: projectName, namespace: this.namespace, labels },
+            spec: {
+                description: `Applications of the ${context.environment} environment`,
+                sourceRepos: sourceRepositories,
+                destinations: applicationNamespaces.map((namespace) => ({ server: inClusterServer, namespace })),
+                // Cluster-scoped objects and the namespace guards stay with the platform.
+                clusterResourceWhitelist: [],
+                namespaceResourceBlacklist: [
+                    { group: "", kind: "ResourceQuota" },
+                    { group: "", kind: "LimitRange" },
+                    { group: "networking.k8s.io", kind: "NetworkPolicy" },
+                ],
+            },
+        }, afterCrds);
+
+        if (settings.applications.length > 0) {
+            this.applicationSet = new k8s.apiextensions.CustomResource(`${name}-applications`, {
+                apiVersion: "argoproj.io/v1alpha1",
+                kind: "ApplicationSet",
+                metadata: { name: `${projectName}-applications`, namespace: this.namespace, labels },
+                spec: {
+                    goTemplate: true,
+                    goTemplateOptions: ["missingkey=error"],
+                    generators: [{ list: { elements: settings.applications.map((application) => ({ ...application })) } }],
+                    template: {
+                        metadata: { name: "{{.name}}", labels: { "groundwork.dev/environment": context.environment } },
+                        spec: {
+                            project: this.project.metadata.name,
+                            source: { repoURL: "{{.repository}}", path: "{{.path}}", targetRevision: "{{.revision}}" },
+                            destination: { server: inClusterServer, namespace: "{{.namespace}}" },
+                            syncPolicy: {
+                                automated: { prune: true, selfHeal: true },
+                                // Namespaces are the platform's (guarded, labelled): never created by Argo CD.
+                                syncOptions: ["CreateNamespace=false"],
+                            },
+                        },
+                    },
+                },
+            }, { parent: this, dependsOn: [this.chart, this.project] });
+        }
+
+        if (settings.host !== undefined) {
+            publicEndpoint(`${name}-server`, {
+                host: settings.host,
+                namespace: this.namespace,
+                serviceName: `${releaseName}-server`,
+                servicePort: 80,
+                ingress: args.ingress,
+                clusterIssuer: args.clusterIssuer,
+                labels,
+            }, afterCrds);
+            this.url = pulumi.output(`https://${settings.host}`);
+        } else {
+            this.url = pulumi.interpolate`http://${releaseName}-server.${this.namespace}.svc.cluster.local`;
+        }
+        this.registerOutputs({ url: this.url, adminPassword: this.adminPassword, namespace: this.namespace });
+    }
+
+    private chartValues(settings: AddonsConfig["argocd"]): ChartValues {
+        const highAvailability = settings.highAvailability ?? this.highAvailability;
+        const replicas = highAvailability ? 2 : 1;
+        const resources = { requests: { ...settings.resources.requests }, limits: { ...settings.resources.limits } };
+        const component = (extra: ChartValues = {}): ChartValues => ({
+            resources,
+            containerSecurityContext: restrictedContainer,
+            pdb: { enabled: highAvailability, minAvailable: 1 },
+            ...extra,
+        });
+        return {
+            global: {
+                ...(settings.host === undefined ? {} : { domain: settings.host }),
+                securityContext: restrictedPod,
+                affinity: { podAntiAffinity: highAvailability ? "soft" : "none" },
+            },
+            crds: { install: true, keep: true },
+            configs: {
+                // TLS ends at the ingress; the server speaks plain HTTP inside the cluster.
+                params: { "server.insecure": true },
+                // argocd-secret is created by this component (admin hash, server key).
+                secret: { createSecret: false },
+                cm: { "admin.enabled": true, "exec.enabled": false },
+            },
+            // A hook, which Chart v4 drops; argocd-redis is created by this component.
+            redisSecretInit: { enabled: false },
+            // No SSO connector is configured: Dex would run for nothing.
+            dex: { enabled: false },
+            controller: component({ replicas: 1 }),
+            server: component({ replicas, ingress: { enabled: false } }),
+            repoServer: component({ replicas }),
+            applicationSet: component({ replicas }),
+            notifications: component(),
+            redis: { enabled: !highAvailability, resources, containerSecurityContext: restrictedContainer, securityContext: { ...restrictedPod, runAsUser: 999 } },
+            "redis-ha": {
+                enabled: highAvailability,
+                securityContext: { ...restrictedPod, runAsUser: 1000, fsGroup: 1000 },
+                containerSecurityContext: restrictedContainer,
+                haproxy: { containerSecurityContext: restrictedContainer, securityContext: { ...restrictedPod, runAsUser: 99, fsGroup: 99 } },
+            },
+        };
+    }
+}

@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig } from "../config";
+import { AddonsConfig, ChartsConfig, RepositoryCredentials } from "../config/addons";
+import { ArgoCd } from "./argocd";
+import { CertManager } from "./cert-manager";
+import { AddonContext } from "./helm-addon";
+import { IngressNginx } from "./ingress-nginx";
+import { Tekton } from "./tekton";
+
+export { ArgoCd } from "./argocd";
+export { CertManager } from "./cert-manager";
+export { HelmAddon } from "./helm-addon";
+export { IngressNginx, originPullCaSecretName } from "./ingress-nginx";
+export { IngressLayer } from "./ingress-layer";
+export { Tekton } from "./tekton";
+
+type DeepMutable<T> = T extends readonly (infer E)[] ? DeepMutable<E>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
+
+export interface PlatformAddonsArgs {
+    config: PlatformConfig;
+}
+
+/**
+ * The four platform add-ons. cert-manager, Argo CD and the Tekton operator install in parallel;
+ * ingress-nginx waits for cert-manager (its webhook certificate is a cert-manager Certificate),
+ * and only the Ingresses of Argo CD and the EventListener wait for the ingress controller.
+ */
+export class PlatformAddons extends pulumi.ComponentResource {
+    readonly certManager: CertManager;
+    readonly ingressController: IngressNginx;
+    readonly argocd: ArgoCd;
+    readonly tekton: Tekton;
+    /** The ingress layer the tiers use: class, controller namespace, load-balancer address. */
+    readonly ingress: IngressNginx;
+    /** The stack's default ClusterIssuer; resolves once it exists. */
+    readonly clusterIssuer: pulumi.Output<string>;
+    readonly argocdUrl: pulumi.Output<string>;
+    readonly argocdAdminPassword: pulumi.Output<string>;
+    readonly eventListenerUrl: pulumi.Output<string>;
+    readonly webhookSecret: pulumi.Output<string>;
+
+    constructor(name: string, args: PlatformAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:addons:PlatformAddons", name, {}, opts);
+        const { config } = args;
+        const addons = config.addons as DeepMutable<AddonsConfig>;
+        const context: AddonContext = {
+            environment: config.environment,
+            podSecurityVersion: config.podSecurityVersion,
+            charts: { ...(config.charts as ChartsConfig), password: config.chartRepositoryPassword },
+        };
+        const child = { parent: this };
+
+        this.certManager = new CertManager(`${name}-cert-manager`, {
+            context,
+            settings: addons.certManager,
+            ingressClass: addons.ingressClass,
+            defaultIssuer: addons.defaultIssuer,
+            cloudflareApiToken: config.cloudflareApiToken,
+        }, child);
+        this.ingressController = new IngressNginx(`${name}-ingress-nginx`, {
+            context,
+            settings: addons.ingressNginx,
+            className: addons.ingressClass,
+            webhookIssuer: this.certManager.issuers["internal-ca"],
+            certManagerChart: this.certManager.chart,
+        }, child);
+        this.ingress = this.ingressController;
+        this.clusterIssuer = this.certManager.defaultIssuer;
+
+        this.argocd = new ArgoCd(`${name}-argocd`, {
+            context,
+            settings: addons.argocd,
+            repositoryCredentials: (config.argocdRepositoryCredentials ?? []) as DeepMutable<RepositoryCredentials>,
+            ingress: this.ingress,
+            clusterIssuer: this.clusterIssuer,
+        }, child);
+        this.tekton = new Tekton(`${name}-tekton`, {
+            context,
+            settings: addons.tekton,
+            registryCredentials: config.ciRegistryCredentials === undefined ? undefined : JSON.stringify(config.ciRegistryCredentials),
+            ingress: this.ingress,
+            clusterIssuer: this.clusterIssuer,
+        }, child);
+
+        this.argocdUrl = this.argocd.url;
+        this.argocdAdminPassword = this.argocd.adminPassword;
+        this.eventListenerUrl = this.tekton.eventListenerUrl;
+        this.webhookSecret = this.tekton.webhookSecret;
+        this.registerOutputs({
+            ingressClass: this.ingress.className,
+            ingressNamespace: this.ingress.namespace,
+            loadBalancerAddress: this.ingress.loadBalancerAddress,
+            clusterIssuer: this.clusterIssuer,
+            argocdUrl: this.argocdUrl,
+            eventListenerUrl: this.eventListenerUrl,
+        });
+    }
+}

@@ -1,0 +1,1 @@
+export { Edge, EdgeArgs, EdgeSettings, PublicTier, TierIngressSettings } from "./edge";

@@ -1,0 +1,311 @@
+import * as assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { originPullCaExpiry, originPullCaPem, originPullCaSecretName, originPullCaSha256 } from "../../components/edge/originPullCa";
+import { valueOf } from "../support/program";
+import { edgeOf, parse, stackConfig } from "./stacks";
+
+interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+}
+
+const zoneId = "023e105f4ecef8ad9ca31a8372d0c353";
+
+/** How the mock monitor hands over a secret input: the engine's secret envelope. */
+const secretSignature = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+const secret = (value: unknown) => ({ ...secretSignature, value });
+const reveal = (input: any) => input !== null && typeof input === "object" && "value" in input ? input.value : input;
+
+/** Fake engine state that makes the certificate chain visible in the values it passes along. */
+function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    switch (type) {
+        case "tls:index/privateKey:PrivateKey":
+            return { ...inputs, privateKeyPem: `KEY(${name})` };
+        case "tls:index/certRequest:CertRequest":
+            return { ...inputs, certRequestPem: `CSR(${reveal(inputs.privateKeyPem)}; ${inputs.dnsNames.join(",")})` };
+        case "cloudflare:index/originCaCertificate:OriginCaCertificate":
+            return { ...inputs, certificate: `CERT(${inputs.csr})` };
+        default:
+            return inputs;
+    }
+}
+
+/** Runs the Edge component alone under mocks for a stack's parsed config. */
+async function runEdge(stack: string, options: { change?: (edge: any) => void; address?: string } = {}) {
+    const registered: Registered[] = [];
+    const invokes: { token: string; inputs: Record<string, any> }[] = [];
+    await pulumi.runtime.setMocks({
+        newResource(args) {
+            registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+            return { id: args.custom ? `${args.name}-id` : undefined, state: mockState(args.type, args.name, args.inputs) };
+        },
+        call(args) {
+            invokes.push({ token: args.token, inputs: args.inputs });
+            return { id: zoneId, zoneId, name: args.inputs.filter.name };
+        },
+    }, "groundwork", stack);
+    const { Edge } = await import("../../components/edge");
+    const config = parse(stackConfig(stack, (raw) => options.change?.(edgeOf(raw))));
+    if (!config.edge.enabled) {
+        assert.fail(`the ${stack} stack file must enable the edge`);
+    }
+    const edge = new Edge("edge", {
+        config: config.edge,
+        apiToken: pulumi.secret("test-token"),
+        ingress: { loadBalancerAddress: options.address ?? "203.0.113.10", controllerNamespace: "ingress-nginx" },
+        publicTiers: config.tiers.filter((tier) => tier.public).map((tier) => ({ name: tier.name, namespace: tier.namespace, hosts: tier.public!.hosts })),
+    });
+    const outputs = {
+        zoneId: await valueOf(edge.zoneId),
+        hostnames: await valueOf(edge.hostnames),
+        rulesetIds: await valueOf(edge.rulesetIds),
+        tiers: Object.fromEntries(await Promise.all(Object.entries(edge.tiers).map(async ([tier, settings]) =>
+            [tier, { tlsSecretName: await valueOf(settings.tlsSecretName), ingressAnnotations: await valueOf(settings.ingressAnnotations) }] as const))),
+    };
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    const ofType = (type: string) => registered.filter((resource) => resource.type === type);
+    const one = (type: string) => {
+        const found = ofType(type);
+        assert.equal(found.length, 1, `expected one ${type}, got ${found.map((resource) => resource.name).join(", ") || "none"}`);
+        return found[0];
+    };
+    return { registered, invokes, outputs, ofType, one };
+}
+
+const rulesetType = "cloudflare:index/ruleset:Ruleset";
+const zoneSettingType = "cloudflare:index/zoneSetting:ZoneSetting";
+const dnsRecordType = "cloudflare:index/dnsRecord:DnsRecord";
+const secretType = "kubernetes:core/v1:Secret";
+
+const productionRulesets = {
+    http_request_firewall_custom: [
+        {
+            ref: "block-path-traversal", description: "Block path traversal (../ and its encodings) anywhere in the path or query", action: "block", enabled: true,
+            expression: "(raw.http.request.uri contains \"../\" or raw.http.request.uri contains \"..\\\\\" or lower(raw.http.request.uri) contains \"%2e%2e\" "
+                + "or lower(raw.http.request.uri) contains \"..%2f\" or lower(raw.http.request.uri) contains \"..%5c\")",
+        },
+        {
+            ref: "admin-allow-list", description: "Admin paths only from the operations networks", action: "block", enabled: true,
+            expression: "(starts_with(http.request.uri.path, \"/admin\") and not ip.src in {198.51.100.0/24 2001:db8:100::/48})",
+        },
+        {
+            ref: "challenge-unverified-bots", description: "Challenge clients that are not verified bots on the sign-in, sign-up and admin pages",
+            action: "managed_challenge", enabled: true,
+            expression: "(not cf.client.bot and (http.request.uri.path in {\"/login\" \"/signup\"} or starts_with(http.request.uri.path, \"/admin\")))",
+        },
+    ],
+    http_request_firewall_managed: [
+        {
+            ref: "execute-cloudflare-managed", description: "Cloudflare Managed Ruleset", expression: "true", action: "execute",
+            actionParameters: { id: "efb7b8c949ac4650a09736fc376e9aee" },
+        },
+        {
+            ref: "execute-owasp-core", description: "OWASP Core Ruleset, paranoia level 2, anomaly score threshold 40", expression: "true", action: "execute",
+            actionParameters: {
+                id: "4814384a9e5d4991b9815dcfc25d2f1f",
+                overrides: {
+                    categories: [{ category: "paranoia-level-3", enabled: false }, { category: "paranoia-level-4", enabled: false }],
+                    rules: [{ id: "6179ae15870a4bb7b2d480d4843b323c", action: "managed_challenge", scoreThreshold: 40, enabled: true }],
+                },
+            },
+        },
+    ],
+    http_ratelimit: [
+        {
+            ref: "api", description: "API, 100 requests per minute per IP", action: "block", enabled: true,
+            expression: "starts_with(http.request.uri.path, \"/api/\")",
+            ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 100, mitigationTimeout: 60, requestsToOrigin: false },
+        },
+        {
+            ref: "login", description: "Login, 10 requests per minute per IP", action: "block", enabled: true,
+            expression: "(http.request.uri.path eq \"/api/auth/login\" and http.request.method eq \"POST\")",
+            ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 10, mitigationTimeout: 60, requestsToOrigin: false },
+        },
+        {
+            ref: "signup", action: "block", enabled: true,
+            description: "Sign-up, 5 per hour per IP, as business allows it (periods up to 10 minutes) - 1 per 10 minutes, then blocked for an hour",
+            expression: "(http.request.uri.path eq \"/api/auth/signup\" and http.request.method eq \"POST\")",
+            ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 600, requestsPerPeriod: 1, mitigationTimeout: 3600, requestsToOrigin: false },
+        },
+    ],
+};
+
+describe("Cloudflare edge component", () => {
+    describe("production (owner of groundwork.example.com, business plan)", () => {
+        let run: Awaited<ReturnType<typeof runEdge>>;
+        before(async () => {
+            run = await runEdge("production");
+        });
+
+        it("looks the zone up by name and account through its own provider, holding the token as a secret", () => {
+            assert.deepEqual(run.invokes.map((invoke) => [invoke.token, invoke.inputs.filter]), [
+                ["cloudflare:index/getZone:getZone", { name: "groundwork.example.com", account: { id: "5a0f3e2c8b7d4e6f9a1b2c3d4e5f6a7b" } }],
+            ]);
+            assert.deepEqual(run.one("pulumi:providers:cloudflare").inputs.apiToken, secret("test-token"));
+            assert.equal(run.outputs.zoneId, zoneId);
+        });
+
+        for (const [phase, rules] of Object.entries(productionRulesets)) {
+            it(`registers the ${phase} entrypoint ruleset exactly`, () => {
+                const ruleset = run.ofType(rulesetType).find((resource) => resource.inputs.phase === phase);
+                assert.ok(ruleset, `no ruleset for ${phase}`);
+                assert.deepEqual({ ...ruleset.inputs, rules: undefined, description: undefined, name: undefined }, { zoneId, kind: "zone", phase, rules: undefined, description: undefined, name: undefined });
+                assert.deepEqual(ruleset.inputs.rules, rules);
+            });
+        }
+
+        it("registers one ruleset per phase and outputs their ids", () => {
+            assert.deepEqual(run.ofType(rulesetType).map((resource) => resource.inputs.phase).sort(), Object.keys(productionRulesets).sort());
+            assert.deepEqual(run.outputs.rulesetIds, {
+                http_request_firewall_custom: "edge-http_request_firewall_custom-id",
+                http_request_firewall_managed: "edge-http_request_firewall_managed-id",
+                http_ratelimit: "edge-http_ratelimit-id",
+            });
+        });
+
+        it("enforces strict TLS, TLS 1.2+, TLS 1.3, HTTPS, HSTS and authenticated origin pulls on the zone", () => {
+            const settings = Object.fromEntries(run.ofType(zoneSettingType).map((resource) => [resource.inputs.settingId, resource.inputs.value]));
+            assert.deepEqual(settings, {
+                ssl: "strict",
+                min_tls_version: "1.2",
+                tls_1_3: "on",
+                always_use_https: "on",
+                security_header: { strict_transport_security: { enabled: true, max_age: 31536000, include_subdomains: true, preload: false, nosniff: true } },
+                tls_client_auth: "on",
+            });
+            assert.ok(run.ofType(zoneSettingType).every((resource) => resource.inputs.zoneId === zoneId));
+        });
+
+        it("points a proxied DNS record for every public host at the ingress address", () => {
+            assert.deepEqual(run.ofType(dnsRecordType).map((resource) => resource.inputs), [{
+                zoneId, name: "api.groundwork.example.com", type: "A", content: "203.0.113.10", proxied: true, ttl: 1,
+                comment: "groundwork tier backend: proxied to the ingress load balancer",
+            }]);
+            assert.deepEqual(run.outputs.hostnames, ["api.groundwork.example.com"]);
+        });
+
+        it("chains tls key → CSR → Origin CA certificate → TLS Secret → the tier's ingress", () => {
+            const key = run.one("tls:index/privateKey:PrivateKey");
+            assert.deepEqual(key.inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
+            const csr = run.one("tls:index/certRequest:CertRequest");
+            assert.deepEqual(csr.inputs, { privateKeyPem: secret("KEY(edge-origin-key)"), subject: { commonName: "api.groundwork.example.com" }, dnsNames: ["api.groundwork.example.com"] });
+            const certificate = run.one("cloudflare:index/originCaCertificate:OriginCaCertificate");
+            assert.deepEqual(certificate.inputs, {
+                csr: "CSR(KEY(edge-origin-key); api.groundwork.example.com)", hostnames: ["api.groundwork.example.com"], requestType: "origin-ecc", requestedValidity: 5475,
+            });
+            const tlsSecret = run.ofType(secretType).find((resource) => resource.name === "backend-origin-tls");
+            assert.deepEqual(tlsSecret?.inputs, {
+                apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls",
+                metadata: { name: "cloudflare-origin-tls", namespace: "backend", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "groundwork-edge" } },
+                stringData: secret({ "tls.crt": "CERT(CSR(KEY(edge-origin-key); api.groundwork.example.com))", "tls.key": "KEY(edge-origin-key)" }),
+            });
+            assert.equal(run.outputs.tiers.backend.tlsSecretName, "cloudflare-origin-tls");
+        });
+
+        it("stores Cloudflare's origin-pull CA beside the controller and gives the tier annotations that demand its client certificate", () => {
+            const caSecret = run.ofType(secretType).find((resource) => resource.name === "edge-origin-pull-ca");
+            assert.equal(caSecret?.inputs.type, "Opaque");
+            assert.deepEqual(caSecret?.inputs.metadata, {
+                name: originPullCaSecretName, namespace: "ingress-nginx", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "groundwork-edge" },
+            });
+            assert.deepEqual(caSecret?.inputs.stringData, secret({ "ca.crt": originPullCaPem }));
+            assert.deepEqual(run.outputs.tiers.backend.ingressAnnotations, {
+                "nginx.ingress.kubernetes.io/auth-tls-verify-client": "on",
+                "nginx.ingress.kubernetes.io/auth-tls-secret": "ingress-nginx/cloudflare-origin-pull-ca",
+                "nginx.ingress.kubernetes.io/auth-tls-verify-depth": "1",
+            });
+            assert.deepEqual(Object.keys(run.outputs.tiers), ["backend"]);
+        });
+
+        it("registers nothing else", () => {
+            const counts: Record<string, number> = {};
+            for (const resource of run.registered) {
+                counts[resource.type] = (counts[resource.type] ?? 0) + 1;
+            }
+            assert.deepEqual(counts, {
+                "groundwork:edge:Edge": 1, "pulumi:providers:cloudflare": 1, [dnsRecordType]: 1, [zoneSettingType]: 6, [rulesetType]: 3,
+                "tls:index/privateKey:PrivateKey": 1, "tls:index/certRequest:CertRequest": 1, "cloudflare:index/originCaCertificate:OriginCaCertificate": 1, [secretType]: 2,
+            });
+        });
+    });
+
+    describe("staging (member of production's zone)", () => {
+        let run: Awaited<ReturnType<typeof runEdge>>;
+        before(async () => {
+            run = await runEdge("staging", { address: "lb-1234.elb.example.net" });
+        });
+
+        it("registers no ruleset in any phase and no zone setting: the owner's cover it", () => {
+            assert.deepEqual(run.ofType(rulesetType), []);
+            assert.deepEqual(run.ofType(zoneSettingType), []);
+            assert.deepEqual(run.outputs.rulesetIds, {});
+        });
+
+        it("points its own host at a load-balancer hostname with a CNAME", () => {
+            assert.deepEqual(run.ofType(dnsRecordType).map((resource) => [resource.inputs.name, resource.inputs.type, resource.inputs.content, resource.inputs.proxied]),
+                [["api.staging.groundwork.example.com", "CNAME", "lb-1234.elb.example.net", true]]);
+        });
+
+        it("has its own origin certificate for its own host", () => {
+            assert.deepEqual(run.one("cloudflare:index/originCaCertificate:OriginCaCertificate").inputs.hostnames, ["api.staging.groundwork.example.com"]);
+            assert.deepEqual(run.ofType(secretType).map((resource) => resource.name).sort(), ["backend-origin-tls", "edge-origin-pull-ca"]);
+        });
+    });
+
+    describe("plan-dependent shapes", () => {
+        it("deploys no managed ruleset on the free plan and keeps its one rate limit", async () => {
+            const run = await runEdge("production", {
+                address: "2001:db8::10",
+                change: (edge) => {
+                    edge.plan = "free";
+                    delete edge.managedRulesets;
+                    edge.rateLimits = [{ ...edge.rateLimits[0], period: 10, requestsPerPeriod: 20, mitigationTimeout: 10 }];
+                },
+            });
+            assert.deepEqual(run.ofType(rulesetType).map((resource) => resource.inputs.phase).sort(), ["http_ratelimit", "http_request_firewall_custom"]);
+            assert.deepEqual(run.one(dnsRecordType).inputs.type, "AAAA");
+        });
+
+        it("keeps paranoia levels off only above the chosen one, and RSA keys for origin-rsa", async () => {
+            const run = await runEdge("production", {
+                change: (edge) => {
+                    edge.managedRulesets.owasp = { paranoiaLevel: 4, scoreThreshold: 25, action: "block" };
+                    edge.originCertificate = { keyAlgorithm: "RSA-2048", validityDays: 365 };
+                },
+            });
+            const managed = run.ofType(rulesetType).find((resource) => resource.inputs.phase === "http_request_firewall_managed")!;
+            assert.deepEqual(managed.inputs.rules[1].actionParameters.overrides, {
+                rules: [{ id: "6179ae15870a4bb7b2d480d4843b323c", action: "block", scoreThreshold: 25, enabled: true }],
+            });
+            assert.deepEqual(run.one("tls:index/privateKey:PrivateKey").inputs, { algorithm: "RSA", rsaBits: 2048 });
+            assert.deepEqual(run.one("cloudflare:index/originCaCertificate:OriginCaCertificate").inputs.requestType, "origin-rsa");
+        });
+
+        it("switches authenticated origin pulls off on the zone and drops the client-certificate annotations when configured off", async () => {
+            // A zone of its own: in groundwork.example.com, staging's ingress still verifies origin pulls, which validation refuses.
+            const run = await runEdge("production", { change: (edge) => Object.assign(edge, { authenticatedOriginPulls: false, zone: { ...edge.zone, name: "example.com" } }) });
+            assert.equal(run.ofType(zoneSettingType).find((resource) => resource.inputs.settingId === "tls_client_auth")?.inputs.value, "off");
+            assert.deepEqual(run.outputs.tiers.backend.ingressAnnotations, {});
+            assert.deepEqual(run.ofType(secretType).map((resource) => resource.name), ["backend-origin-tls"]);
+        });
+    });
+
+    it("refuses a load-balancer address that is neither an IP nor a hostname", async () => {
+        const { dnsRecordTypeOf } = await import("../../components/edge/edge");
+        assert.deepEqual(["198.51.100.4", "2001:db8::1", "lb.example.net"].map(dnsRecordTypeOf), ["A", "AAAA", "CNAME"]);
+        assert.throws(() => dnsRecordTypeOf(undefined), /The ingress controller has no load-balancer address, so no DNS record can point at it/);
+        assert.throws(() => dnsRecordTypeOf(""), /has no load-balancer address/);
+        assert.throws(() => dnsRecordTypeOf("not an address"), /The ingress load-balancer address "not an address" is neither an IP address nor a hostname/);
+    });
+
+    it("embeds Cloudflare's origin-pull CA as documented: subject, expiry and fingerprint", () => {
+        const ca = new X509Certificate(originPullCaPem);
+        assert.ok(ca.ca);
+        assert.match(ca.subject, /CN=origin-pull\.cloudflare\.net/);
+        assert.equal(new Date(ca.validTo).toISOString(), new Date(originPullCaExpiry).toISOString());
+        assert.equal(ca.fingerprint256, originPullCaSha256);
+        assert.ok(new Date(ca.validTo) > new Date(), `Cloudflare's origin-pull CA expired on ${ca.validTo}: replace it`);
+    });
+});
