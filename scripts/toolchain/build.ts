@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { entryDir, makeTempDir, makeWritable, publishEntry, removeTree } from "./cache";
+import { cachedBinary, entryDir, makeTempDir, makeWritable, publishEntry, removeTree } from "./cache";
 import { CommandResult, runCommand, tail } from "./process";
 import { CopiedModule, ProviderRecipe, Recipe, TOOLCHAIN_DIR, ToolchainError } from "./recipes";
 
@@ -21,10 +21,7 @@ export async function findGo(): Promise<GoToolchain> {
     try {
         result = await runCommand("go", ["env", "GOVERSION"]);
     } catch {
-        throw new ToolchainError(
-            "`go` is not on PATH, and some toolchain binaries are neither cached nor installed. " +
-                "Install Go 1.25 or newer and run `npm run toolchain` again (scripts/toolchain/README.md lists what it builds).",
-        );
+        throw new ToolchainError("`go` is not on PATH: install Go 1.25 or newer to build it, then run `npm run toolchain` again");
     }
     if (result.code !== 0) {
         throw new ToolchainError(`\`go env GOVERSION\` failed:\n${tail(result.stderr)}`);
@@ -51,7 +48,8 @@ export function unavailabilityReason(output: string): string | undefined {
     if (!line) {
         return undefined;
     }
-    const moduleVersion = /([\w.~/-]+@[\w.+-]+)/.exec(line)?.[1] ?? "a required module";
+    // The first module@version that is not a file path (compile errors name the importing file first).
+    const moduleVersion = [...line.matchAll(/[\w.~/-]+@[\w.+-]+/g)].map((match) => match[0]).find((text) => !text.startsWith("/")) ?? "a required module";
     if (UNREACHABLE.test(line)) {
         return `the Go module proxy cannot be reached while fetching ${moduleVersion}`;
     }
@@ -65,7 +63,8 @@ export function unavailabilityReason(output: string): string | undefined {
 
 /**
  * One tool's build in a private scratch directory. `prepare` does the network work and
- * `compile` the CPU work, so the caller can download the next tool while compiling this one.
+ * `compile` all the compiling (generator included), so the caller can download the next tool
+ * while compiling this one and never runs two compiles at once.
  */
 export class ToolBuild {
     private readonly scratch: string;
@@ -94,12 +93,22 @@ export class ToolBuild {
         }
         // Fetches exactly the modules the build compiles. Unlike `go mod download`, it needs no version
         // metadata (.info) for modules go.mod already pins, which some module proxy mirrors do not keep.
-        await this.runGo(["list", "-deps", `-tags=${recipe.buildTags.join(",")}`, "-f={{.ImportPath}}", this.target()], this.moduleDir());
+        // A provider's embedded schema is generated only in `compile`, so its package errors are tolerated
+        // here (-e); a module that cannot be fetched then fails the generator or the build instead.
+        const tolerateErrors = recipe.kind === "provider" ? ["-e"] : [];
+        await this.runGo(
+            ["list", "-deps", ...tolerateErrors, `-tags=${recipe.buildTags.join(",")}`, "-f={{.ImportPath}}", this.target()],
+            this.moduleDir(),
+        );
     }
 
     /** Builds the binary and publishes the cache entry; returns the path of the binary. */
     async compile(): Promise<string> {
         const recipe = this.recipe;
+        if (recipe.kind === "provider") {
+            // The provider's own generator writes the embedded schema-embed.json from the committed schema, stamped with the version.
+            await this.runGo(["generate", recipe.command], this.moduleDir(), { VERSION: recipe.version });
+        }
         const ldflags = ["-s", "-w", ...Object.entries(recipe.versionVariables).map(([name, value]) => `-X=${name}=${value}`)];
         await this.runGo(
             [
@@ -120,6 +129,10 @@ export class ToolBuild {
             `${JSON.stringify({ tool: recipe.tool, version: recipe.version, go: this.go.version, builtAt: new Date().toISOString() }, null, 2)}\n`,
         );
         const entry = entryDir(this.root, recipe);
+        if (!cachedBinary(this.root, recipe)) {
+            // Only a whole entry can block the rename; one without its binary was damaged outside this script.
+            removeTree(entry);
+        }
         publishEntry(this.staged, entry);
         return path.join(entry, recipe.binary);
     }
@@ -143,8 +156,6 @@ export class ToolBuild {
         if (recipe.goModEdits.length > 0) {
             await this.runGo(["mod", "edit", ...recipe.goModEdits], this.moduleDir());
         }
-        // The provider's own generator writes the embedded schema-embed.json from the committed schema, stamped with the version.
-        await this.runGo(["generate", recipe.command], this.moduleDir(), { VERSION: recipe.version });
     }
 
     /** Copies a module, fetched by commit, out of the read-only module cache and adds our overlay files. */

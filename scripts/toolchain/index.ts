@@ -79,6 +79,11 @@ async function main(args: readonly string[]): Promise<number> {
                 exported.PULUMI_CONFIG_PASSPHRASE = passphrase;
             }
         }
+        // PATH is extended in the caller's shell: the one npm hands this script carries npm's own additions.
+        delete exported.PATH;
+        if (toolchain.binDir) {
+            process.stdout.write(`export PATH=${shellQuote(toolchain.binDir)}:"$PATH"\n`);
+        }
         for (const [name, value] of Object.entries(exported)) {
             process.stdout.write(`export ${name}=${shellQuote(value)}\n`);
         }

@@ -75,9 +75,6 @@ export interface ProviderRecipe extends RecipeBase {
 export type Recipe = WrapperRecipe | ProviderRecipe;
 
 const toolchain = versions.toolchain;
-const PULUMI_VERSION_VARIABLE = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version";
-/** The official release flags (the CLI's goreleaser configuration). */
-const PULUMI_BUILD_TAGS = ["osusergo", "grpcnotrace"] as const;
 
 function providerModule(provider: ProviderName, major: string, overlays: readonly Overlay[] = []): CopiedModule {
     return {
@@ -109,36 +106,37 @@ function providerRecipe(
     };
 }
 
+/** The CLI and the language host: same release, same version variable and tags, each in its own wrapper module. */
+function pulumiRecipe(
+    tool: "pulumi" | "pulumi-language-nodejs",
+    moduleDir: string,
+    mainPackage: string,
+    extraRequires: Record<string, string> = {},
+): WrapperRecipe {
+    return {
+        kind: "wrapper",
+        tool,
+        version: toolchain.pulumi,
+        binary: tool,
+        moduleDir,
+        mainPackage,
+        requires: {
+            "github.com/pulumi/pulumi/pkg/v3": `v${toolchain.pulumi}`,
+            "github.com/pulumi/pulumi/sdk/v3": `v${toolchain.pulumi}`,
+            ...extraRequires,
+        },
+        versionVariables: { "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version": `v${toolchain.pulumi}` },
+        // The official release flags (the CLI's goreleaser configuration).
+        buildTags: ["osusergo", "grpcnotrace"],
+    };
+}
+
 export const recipes: readonly Recipe[] = [
-    {
-        kind: "wrapper",
-        tool: "pulumi",
-        version: toolchain.pulumi,
-        binary: "pulumi",
-        moduleDir: "modules/pulumi",
-        mainPackage: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
-        requires: {
-            "github.com/pulumi/pulumi/pkg/v3": `v${toolchain.pulumi}`,
-            "github.com/pulumi/pulumi/sdk/v3": `v${toolchain.pulumi}`,
-        },
-        versionVariables: { [PULUMI_VERSION_VARIABLE]: `v${toolchain.pulumi}` },
-        buildTags: PULUMI_BUILD_TAGS,
-    },
-    {
-        kind: "wrapper",
-        tool: "pulumi-language-nodejs",
-        version: toolchain.pulumi,
-        binary: "pulumi-language-nodejs",
-        moduleDir: "modules/language-nodejs",
-        mainPackage: "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3",
-        requires: {
-            "github.com/pulumi/pulumi/pkg/v3": `v${toolchain.pulumi}`,
-            "github.com/pulumi/pulumi/sdk/v3": `v${toolchain.pulumi}`,
-            "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3": `@${toolchain.commits.languageNodejs}`,
-        },
-        versionVariables: { [PULUMI_VERSION_VARIABLE]: `v${toolchain.pulumi}` },
-        buildTags: PULUMI_BUILD_TAGS,
-    },
+    pulumiRecipe("pulumi", "modules/pulumi", "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"),
+    // The language host module is untagged: pinned by the pseudo-version of the commit that pins sdk/v3 at the release.
+    pulumiRecipe("pulumi-language-nodejs", "modules/language-nodejs", "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3", {
+        "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3": `@${toolchain.commits.languageNodejs}`,
+    }),
     // Upstream builds the kubernetes provider against the sdk directory of the same commit, which the sdk tag of the release holds.
     providerRecipe("kubernetes", providerModule("kubernetes", "v4"), {
         goModEdits: [

@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BuildError, ToolBuild, UnavailableError, findGo } from "./build";
-import { cacheRoot, cachedBinary, isExecutableFile, removeAbandonedTempDirs } from "./cache";
+import { BuildError, GoToolchain, ToolBuild, UnavailableError, findGo } from "./build";
+import { cacheRoot, cachedBinary, isExecutableFile, makeTempDir, publishEntry, removeAbandonedTempDirs, removeTree } from "./cache";
 import { runCommand, tail } from "./process";
 import {
     PROVIDER_NAMES,
@@ -30,7 +31,7 @@ export interface ToolStatus {
 }
 
 export interface Toolchain {
-    /** Directory of the `pulumi` CLI, or undefined when it is unavailable. */
+    /** Directory of the `pulumi` CLI (with the language host beside it when available), or undefined. */
     binDir: string | undefined;
     /**
      * Variables to merge over `process.env` to run the engine offline: PATH with the toolchain
@@ -80,12 +81,14 @@ export async function ensureToolchain(options: EnsureOptions = {}): Promise<Tool
 
     const statuses = new Map<ToolName, ToolStatus>();
     const missing: Recipe[] = [];
-    const uncached = selected.filter((recipe) => !cachedBinary(root, recipe));
+    const cachedBinaries = new Map(selected.map((recipe) => [recipe.tool, cachedBinary(root, recipe)]));
     // Asking an installed CLI for its version takes a process start, so only when the cache cannot serve.
-    const cliOrHostUncached = uncached.some((recipe) => recipe.tool === "pulumi" || recipe.tool === "pulumi-language-nodejs");
-    const installedCli = cliOrHostUncached ? await findInstalledCli() : undefined;
+    const engineUncached = selected.some(
+        (recipe) => (recipe.tool === "pulumi" || recipe.tool === "pulumi-language-nodejs") && !cachedBinaries.get(recipe.tool),
+    );
+    const installedCli = engineUncached ? await findInstalledCli() : undefined;
     for (const recipe of selected) {
-        const cached = cachedBinary(root, recipe);
+        const cached = cachedBinaries.get(recipe.tool);
         const installed = cached ? undefined : findInstalled(recipe, installedCli);
         if (cached || installed) {
             const status: ToolStatus = { tool: recipe.tool, version: recipe.version, state: cached ? "cached" : "found", binary: cached ?? installed };
@@ -103,15 +106,17 @@ export async function ensureToolchain(options: EnsureOptions = {}): Promise<Tool
 
     const tools = selected.map((recipe) => statuses.get(recipe.tool) as ToolStatus);
     const pulumiHome = path.join(root, "pulumi-home");
-    const env = engineEnvironment(tools, pulumiHome);
     const cli = statuses.get("pulumi")?.binary;
+    const languageHost = statuses.get("pulumi-language-nodejs")?.binary;
+    const binDir = cli && (languageHost ? engineDir(root, cli, languageHost) : path.dirname(cli));
+    const env = engineEnvironment(binDir, pulumiHome);
     if (cli) {
         await installPlugins(cli, tools, pulumiHome, env, report);
         fs.mkdirSync(STATE_DIR, { recursive: true });
     }
     const usable = (tool: ToolName) => statuses.get(tool)?.binary !== undefined;
     return {
-        binDir: cli ? path.dirname(cli) : undefined,
+        binDir,
         env,
         tools,
         engine: usable("pulumi") && usable("pulumi-language-nodejs"),
@@ -158,7 +163,16 @@ function formatLine(tool: string, version: string, text: string): string {
 
 /** Builds the missing tools: downloads run side by side, compiles one at a time (they use both cores). */
 async function buildAll(missing: readonly Recipe[], root: string, report: (line: string) => void): Promise<ToolStatus[]> {
-    const go = await findGo();
+    let go: GoToolchain;
+    try {
+        go = await findGo();
+    } catch (error) {
+        // Without Go the cached and installed tools still serve; the rest are reported like any missing module.
+        const reason = error instanceof Error ? error.message : String(error);
+        const statuses = missing.map((recipe): ToolStatus => ({ tool: recipe.tool, version: recipe.version, state: "unavailable", reason }));
+        statuses.forEach((status) => report(formatStatus(status)));
+        return statuses;
+    }
     const logDir = path.join(root, "logs");
     fs.mkdirSync(logDir, { recursive: true });
     const compileOneAtATime = serialQueue();
@@ -243,18 +257,43 @@ function findInstalled(recipe: Recipe, installedCli: string | undefined): string
     return undefined;
 }
 
-function engineEnvironment(tools: readonly ToolStatus[], pulumiHome: string): Record<string, string> {
-    const toolDirs = tools
-        .filter((status) => status.binary && status.tool !== "pulumi" && !PROVIDER_NAMES.includes(status.tool as ProviderName))
-        .map((status) => path.dirname(status.binary as string));
-    const cli = tools.find((status) => status.tool === "pulumi")?.binary;
-    // The CLI's directory comes first: the engine looks for the language host beside the running `pulumi`, then on PATH.
-    const dirs = [...new Set([...(cli ? [path.dirname(cli)] : []), ...toolDirs])];
+/**
+ * A directory holding `pulumi` and `pulumi-language-nodejs` side by side. The engine finds its
+ * language host beside the running CLI, which is what lets PULUMI_IGNORE_AMBIENT_PLUGINS keep
+ * stray plugins on PATH out of engine runs. Hard links make it free; it is published atomically
+ * like a cache entry and named after the two binaries, so a rebuild of either makes a new one.
+ */
+function engineDir(root: string, cli: string, languageHost: string): string {
+    if (path.dirname(cli) === path.dirname(languageHost)) {
+        return path.dirname(cli);
+    }
+    const dir = path.join(root, `engine-${createHash("sha256").update(`${cli}\0${languageHost}`).digest("hex").slice(0, 12)}`);
+    if (isExecutableFile(path.join(dir, path.basename(cli))) && isExecutableFile(path.join(dir, path.basename(languageHost)))) {
+        return dir;
+    }
+    const staged = makeTempDir(root, "engine");
+    for (const binary of [cli, languageHost]) {
+        const target = path.join(staged, path.basename(binary));
+        try {
+            fs.linkSync(binary, target);
+        } catch {
+            fs.copyFileSync(binary, target);
+            fs.chmodSync(target, 0o755);
+        }
+    }
+    publishEntry(staged, dir);
+    removeTree(staged);
+    return dir;
+}
+
+function engineEnvironment(binDir: string | undefined, pulumiHome: string): Record<string, string> {
     return {
-        PATH: [...dirs, process.env.PATH ?? ""].join(path.delimiter),
+        PATH: [...(binDir ? [binDir] : []), process.env.PATH ?? ""].join(path.delimiter),
         PULUMI_HOME: pulumiHome,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // Plugins come from PULUMI_HOME at exact versions, never from whatever PATH holds.
+        PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
         PULUMI_BACKEND_URL: `file://${STATE_DIR}`,
     };
 }
