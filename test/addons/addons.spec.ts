@@ -242,7 +242,7 @@ describe("platform add-ons", () => {
     it("restricts the environment's AppProject to configured repositories and tier namespaces", () => {
         const project = runs.staging.ofType(types.appProject)[0].inputs;
         assert.equal(project.metadata.name, "staging");
-        assert.deepEqual(project.spec.sourceRepos, ["https://github.com/groundwork-platform/deploy.git"]);
+        assert.deepEqual(project.spec.sourceRepos, ["https://git.example.com/groundwork-platform/deploy.git"]);
         assert.deepEqual(project.spec.destinations.map((d: { namespace: string }) => d.namespace), ["backend", "ai-engine", "executor"]);
         assert.deepEqual(project.spec.clusterResourceWhitelist, []);
         const repositories = runs.staging.ofType(types.secret).filter((secret) => secret.inputs.metadata.labels?.["argocd.argoproj.io/secret-type"] === "repository");
@@ -266,8 +266,8 @@ describe("platform add-ons", () => {
             { what: "a username without password", overrides: { "groundwork:charts": { source: "repository", url: "https://charts.example.com", username: "x" } }, message: /groundwork:chartRepositoryPassword is required: it must be set when charts\.username is set/ },
             { what: "one ingress replica in production", overrides: { "groundwork:environment": "production", "groundwork:addons": { ingressNginx: { replicas: 1 } } }, message: /groundwork:addons\.ingressNginx\.replicas \(1\) must be at least 2 in production/ },
             { what: "an unknown issuer", overrides: { "groundwork:addons": { defaultIssuer: "vault" } }, message: /groundwork:addons\.defaultIssuer \("vault"\) must be one of "selfsigned"/ },
-            { what: "a pipeline for an unknown tier", overrides: { "groundwork:addons": { tekton: { pipelines: [{ tier: "web", repository: "https://github.com/a/b.git", image: "ghcr.io/a/b", test: { image: "docker.io/library/node:24.9.0", command: "npm test" } }] } } }, message: /groundwork:addons\.tekton\.pipelines\[0\]\.tier \("web"\) names no configured tier/ },
-            { what: "an application outside the tier namespaces", overrides: { "groundwork:addons": { argocd: { applications: [{ name: "x", repository: "https://github.com/a/b.git", path: "x", namespace: "kube-system" }] } } }, message: /applications\[0\]\.namespace \("kube-system"\) names no tier namespace/ },
+            { what: "a pipeline for an unknown tier", overrides: { "groundwork:addons": { tekton: { pipelines: [{ tier: "web", repository: "https://git.example.com/a/b.git", image: "ghcr.io/a/b", test: { image: "docker.io/library/node:24.9.0", command: "npm test" } }] } } }, message: /groundwork:addons\.tekton\.pipelines\[0\]\.tier \("web"\) names no configured tier/ },
+            { what: "an application outside the tier namespaces", overrides: { "groundwork:addons": { argocd: { applications: [{ name: "x", repository: "https://git.example.com/a/b.git", path: "x", namespace: "kube-system" }] } } }, message: /applications\[0\]\.namespace \("kube-system"\) names no tier namespace/ },
             { what: "an add-on in a tier's namespace", overrides: { "groundwork:addons": { argocd: { namespace: "backend" } } }, message: /groundwork:addons\.argocd\.namespace \("backend"\) is already the namespace of tier "backend"/ },
             { what: "an unknown add-on key", overrides: { "groundwork:addons": { traefik: {} } }, message: /groundwork:addons\.traefik is not a known key/ },
             { what: "origin-pull verification without the edge", overrides: { "groundwork:edge": { enabled: false }, "groundwork:addons": { ingressNginx: { cloudflare: { verifyOriginPull: true } } } }, message: /verifyOriginPull \(true\) needs the Cloudflare edge/ },

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { PlatformAddons } from "../../components/addons";
-import { readStackConfig, withOverrides } from "../support/program";
+import { lookup, readStackConfig, withOverrides } from "../support/program";
 
 /** A resource the add-ons registered under mocks. */
 export interface AddonResource {
@@ -40,7 +40,7 @@ export const types = {
 /** Secrets the stack files cannot hold in plaintext; the tests pass them as secret config. */
 export const testSecrets: Record<string, string> = {
     cloudflareApiToken: "test-cloudflare-token",
-    argocdRepositoryCredentials: JSON.stringify([{ url: "https://github.com/groundwork-platform/deploy.git", username: "ci", password: "repository-token" }]),
+    argocdRepositoryCredentials: JSON.stringify([{ url: "https://git.example.com/groundwork-platform/deploy.git", username: "ci", password: "repository-token" }]),
     ciRegistryCredentials: JSON.stringify({ auths: { "ghcr.io": { auth: "Y2k6dG9rZW4=" } } }),
 };
 
@@ -90,18 +90,7 @@ export async function runAddons(stack: string, overrides: Record<string, unknown
     for (const resource of resources) {
         resource.dependencies = dependenciesByName.get(`${resource.type}::${resource.name}`) ?? [];
     }
-    return {
-        addons,
-        resources,
-        ofType: (type) => resources.filter((resource) => resource.type === type),
-        get(type, name) {
-            const found = resources.find((resource) => resource.type === type && resource.name === name);
-            if (!found) {
-                throw new Error(`no ${type} named "${name}" (registered: ${resources.filter((r) => r.type === type).map((r) => r.name).join(", ") || "none"})`);
-            }
-            return found;
-        },
-    };
+    return { addons, resources, ...lookup(resources) };
 }
 
 const signatureKey = "4dabf18193072939515e22adb298388d";

@@ -162,9 +162,15 @@ export async function runStack(
         };
     });
 
+    return { resources, outputs, ...lookup(resources) };
+}
+
+/** Finding recorded resources by type token and resource name. */
+export function lookup<T extends { type: string; name: string }>(resources: T[]): {
+    ofType(type: string): T[];
+    get(type: string, name: string): T;
+} {
     return {
-        resources,
-        outputs,
         ofType: (type) => resources.filter((resource) => resource.type === type),
         get(type, name) {
             const found = resources.find((resource) => resource.type === type && resource.name === name);
