@@ -45,31 +45,31 @@ describe("toolchain: download failures", () => {
             name: "a commit the proxy does not serve (go mod download -json)",
             output:
                 '{\n\t"Path": "github.com/pulumi/pulumi-tls/provider/v5",\n\t"Error": "github.com/pulumi/pulumi-tls/provider/v5@c3b9a61e: ' +
-                'invalid version: reading https://proxy.example/github.com/pulumi/pulumi-tls/provider/v5/@v/c3b9a61e.info: 403 Forbidden\\n\\tserver response: This module version is not available."\n}',
+                'invalid version: reading https://proxy.example.com/github.com/pulumi/pulumi-tls/provider/v5/@v/c3b9a61e.info: 403 Forbidden\\n\\tserver response: This module version is not available."\n}',
             reason: 'the Go module proxy does not serve github.com/pulumi/pulumi-tls/provider/v5@c3b9a61e ("This module version is not available.")',
         },
         {
             name: "a dependency missing during go list",
             output:
-                "go: gocloud.dev@v0.46.1-0.20260810195832-b5401c07b5f1: reading https://proxy.example/gocloud.dev/@v/v0.46.1-0.20260810195832-b5401c07b5f1.zip: 404 Not Found",
+                "go: gocloud.dev@v0.46.1-0.20260810195832-b5401c07b5f1: reading https://proxy.example.com/gocloud.dev/@v/v0.46.1-0.20260810195832-b5401c07b5f1.zip: 404 Not Found",
             reason: "the Go module proxy does not serve gocloud.dev@v0.46.1-0.20260810195832-b5401c07b5f1",
         },
         {
             name: "a dependency missing while compiling (the importing file is named first)",
             output:
                 "/home/u/go/pkg/mod/github.com/pulumi/pulumi-terraform-bridge/v3@v3.135.0/pkg/tfgen/convert_cli.go:34:2: " +
-                "github.com/pulumi/pulumi-yaml@v1.37.1-0.20260717123218-294c561f47f4: reading https://proxy.example/github.com/pulumi/pulumi-yaml/@v/v1.37.1-0.20260717123218-294c561f47f4.zip: 403 Forbidden",
+                "github.com/pulumi/pulumi-yaml@v1.37.1-0.20260717123218-294c561f47f4: reading https://proxy.example.com/github.com/pulumi/pulumi-yaml/@v/v1.37.1-0.20260717123218-294c561f47f4.zip: 403 Forbidden",
             reason: "the Go module proxy does not serve github.com/pulumi/pulumi-yaml@v1.37.1-0.20260717123218-294c561f47f4",
         },
         {
             name: "a module the checksum database does not know",
             output:
-                "go: verifying go.mod: github.com/pulumi/pulumi-kubernetes/sdk/v4@v4.32.0/go.mod: reading https://proxy.example/sumdb/sum.golang.org/lookup/github.com/pulumi/pulumi-kubernetes/sdk/v4@v4.32.0: 404 Not Found",
+                "go: verifying go.mod: github.com/pulumi/pulumi-kubernetes/sdk/v4@v4.32.0/go.mod: reading https://proxy.example.com/sumdb/sum.golang.org/lookup/github.com/pulumi/pulumi-kubernetes/sdk/v4@v4.32.0: 404 Not Found",
             reason: "the checksum database has no entry for github.com/pulumi/pulumi-kubernetes/sdk/v4@v4.32.0",
         },
         {
             name: "no network",
-            output: "go: github.com/rhysd/actionlint@v1.7.12: Get \"https://proxy.example/...\": dial tcp: lookup proxy.example: no such host",
+            output: "go: github.com/rhysd/actionlint@v1.7.12: Get \"https://proxy.example.com/...\": dial tcp: lookup proxy.example.com: no such host",
             reason: "the Go module proxy cannot be reached while fetching github.com/rhysd/actionlint@v1.7.12",
         },
         {
