@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformAddons } from "./components/addons";
 import { AppTier } from "./components/apps/tier";
 import { loadPlatformConfig, Tier } from "./components/config";
+import { answersHttp01 } from "./components/config/addons";
 import { tierBudget, tierNamespaceBudget } from "./components/config/sizing";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
@@ -22,7 +23,7 @@ const tierNamespaces = new Map<string, GuardedNamespace>(config.tiers.map((tier)
     environment: config.environment,
     podSecurityLevel: "restricted",
     podSecurityVersion: config.podSecurityVersion,
-    budget: tierNamespaceBudget(tier, config.backups.storage),
+    budget: tierNamespaceBudget(tier, { backupStorage: config.backups.storage, http01Solver: answersHttp01(config, tier) }),
     containerDefaults: tier.resources,
 }, inCluster)]));
 const namespaceOf = (tier: Tier) => tierNamespaces.get(tier.name)!;
@@ -35,7 +36,7 @@ const redis = config.redis && redisClients.length > 0 ? (() => {
         environment: config.environment,
         podSecurityLevel: "restricted",
         podSecurityVersion: config.podSecurityVersion,
-        budget: tierBudget({ replicas: 1, resources: redisConfig.resources }, undefined),
+        budget: tierBudget({ replicas: 1, resources: redisConfig.resources }),
         containerDefaults: redisConfig.resources,
     }, inCluster);
     return new Redis("redis", {
@@ -99,7 +100,7 @@ const tiers = config.tiers.map((tier) => {
             controllerNamespace: addons.ingress.namespace,
             ...(edge
                 ? { tlsSecretName: edge.tiers[tier.name].tlsSecretName, annotations: edge.tiers[tier.name].ingressAnnotations }
-                : { clusterIssuer: addons.clusterIssuer, annotations: addons.ingress.publicAnnotations }),
+                : { clusterIssuer: addons.clusterIssuer, http01Solver: answersHttp01(config, tier), annotations: addons.ingress.publicAnnotations }),
         } : undefined,
     }, { ...inCluster, dependsOn: [namespace] });
 });

@@ -4,7 +4,7 @@
  * be repeated under every policy name; generating that file keeps them identical everywhere.
  *
  * Input: `{ "all"?: <level>, "settings"?: {...}, "policies"?: { "<policy name>": <level> } }`.
- * Usage: `ts-node --transpile-only policy/pack-config.ts SETTINGS.json > pack-config.json`.
+ * Usage: `npm run --silent pss:pack-config -- SETTINGS.json > pack-config.json`.
  */
 import { readFileSync } from "fs";
 import { resolve } from "path";

@@ -11,6 +11,11 @@ export interface TierIngressArgs {
     controllerNamespace: pulumi.Input<string>;
     /** cert-manager issues `<tier>-tls` from this ClusterIssuer when set. */
     clusterIssuer?: pulumi.Input<string>;
+    /**
+     * cert-manager may answer an ACME HTTP-01 challenge for the tier's hosts from a solver pod in the
+     * tier namespace, which the controller must reach through the namespace's default-deny policy.
+     */
+    http01Solver?: boolean;
     /** An existing TLS Secret in the tier namespace (e.g. the Cloudflare origin certificate); wins over clusterIssuer. */
     tlsSecretName?: pulumi.Input<string>;
     /** Extra Ingress annotations, e.g. client-certificate verification. */
@@ -269,8 +274,25 @@ export class AppTier extends pulumi.ComponentResource {
                 })),
             },
         }, { parent: this, dependsOn: [headers] });
+
+        if (ingress.http01Solver && issuerAnnotations["cert-manager.io/cluster-issuer"] !== undefined) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-acme-solver`, {
+                metadata: { name: `${tier.name}-acme-http01-solver`, namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+                    policyTypes: ["Ingress"],
+                    ingress: [{
+                        from: [namespacePeer(ingress.controllerNamespace)],
+                        ports: [{ protocol: "TCP", port: acmeSolverPort }],
+                    }],
+                },
+            }, { parent: this });
+        }
     }
 }
+
+/** Where cert-manager's acmesolver listens for the challenge request. */
+const acmeSolverPort = 8089;
 
 function secretEnv(store: TierStoreArgs | undefined, variables: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
     if (!store) {
@@ -283,12 +305,16 @@ function utilization(resource: "cpu" | "memory", averageUtilization: number): k8
     return { type: "Resource", resource: { name: resource, target: { type: "Utilization", averageUtilization } } };
 }
 
-function ingressRules(args: AppTierArgs, metricsPort: number): k8s.types.input.networking.v1.NetworkPolicyIngressRule[] {
-    const { tier } = args;
-    const namespacePeer = (namespace: pulumi.Input<string>, podLabels?: Record<string, string>) => ({
+/** Pods of a namespace, optionally only those with these labels. */
+function namespacePeer(namespace: pulumi.Input<string>, podLabels?: Record<string, string>): k8s.types.input.networking.v1.NetworkPolicyPeer {
+    return {
         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
         ...(podLabels ? { podSelector: { matchLabels: podLabels } } : {}),
-    });
+    };
+}
+
+function ingressRules(args: AppTierArgs, metricsPort: number): k8s.types.input.networking.v1.NetworkPolicyIngressRule[] {
+    const { tier } = args;
     const rules: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [];
     const callers = args.callerNamespaces.map((caller) =>
         namespacePeer(caller.namespace, { "app.kubernetes.io/name": caller.tier, "app.kubernetes.io/component": "app" }));

@@ -140,6 +140,25 @@ function addonsDefaults(): z.output<typeof addonsSchema> {
     };
 }
 
+const acmeIssuers: ReadonlySet<ClusterIssuerName> = new Set(["letsencrypt-staging", "letsencrypt-production"]);
+
+/**
+ * Whether cert-manager proves a public tier's certificate by ACME HTTP-01, starting a solver pod in the
+ * tier's namespace: the edge is off (it would supply an origin certificate), the default issuer is
+ * Let's Encrypt, and some host lies outside the DNS-01 zones (cert-manager picks the zone solver for
+ * the others).
+ */
+export function answersHttp01(
+    config: { edge?: { enabled: boolean }; addons: { defaultIssuer: ClusterIssuerName; certManager: { dns01Zones: readonly string[] } } },
+    tier: { public?: { hosts: readonly string[] } },
+): boolean {
+    if (tier.public === undefined || config.edge?.enabled === true || !acmeIssuers.has(config.addons.defaultIssuer)) {
+        return false;
+    }
+    const zones = config.addons.certManager.dns01Zones;
+    return tier.public.hosts.some((host) => !zones.some((zone) => host === zone || host.endsWith(`.${zone}`)));
+}
+
 export type ChartsConfig = z.output<typeof chartsSchema>;
 export type AddonsConfig = z.output<typeof addonsSchema>;
 export type ChartKey = keyof typeof versions.charts;

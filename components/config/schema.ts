@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { versions } from "../versions";
-import { addonsSchema, chartsSchema, checkAddons, registryCredentialsSchema, repositoryCredentialsSchema } from "./addons";
+import { addonsSchema, answersHttp01, chartsSchema, checkAddons, registryCredentialsSchema, repositoryCredentialsSchema } from "./addons";
 import { checkEdge, edgeSchema } from "./edge";
 import {
     cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
@@ -132,7 +132,7 @@ type ParsedPlatformConfig = z.output<typeof platformSchema>;
 export type TierConfig = ParsedPlatformConfig["tiers"][number];
 export type RedisConfig = NonNullable<ParsedPlatformConfig["redis"]>;
 
-function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "backups">, report: ReportIssue): void {
+function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "backups" | "addons" | "edge">, report: ReportIssue): void {
     const tierNames = new Set<string>();
     const namespaces = new Map<string, string>();
     const hosts = new Map<string, string>();
@@ -166,7 +166,8 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "back
         }
 
         if (tier.quota) {
-            checkQuota(tier.quota, tierBudget(tier, config.backups.storage), (field, message) => report(["tiers", i, "quota", field], message));
+            const peak = tierBudget(tier, { backupStorage: config.backups.storage, http01Solver: answersHttp01(config, tier) });
+            checkQuota(tier.quota, peak, (field, message) => report(["tiers", i, "quota", field], message));
         }
 
         tier.public?.hosts.forEach((host, h) => {
@@ -223,7 +224,7 @@ function checkQuota(
     ];
     for (const [field, given, needed, format] of needs) {
         if (given < needed) {
-            report(field, `is below what the namespace needs at peak (${format(needed)}: max replicas plus rolling-update surge, database and backup); raise it or remove quota to derive it`);
+            report(field, `is below what the namespace needs at peak (${format(needed)}: max replicas plus rolling-update surge, database, backup and any ACME HTTP-01 solver); raise it or remove quota to derive it`);
         }
     }
 }

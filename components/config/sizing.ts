@@ -30,6 +30,12 @@ export interface BudgetedWorkload {
     volumes?: readonly string[];
 }
 
+/** The ACME HTTP-01 solver pod cert-manager starts in a tier namespace (the controller's defaults). */
+export const acmeSolverResources: Resources = {
+    requests: { cpu: "10m", memory: "64Mi" },
+    limits: { cpu: "100m", memory: "64Mi" },
+};
+
 /** Resources of the nightly pg_dump job; small, since it streams to disk. */
 export const backupJobResources: Resources = {
     requests: { cpu: "100m", memory: "128Mi" },
@@ -62,12 +68,26 @@ interface BudgetedTier {
     database?: { storage: string; resources: Resources };
 }
 
-/** The budget of a tier's namespace: the tier, its PostgreSQL and the backup job with its volume. */
-export function tierBudget(tier: BudgetedTier, backupStorage: string | undefined): NamespaceBudget {
+/** What else runs in a tier's namespace. */
+export interface TierNeighbours {
+    /** Where the backup job writes; the database's size when unset. */
+    backupStorage?: string;
+    /** cert-manager may run an ACME HTTP-01 solver pod there (see answersHttp01). */
+    http01Solver?: boolean;
+}
+
+/**
+ * The budget of a tier's namespace: the tier, its PostgreSQL and the backup job with its volume, and
+ * the certificate solver pod when there may be one.
+ */
+export function tierBudget(tier: BudgetedTier, neighbours: TierNeighbours = {}): NamespaceBudget {
     const workloads: BudgetedWorkload[] = [{ resources: tier.resources, pods: peakPods(tier.replicas, tier.hpa?.maxReplicas) }];
     if (tier.database) {
         workloads.push({ resources: tier.database.resources, pods: 1, volumes: [tier.database.storage] });
-        workloads.push({ resources: backupJobResources, pods: 1, volumes: [backupStorage ?? tier.database.storage] });
+        workloads.push({ resources: backupJobResources, pods: 1, volumes: [neighbours.backupStorage ?? tier.database.storage] });
+    }
+    if (neighbours.http01Solver) {
+        workloads.push({ resources: acmeSolverResources, pods: 1 });
     }
     return budgetOf(workloads);
 }
@@ -75,9 +95,9 @@ export function tierBudget(tier: BudgetedTier, backupStorage: string | undefined
 /** The namespace's quota: the explicit one when configured (validated to cover the peak), else the peak. */
 export function tierNamespaceBudget(
     tier: BudgetedTier & { quota?: { cpu: string; memory: string; pods: number; storage: string } },
-    backupStorage: string | undefined,
+    neighbours: TierNeighbours = {},
 ): NamespaceBudget {
-    const peak = tierBudget(tier, backupStorage);
+    const peak = tierBudget(tier, neighbours);
     if (!tier.quota) {
         return peak;
     }

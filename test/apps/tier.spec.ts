@@ -151,6 +151,50 @@ describe("app tiers", function () {
         assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], defaultIssuer);
     });
 
+    describe("ACME HTTP-01 solver", () => {
+        const staging = readStackConfig("staging");
+        const edgeOff = (addons: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+            const base = structuredClone(staging["groundwork:addons"]) as any;
+            base.ingressNginx.cloudflare.verifyOriginPull = false;
+            return { "groundwork:edge": { enabled: false }, "groundwork:addons": { ...base, ...addons }, ...extra };
+        };
+        const cases: { name: string; overrides: Record<string, unknown>; secretKeys?: string[]; solver: boolean }[] = [
+            { name: "the edge supplies origin certificates", overrides: {}, solver: false },
+            { name: "edge off, Let's Encrypt over HTTP-01", overrides: edgeOff({ defaultIssuer: "letsencrypt-staging" }), solver: true },
+            { name: "edge off, a self-signed issuer", overrides: edgeOff({ defaultIssuer: "selfsigned" }), solver: false },
+            {
+                name: "edge off, every host inside a DNS-01 zone",
+                overrides: edgeOff(
+                    { defaultIssuer: "letsencrypt-staging", certManager: { acmeEmail: "platform@groundwork.example.com", dns01Zones: ["groundwork.example.com"] } },
+                    { "groundwork:cloudflareApiToken": "test-cloudflare-token" },
+                ),
+                secretKeys: ["groundwork:cloudflareApiToken"],
+                solver: false,
+            },
+        ];
+        const quotaPods = (run: StackRun) => Number((run.get("kubernetes:core/v1:ResourceQuota", "backend-quota").inputs as any).spec.hard.pods);
+
+        for (const { name, overrides, secretKeys, solver } of cases) {
+            it(`${solver ? "admits the controller to" : "opens nothing for"} the solver pod and budgets ${solver ? "one" : "no"} pod for it: ${name}`, async () => {
+                const run = await runStack("staging", { overrides, secretKeys });
+                const policy = run.ofType(networkPolicy).find((resource) => resource.name === "backend-acme-solver");
+                assert.equal(policy !== undefined, solver);
+                assert.equal(quotaPods(run), quotaPods(runs.staging) + (solver ? 1 : 0));
+                if (policy) {
+                    const spec = (policy.inputs as any).spec;
+                    assert.deepEqual(spec.podSelector.matchLabels, { "acme.cert-manager.io/http01-solver": "true" });
+                    assert.deepEqual(spec.policyTypes, ["Ingress"]);
+                    assert.deepEqual(spec.ingress, [{
+                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+                        ports: [{ protocol: "TCP", port: 8089 }],
+                    }]);
+                    // Only the public tier serves an Ingress, so only its namespace gets a solver.
+                    assert.deepEqual(run.ofType(networkPolicy).filter((resource) => resource.name.endsWith("-acme-solver")).map((resource) => resource.name), ["backend-acme-solver"]);
+                }
+            });
+        }
+    });
+
     it("rolls out without losing capacity in production only", () => {
         const strategy = (stack: string) => (runs[stack].get(deployment, "backend-deployment").inputs as any).spec.strategy.rollingUpdate;
         assert.equal(strategy("production").maxUnavailable, 0);

@@ -90,9 +90,15 @@ describe("policy: settings", function () {
 });
 
 describe("policy: pack-config generator", function () {
-    const example = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../policy/examples/pack-settings.json"), "utf8"));
+    const settingsText = fs.readFileSync(path.resolve(__dirname, "../../policy/pack-settings.json"), "utf8");
+    const example = JSON.parse(settingsText);
 
-    it("expands the README's example into one entry per policy with the same settings", function () {
+    it("is shown in policy/README.md exactly as the file reads", function () {
+        const readme = fs.readFileSync(path.resolve(__dirname, "../../policy/README.md"), "utf8");
+        assert.ok(readme.includes("```json\n" + settingsText + "```"), "policy/README.md's first example differs from policy/pack-settings.json; paste the file into it");
+    });
+
+    it("expands the pack settings into one entry per policy with the same settings", function () {
         const config = expandPackConfig(example, "pack-settings.json");
         assert.strictEqual(config.all, "mandatory");
         const policyNames = PACK_ARGS.policies.map((p) => p.name);

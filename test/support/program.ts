@@ -81,7 +81,28 @@ MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, 
     });
 };
 
+/** How the mock monitor marks a secret value: `{[secretSignatureKey]: secretSignature, value}`. */
+const secretSignatureKey = "4dabf18193072939515e22adb298388d";
 const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+
+function isSecretWrapper(record: Record<string, unknown>): boolean {
+    return record[secretSignatureKey] === secretSignature;
+}
+
+/** Recorded inputs with every secret wrapper replaced by its value, as the engine would apply them. */
+export function revealSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(revealSecrets);
+    }
+    if (value === null || typeof value !== "object") {
+        return value;
+    }
+    const record = value as Record<string, unknown>;
+    if (isSecretWrapper(record)) {
+        return revealSecrets(record.value);
+    }
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, revealSecrets(inner)]));
+}
 
 function secretPropertyNames(object: Record<string, unknown>): string[] {
     return Object.entries(object).filter(([, value]) => containsSecret(value)).map(([name]) => name);
@@ -92,7 +113,7 @@ function containsSecret(value: unknown): boolean {
         return false;
     }
     const record = value as Record<string, unknown>;
-    if (record["4dabf18193072939515e22adb298388d"] === secretSignature) {
+    if (isSecretWrapper(record)) {
         return true;
     }
     return Object.values(record).some(containsSecret);

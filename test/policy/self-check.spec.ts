@@ -1,0 +1,145 @@
+/**
+ * The program checks itself: every workload that staging and production create (under mocks) must pass
+ * the Pod Security Standards at the level its namespace enforces, both through the pure checker and
+ * through the CrossGuard pack configured with `policy/pack-settings.json`. Workloads that Helm
+ * charts render are not visible under mocks; the pack checks those when the real engine runs.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { levelForNamespace, parseSettings } from "../../policy/config";
+import { checkWorkload, isLevel, JsonObject, Level, WORKLOAD_TYPE_TOKENS, workloadKindOf } from "../../policy/core";
+import { expandPackConfig } from "../../policy/pack-config";
+import { PACK_ARGS } from "../../policy/policies";
+import { EXEMPTIONS_POLICY_NAME } from "../../policy/policies/exemptions";
+import { RecordedResource, repoRoot, revealSecrets, runStack, StackRun } from "../support/program";
+import { runPolicy } from "./helpers";
+
+const STACKS = ["staging", "production"] as const;
+
+/** What Pod Security Admission enforces in a namespace, read from the labels the program writes. */
+interface EnforcedStandard {
+    readonly level: Level;
+    readonly version: string;
+}
+
+function enforcedStandards(run: StackRun): Map<string, EnforcedStandard> {
+    const standards = new Map<string, EnforcedStandard>();
+    for (const namespace of run.ofType("kubernetes:core/v1:Namespace")) {
+        const metadata = (namespace.inputs as { metadata: { name: string; labels?: Record<string, string> } }).metadata;
+        const level = metadata.labels?.["pod-security.kubernetes.io/enforce"];
+        const version = metadata.labels?.["pod-security.kubernetes.io/enforce-version"];
+        assert.ok(level !== undefined && isLevel(level), `namespace ${metadata.name} enforces a Pod Security level (found ${level})`);
+        assert.ok(version !== undefined, `namespace ${metadata.name} pins the standards version`);
+        standards.set(metadata.name, { level, version });
+    }
+    return standards;
+}
+
+interface Workload {
+    readonly resource: RecordedResource;
+    readonly kind: string;
+    readonly namespace: string;
+    readonly props: JsonObject;
+}
+
+function workloadsOf(run: StackRun): Workload[] {
+    return run.resources.filter((resource) => WORKLOAD_TYPE_TOKENS.includes(resource.type)).map((resource) => {
+        const props = revealSecrets(resource.inputs) as JsonObject;
+        const namespace = (props.metadata as { namespace?: string } | undefined)?.namespace;
+        assert.ok(namespace, `${resource.type} ${resource.name} names its namespace instead of relying on the provider default`);
+        return { resource, kind: workloadKindOf(resource.type) ?? resource.type, namespace, props };
+    });
+}
+
+const packSettingsFile = path.join(repoRoot, "policy", "pack-settings.json");
+
+/** The `--policy-pack-config` CI generates from the pack settings, per policy. */
+function packConfig(): Map<string, JsonObject> {
+    const expanded = expandPackConfig(JSON.parse(fs.readFileSync(packSettingsFile, "utf8")), "pack-settings.json");
+    // The engine hands a policy its config without the enforcement level.
+    return new Map(PACK_ARGS.policies.map((policy) => [
+        policy.name,
+        Object.fromEntries(Object.entries(expanded[policy.name] as JsonObject).filter(([key]) => key !== "enforcementLevel")),
+    ]));
+}
+
+describe("policy: the program's own workloads pass the pack", function () {
+    this.timeout(60000);
+    const runs = new Map<string, StackRun>();
+    before(async function () {
+        for (const stack of STACKS) {
+            runs.set(stack, await runStack(stack));
+        }
+    });
+
+    for (const stack of STACKS) {
+        it(`${stack}: creates workloads of every kind it is built from, each in a namespace it guards`, function () {
+            const run = runs.get(stack)!;
+            const standards = enforcedStandards(run);
+            const workloads = workloadsOf(run);
+            const kinds = new Set(workloads.map((workload) => workload.kind));
+            for (const kind of ["Deployment", "StatefulSet", "CronJob", "Job"]) {
+                assert.ok(kinds.has(kind), `${stack} creates a ${kind} (found ${[...kinds].join(", ")})`);
+            }
+            const unguarded = workloads.filter((workload) => !standards.has(workload.namespace));
+            assert.deepEqual(unguarded.map((workload) => `${workload.resource.name} in ${workload.namespace}`), []);
+        });
+
+        it(`${stack}: every workload passes at its namespace's enforced level, at the pinned version and at latest`, function () {
+            const run = runs.get(stack)!;
+            const standards = enforcedStandards(run);
+            const violations: string[] = [];
+            let checked = 0;
+            for (const workload of workloadsOf(run)) {
+                const enforced = standards.get(workload.namespace)!;
+                for (const version of [enforced.version, "latest"]) {
+                    checked++;
+                    for (const violation of checkWorkload(workload.resource.type, workload.props, { level: enforced.level, version })) {
+                        violations.push(`${workload.kind} ${workload.resource.name} (${workload.namespace}, ${enforced.level} ${version}): ${violation.control} ${violation.path}: ${violation.message}`);
+                    }
+                }
+            }
+            assert.ok(checked >= 20, `${stack}: ${checked} checks ran`);
+            assert.deepEqual(violations, []);
+        });
+
+        it(`${stack}: the pack settings give each namespace the level the program enforces there`, function () {
+            const settings = parseSettings(JSON.parse(fs.readFileSync(packSettingsFile, "utf8")).settings, "pack-settings.json");
+            const mismatches = [...enforcedStandards(runs.get(stack)!)]
+                .filter(([namespace, enforced]) => levelForNamespace(settings, namespace) !== enforced.level)
+                .map(([namespace, enforced]) => `${namespace}: program enforces ${enforced.level}, pack settings say ${levelForNamespace(settings, namespace)}`);
+            assert.deepEqual(mismatches, []);
+        });
+
+        it(`${stack}: the pack with its settings finds nothing but the documented waivers`, async function () {
+            const run = runs.get(stack)!;
+            const config = packConfig();
+            const findings: string[] = [];
+            const waivers: string[] = [];
+            for (const workload of workloadsOf(run)) {
+                for (const policy of PACK_ARGS.policies as ResourceValidationPolicy[]) {
+                    const result = await runPolicy(policy, {
+                        type: workload.resource.type,
+                        name: workload.resource.name,
+                        props: workload.props,
+                        config: config.get(policy.name),
+                    });
+                    assert.notEqual(result, "not applicable", `${policy.name} applies to ${workload.kind} ${workload.resource.name}`);
+                    const messages = result as string[];
+                    if (policy.name === EXEMPTIONS_POLICY_NAME) {
+                        waivers.push(...messages.map((message) => `${workload.resource.name}: ${message.match(/\(([A-Za-z]+)\) is exempted/)?.[1]}`));
+                    } else {
+                        findings.push(...messages.map((message) => `${policy.name}: ${workload.resource.name}: ${message}`));
+                    }
+                }
+            }
+            assert.deepEqual(findings, []);
+            assert.deepEqual(waivers.sort(), [
+                "addons-cert-manager-webhook-gate: automountServiceAccountToken",
+                "executor-deployment: automountServiceAccountToken",
+            ]);
+        });
+    }
+});
