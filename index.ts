@@ -18,12 +18,15 @@ const storageClassOf = (explicit?: string) => explicit ?? config.storageClass;
 
 const addons = new PlatformAddons("addons", { config }, inCluster);
 
+// Tiers whose certificate cert-manager proves over HTTP-01: their namespace hosts its solver pod.
+const http01Tiers = new Set(config.tiers.filter((tier) => answersHttp01(config, tier)).map((tier) => tier.name));
+
 const tierNamespaces = new Map<string, GuardedNamespace>(config.tiers.map((tier) => [tier.name, new GuardedNamespace(tier.namespace, {
     name: tier.namespace,
     environment: config.environment,
     podSecurityLevel: "restricted",
     podSecurityVersion: config.podSecurityVersion,
-    budget: tierNamespaceBudget(tier, { backupStorage: config.backups.storage, http01Solver: answersHttp01(config, tier) }),
+    budget: tierNamespaceBudget(tier, { backupStorage: config.backups.storage, http01Solver: http01Tiers.has(tier.name) }),
     containerDefaults: tier.resources,
 }, inCluster)]));
 const namespaceOf = (tier: Tier) => tierNamespaces.get(tier.name)!;
@@ -100,7 +103,7 @@ const tiers = config.tiers.map((tier) => {
             controllerNamespace: addons.ingress.namespace,
             ...(edge
                 ? { tlsSecretName: edge.tiers[tier.name].tlsSecretName, annotations: edge.tiers[tier.name].ingressAnnotations }
-                : { clusterIssuer: addons.clusterIssuer, http01Solver: answersHttp01(config, tier), annotations: addons.ingress.publicAnnotations }),
+                : { clusterIssuer: addons.clusterIssuer, http01Solver: http01Tiers.has(tier.name), annotations: addons.ingress.publicAnnotations }),
         } : undefined,
     }, { ...inCluster, dependsOn: [namespace] });
 });
