@@ -1,43 +1,11 @@
 /**
- * Every pinned version in Groundwork: Helm charts, container images, the Pod Security
- * Standards version written into namespace labels, and the Pulumi toolchain.
- *
- * The npm SDK versions in package.json must equal the plugin versions here: the engine
- * loads the plugin whose version the SDK reports. `scripts/toolchain` reads this table.
+ * Every version the program pins: Helm charts, container images and the Pod Security Standards
+ * version written into namespace labels. The engine's own versions (CLI, plugins) are the
+ * toolchain's: scripts/toolchain/versions.ts.
  */
 export const versions = {
     /** Pod Security Admission `*-version` label value and the default policy-pack version. */
     podSecurity: "v1.35",
-    toolchain: {
-        pulumi: "3.259.0",
-        plugins: {
-            kubernetes: "4.32.0",
-            random: "4.21.1",
-            tls: "5.5.1",
-            cloudflare: "6.17.0",
-        },
-        /**
-         * The release commits the toolchain's untagged Go modules are built from: the Node.js
-         * language host and the provider modules have no Go tags, so the Go module proxy only
-         * serves them by commit. Each is the commit of the release tag named beside it.
-         */
-        commits: {
-            /** pulumi/pulumi `pkg/v3.259.0`: the commit that pins sdk/v3 v3.259.0 for the language host. */
-            languageNodejs: "a05d88f24d05726fa3beae771bfdedb0c0c6a94a",
-            /** pulumi/pulumi-kubernetes `v4.32.0`. */
-            kubernetes: "a03ff6ba58d2f1ea68319dda4b2c982119489c71",
-            /** pulumi/pulumi-random `v4.21.1`. */
-            random: "f2d8b029d0f708bd14bad9479e016560de9c0b6d",
-            /** pulumi/pulumi-tls `v5.5.1`. */
-            tls: "c3b9a61e70758bd93edf5699ed8c8ac9d1f53224",
-            /** pulumi/pulumi-cloudflare `v6.17.0`. */
-            cloudflare: "6052b720f3a89f0477aaa0a9b88a386f6293e255",
-            /** cloudflare/terraform-provider-cloudflare as pinned by pulumi-cloudflare v6.17.0 (its `upstream` submodule). */
-            cloudflareUpstream: "b2277b8b3ba7153e4ddb2167483cd7c3909119e8",
-        },
-        /** Lints `.github/workflows`; built from its Go module like the rest of the toolchain. */
-        actionlint: "1.7.12",
-    },
     images: {
         postgres: "docker.io/library/postgres:17.6-alpine3.22",
         redis: "docker.io/library/redis:8.2.1-alpine3.22",

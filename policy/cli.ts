@@ -6,14 +6,12 @@
 import { readFileSync } from "fs";
 import { resolve } from "path";
 import { CheckedLevel, checkPod, isVersionLabel, ManifestError, podSpecOf, Violation } from "./core";
+import { CommandIo, defineCommand, EXIT_INVALID, processIo, readCommandLine, UsageError } from "./command-line";
 import { InputError, readWorkloads, WorkloadDocument } from "./manifests";
 
 export const EXIT_ALLOWED = 0;
 export const EXIT_DENIED = 1;
-export const EXIT_INVALID = 2;
-
-const USAGE = "usage: pss [--level baseline|restricted] [--version latest|v1.N] [--json] FILE...";
-const CLI_LEVELS: readonly CheckedLevel[] = ["baseline", "restricted"];
+export { EXIT_INVALID };
 
 export interface CliOptions {
     readonly level: CheckedLevel;
@@ -22,9 +20,7 @@ export interface CliOptions {
     readonly files: readonly string[];
 }
 
-export interface CliIo {
-    readonly stdout: (text: string) => void;
-    readonly stderr: (text: string) => void;
+export interface CliIo extends CommandIo {
     readonly readFile: (file: string) => string;
 }
 
@@ -37,61 +33,32 @@ export interface WorkloadResult {
     readonly violations: readonly Pick<Violation, "control" | "container" | "path" | "message">[];
 }
 
-class UsageError extends Error {}
+const CLI_LEVELS: readonly CheckedLevel[] = ["baseline", "restricted"];
 
-/** Parses the command line; a mistake is a UsageError naming the argument and the fix. */
-export function parseArguments(argv: readonly string[]): CliOptions {
-    let level: CheckedLevel = "restricted";
-    let version = "latest";
-    let json = false;
-    const files: string[] = [];
-    for (let index = 0; index < argv.length; index++) {
-        const argument = argv[index];
-        if (argument === "--") {
-            files.push(...argv.slice(index + 1));
-            break;
-        }
-        const [flag, inlineValue] = argument.startsWith("--") ? splitFlag(argument) : [argument, undefined];
-        const value = (): string => {
-            if (inlineValue !== undefined) {
-                return inlineValue;
-            }
-            index++;
-            if (index >= argv.length) {
-                throw new UsageError(`${flag} needs a value`);
-            }
-            return argv[index];
-        };
-        if (flag === "--level") {
-            const given = value();
-            if (!(CLI_LEVELS as readonly string[]).includes(given)) {
-                throw new UsageError(`--level ${JSON.stringify(given)} is invalid; use baseline or restricted`);
-            }
-            level = given as CheckedLevel;
-        } else if (flag === "--version") {
-            const given = value();
-            if (!isVersionLabel(given)) {
-                throw new UsageError(`--version ${JSON.stringify(given)} is invalid; use latest or v1.N (for example v1.30)`);
-            }
-            version = given;
-        } else if (flag === "--json") {
-            json = true;
-        } else if (flag.startsWith("-") && flag !== "-") {
-            throw new UsageError(`unknown option ${flag}`);
-        } else {
-            files.push(argument);
-        }
-    }
-    if (files.length === 0) {
-        throw new UsageError("no files given; pass one or more Kubernetes YAML files");
-    }
-    return { level, version, json, files };
-}
+export const pssCommand = defineCommand({
+    name: "pss",
+    usage: `usage: pss [--level baseline|restricted] [--version latest|v1.N] [--json] FILE...
 
-function splitFlag(argument: string): [string, string | undefined] {
-    const equals = argument.indexOf("=");
-    return equals === -1 ? [argument, undefined] : [argument.slice(0, equals), argument.slice(equals + 1)];
-}
+Checks the workloads in Kubernetes YAML files against the Pod Security Standards.
+  --level LEVEL      baseline or restricted (default restricted)
+  --version VERSION  the Pod Security version: latest or v1.N (default latest)
+  --json             one JSON element per workload instead of the report
+  --help             this text
+Exit status: 0 all workloads allowed, 1 any denied, 2 unreadable or invalid input.`,
+    options: { level: { type: "string" }, version: { type: "string" }, json: { type: "boolean" } },
+    interpret({ level = "restricted", version = "latest", json = false }, files) {
+        if (!(CLI_LEVELS as readonly string[]).includes(level)) {
+            throw new UsageError(`--level ${JSON.stringify(level)} is invalid; use baseline or restricted`);
+        }
+        if (!isVersionLabel(version)) {
+            throw new UsageError(`--version ${JSON.stringify(version)} is invalid; use latest or v1.N (for example v1.30)`);
+        }
+        if (files.length === 0) {
+            throw new UsageError("no files given; pass one or more Kubernetes YAML files");
+        }
+        return { level: level as CheckedLevel, version, json, files } satisfies CliOptions;
+    },
+});
 
 function checkDocument(file: string, workload: WorkloadDocument, options: CliOptions): WorkloadResult {
     try {
@@ -155,16 +122,11 @@ function report(results: readonly WorkloadResult[], options: CliOptions): string
 }
 
 export function runCli(argv: readonly string[], io: CliIo): number {
-    let options: CliOptions;
-    try {
-        options = parseArguments(argv);
-    } catch (error) {
-        if (error instanceof UsageError) {
-            io.stderr(`pss: ${error.message}\n${USAGE}\n`);
-            return EXIT_INVALID;
-        }
-        throw error;
+    const commandLine = readCommandLine(argv, pssCommand, io);
+    if ("exitCode" in commandLine) {
+        return commandLine.exitCode;
     }
+    const options = commandLine.run;
     const { results, errors } = checkFiles(options, io.readFile);
     if (errors.length > 0) {
         io.stderr(errors.map((error) => `pss: ${error.message}\n`).join(""));
@@ -176,8 +138,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
 
 if (require.main === module) {
     process.exitCode = runCli(process.argv.slice(2), {
-        stdout: (text) => process.stdout.write(text),
-        stderr: (text) => process.stderr.write(text),
+        ...processIo,
         // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
         readFile: (file) => readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), file), "utf8"),
     });

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "fs";
 import { resolve } from "path";
+import { defineCommand, EXIT_INVALID, runAsMain, UsageError } from "./command-line";
 import { parseSettings } from "./config";
 import { PACK_ARGS } from "./policies";
 
@@ -59,18 +60,30 @@ export function expandPackConfig(input: unknown, source: string): Record<string,
     return config;
 }
 
+export const packConfigCommand = defineCommand({
+    name: "pack-config",
+    usage: `usage: npm run --silent pss:pack-config -- SETTINGS.json > pack-config.json
+
+Writes the --policy-pack-config JSON for one settings file (policy/pack-settings.json is the project's).
+  --help  this text`,
+    options: {},
+    interpret(_values, files) {
+        if (files.length !== 1) {
+            throw new UsageError(`expected one settings file, got ${files.length}`);
+        }
+        return files[0];
+    },
+});
+
 if (require.main === module) {
-    const [file, ...rest] = process.argv.slice(2);
-    if (file === undefined || rest.length > 0) {
-        process.stderr.write("usage: pack-config SETTINGS.json > pack-config.json\n");
-        process.exitCode = 2;
-    } else {
+    void runAsMain(packConfigCommand, (file) => {
         try {
             const text = readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), file), "utf8");
             process.stdout.write(`${JSON.stringify(expandPackConfig(JSON.parse(text), file), null, 2)}\n`);
+            return 0;
         } catch (error) {
             process.stderr.write(`pack-config: ${error instanceof Error ? error.message : String(error)}\n`);
-            process.exitCode = 2;
+            return EXIT_INVALID;
         }
-    }
+    });
 }

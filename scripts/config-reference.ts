@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as YAML from "yaml";
 import { z } from "zod";
 import { platformSchema, secretKeys } from "../components/config/schema";
+import { defineCommand, runAsMain, UsageError } from "../policy/command-line";
 
 const repoRoot = path.resolve(__dirname, "..");
 export const readmePath = path.join(repoRoot, "README.md");
@@ -40,11 +40,6 @@ function widestVariant(schema: JsonSchema): JsonSchema {
     return { ...widest, default: schema.default, description: schema.description };
 }
 
-function topLevelDescriptions(): Record<string, string> {
-    const project = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as { config: Record<string, { description?: string }> };
-    return Object.fromEntries(Object.entries(project.config).map(([key, value]) => [key.replace(/^groundwork:/, ""), value.description ?? ""]));
-}
-
 function typeOf(schema: JsonSchema): string {
     if (schema.enum) {
         return schema.enum.map((value) => `\`${JSON.stringify(value)}\``).join(" \\| ");
@@ -69,10 +64,10 @@ function range(schema: JsonSchema): string {
     return safe(schema.minimum) ? `≥ ${schema.minimum}` : "";
 }
 
-function rows(union: JsonSchema, keyPath: string, required: boolean, descriptions: Record<string, string>, out: string[]): void {
+function rows(union: JsonSchema, keyPath: string, required: boolean, out: string[]): void {
     const schema = widestVariant(union);
     const topLevelKey = keyPath.replace(/^groundwork:/, "");
-    const description = [schema.description ?? descriptions[topLevelKey] ?? "", range(schema)].filter(Boolean).join(" ");
+    const description = [schema.description ?? "", range(schema)].filter(Boolean).join(" ");
     const secret = (secretKeys as readonly string[]).includes(topLevelKey) ? " (secret)" : "";
     const defaultValue = schema.default === undefined ? "" : `\`${JSON.stringify(schema.default)}\``;
     const isLeaf = !(schema.properties || schema.items?.properties);
@@ -82,19 +77,18 @@ function rows(union: JsonSchema, keyPath: string, required: boolean, description
     const object = schema.type === "array" ? schema.items : schema;
     const prefix = schema.type === "array" ? `${keyPath}[]` : keyPath;
     for (const [name, child] of Object.entries(object?.properties ?? {})) {
-        rows(child, `${prefix}.${name}`, (object?.required ?? []).includes(name) && child.default === undefined, descriptions, out);
+        rows(child, `${prefix}.${name}`, (object?.required ?? []).includes(name) && child.default === undefined, out);
     }
 }
 
 export function renderConfigReference(): string {
     const schema = z.toJSONSchema(platformSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
-    const descriptions = topLevelDescriptions();
     const out = [
         "| key | type | required | default | notes |",
         "| --- | --- | --- | --- | --- |",
     ];
     for (const [name, child] of Object.entries(schema.properties ?? {})) {
-        rows(child, `groundwork:${name}`, (schema.required ?? []).includes(name), descriptions, out);
+        rows(child, `groundwork:${name}`, (schema.required ?? []).includes(name), out);
     }
     return out.join("\n");
 }
@@ -108,11 +102,30 @@ export function readmeWithReference(readme: string): string {
     return `${readme.slice(0, start + startMarker.length)}\n${renderConfigReference()}\n${readme.slice(end)}`;
 }
 
+export const configReferenceCommand = defineCommand({
+    name: "config-reference",
+    usage: `usage: ts-node scripts/config-reference.ts [--write]
+
+Prints the README's configuration reference, generated from the config schema.
+  --write  update the reference in README.md instead (npm run docs:config)
+  --help   this text`,
+    options: { write: { type: "boolean" } },
+    interpret({ write = false }, positionals) {
+        if (positionals.length > 0) {
+            throw new UsageError(`unexpected argument ${positionals[0]}`);
+        }
+        return { write };
+    },
+});
+
 if (require.main === module) {
-    if (process.argv.includes("--write")) {
-        fs.writeFileSync(readmePath, readmeWithReference(fs.readFileSync(readmePath, "utf8")));
-        console.log(`updated the config reference in ${path.relative(process.cwd(), readmePath)}`);
-    } else {
-        console.log(renderConfigReference());
-    }
+    void runAsMain(configReferenceCommand, ({ write }) => {
+        if (write) {
+            fs.writeFileSync(readmePath, readmeWithReference(fs.readFileSync(readmePath, "utf8")));
+            console.log(`updated the config reference in ${path.relative(process.cwd(), readmePath)}`);
+        } else {
+            console.log(renderConfigReference());
+        }
+        return 0;
+    });
 }

@@ -1,20 +1,15 @@
 /**
- * A Helm chart repository built from unpacked chart directories, with Node only: one .tgz per
- * chart (ustar + gzip) and an index.yaml, served on 127.0.0.1 for the offline tests and the local
- * stack. The archives are generated, never committed.
- *
- *   helm-repo.ts build [--charts DIR] [--out DIR]
- *   helm-repo.ts serve [--charts DIR] [--out DIR] [--port N] [--seconds N]
- *
- * `serve` builds first, prints the repository URL, and stops by itself after --seconds (default
- * 900), or on SIGINT/SIGTERM. Port 0 picks a free port.
+ * A Helm chart repository built from unpacked chart directories: one .tgz per chart and an
+ * index.yaml, served on 127.0.0.1 for the offline tests and the local stack. The archives are
+ * generated, never committed. `npm run helm-repo -- --help` tells how to run it.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
+import * as tar from "tar";
 import * as YAML from "yaml";
+import { defineCommand, runAsMain, UsageError } from "../policy/command-line";
 
 export interface BuiltChart {
     name: string;
@@ -37,8 +32,7 @@ export function buildRepository(chartsDirectory: string, outDirectory: string): 
             throw new Error(`${chartRoot}/Chart.yaml names chart "${manifest.name}": rename the directory to "${manifest.name}" or fix the name`);
         }
         const file = `${manifest.name}-${manifest.version}.tgz`;
-        const archive = zlib.gzipSync(tarball(chartRoot, manifest.name), { level: 9 });
-        fs.writeFileSync(path.join(outDirectory, file), archive);
+        const archive = packageChart(chartRoot, manifest.name, path.join(outDirectory, file));
         (entries[manifest.name] ??= []).push({
             ...manifest,
             created: epoch.toISOString(),
@@ -64,57 +58,18 @@ function readChartManifest(chartRoot: string): Record<string, unknown> & { name:
     return { ...manifest, name: manifest.name, version: String(manifest.version) };
 }
 
-/** A ustar archive of `root`, with every path under `prefix/` as Helm expects. */
-function tarball(root: string, prefix: string): Buffer {
-    const blocks: Buffer[] = [];
-    for (const relative of listFiles(root)) {
-        const content = fs.readFileSync(path.join(root, relative));
-        blocks.push(tarHeader(`${prefix}/${relative.split(path.sep).join("/")}`, content.length), content, Buffer.alloc((512 - (content.length % 512)) % 512));
-    }
-    blocks.push(Buffer.alloc(1024));
-    return Buffer.concat(blocks);
-}
-
-function listFiles(root: string, relative = ""): string[] {
-    return fs.readdirSync(path.join(root, relative), { withFileTypes: true })
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .flatMap((entry) => {
-            const child = path.join(relative, entry.name);
-            return entry.isDirectory() ? listFiles(root, child) : entry.isFile() ? [child] : [];
-        });
-}
-
-function tarHeader(name: string, size: number): Buffer {
-    const header = Buffer.alloc(512);
-    let base = name;
-    let prefix = "";
-    if (Buffer.byteLength(name) > 100) {
-        const split = name.lastIndexOf("/", 155);
-        prefix = name.slice(0, split);
-        base = name.slice(split + 1);
-        if (split < 0 || Buffer.byteLength(base) > 100 || Buffer.byteLength(prefix) > 155) {
-            throw new Error(`path too long for a ustar archive: ${name}`);
-        }
-    }
-    const field = (value: string, offset: number, length: number) => header.write(value, offset, length, "utf8");
-    const octal = (value: number, offset: number, length: number) => field(`${value.toString(8).padStart(length - 1, "0")}\0`, offset, length);
-    field(base, 0, 100);
-    octal(0o644, 100, 8);
-    octal(0, 108, 8);
-    octal(0, 116, 8);
-    octal(size, 124, 12);
-    octal(Math.floor(epoch.getTime() / 1000), 136, 12);
-    field("        ", 148, 8);
-    field("0", 156, 1);
-    field("ustar\0", 257, 6);
-    field("00", 263, 2);
-    field(prefix, 345, 155);
-    let checksum = 0;
-    for (const byte of header) {
-        checksum += byte;
-    }
-    field(`${checksum.toString(8).padStart(6, "0")}\0 `, 148, 8);
-    return header;
+/**
+ * Writes `root` as a gzipped tar under `prefix/`, as Helm expects, and returns the archive's bytes.
+ * The same files give the same bytes: sorted entries, a fixed mtime, and `portable`: no owners, no
+ * access or change times, no group or world write bits, no OS byte in the gzip header.
+ */
+function packageChart(root: string, prefix: string, archiveFile: string): Buffer {
+    const files = fs.readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
+        .sort();
+    tar.create({ sync: true, file: archiveFile, cwd: root, prefix, portable: true, mtime: epoch, gzip: { level: 9 } }, files);
+    return fs.readFileSync(archiveFile);
 }
 
 /** Serves `directory` read-only on 127.0.0.1; resolves with the server and its URL. */
@@ -138,36 +93,45 @@ export function serveRepository(directory: string, port: number): Promise<{ serv
     });
 }
 
-function option(args: string[], name: string, fallback: string): string {
-    const at = args.indexOf(`--${name}`);
-    if (at < 0) {
-        return fallback;
-    }
-    const value = args[at + 1];
-    if (value === undefined || value.startsWith("--")) {
-        throw new Error(`--${name} needs a value`);
-    }
-    return value;
-}
+const repoRoot = path.resolve(__dirname, "..");
+
+export const helmRepoCommand = defineCommand({
+    name: "helm-repo",
+    usage: `usage: npm run helm-repo -- build|serve [--charts DIR] [--out DIR] [--port N] [--seconds N]
+
+build packages every chart directory into a Helm repository (one .tgz per chart and index.yaml);
+serve builds, prints the repository URL and serves it on 127.0.0.1 until --seconds have passed,
+or SIGINT/SIGTERM.
+  --charts DIR   the unpacked charts (default test/fixtures/charts)
+  --out DIR      where the repository is written (default out/helm-repo)
+  --port N       serve: the port, 0 for a free one (default 0)
+  --seconds N    serve: how long to serve (default 900)
+  --help         this text`,
+    options: { charts: { type: "string" }, out: { type: "string" }, port: { type: "string" }, seconds: { type: "string" } },
+    interpret({ charts = path.join(repoRoot, "test", "fixtures", "charts"), out = path.join(repoRoot, "out", "helm-repo"), port = "0", seconds = "900" }, positionals) {
+        const [command] = positionals;
+        if (positionals.length !== 1 || (command !== "build" && command !== "serve")) {
+            throw new UsageError(`expected one command, build or serve; got ${positionals.join(" ") || "none"}`);
+        }
+        return {
+            command,
+            charts: path.resolve(charts),
+            out: path.resolve(out),
+            port: wholeNumber(port, "port", 0, 65535),
+            seconds: wholeNumber(seconds, "seconds", 1, 86400),
+        };
+    },
+});
 
 function wholeNumber(text: string, name: string, min: number, max: number): number {
     const value = Number(text);
     if (!Number.isInteger(value) || value < min || value > max) {
-        throw new Error(`--${name} (${text}) must be a whole number from ${min} to ${max}`);
+        throw new UsageError(`--${name} (${text}) must be a whole number from ${min} to ${max}`);
     }
     return value;
 }
 
-async function main(args: string[]): Promise<void> {
-    const [command] = args;
-    const repoRoot = path.resolve(__dirname, "..");
-    const charts = path.resolve(option(args, "charts", path.join(repoRoot, "test", "fixtures", "charts")));
-    const out = path.resolve(option(args, "out", path.join(repoRoot, "out", "helm-repo")));
-    if (command !== "build" && command !== "serve") {
-        throw new Error("usage: helm-repo.ts build|serve [--charts DIR] [--out DIR] [--port N] [--seconds N]");
-    }
-    const port = wholeNumber(option(args, "port", "0"), "port", 0, 65535);
-    const seconds = wholeNumber(option(args, "seconds", "900"), "seconds", 1, 86400);
+async function buildAndServe({ command, charts, out, port, seconds }: ReturnType<typeof helmRepoCommand.interpret>): Promise<void> {
     const built = buildRepository(charts, out);
     console.log(`built ${built.map((chart) => `${chart.name} ${chart.version}`).join(", ")} into ${out}`);
     if (command === "serve") {
@@ -181,8 +145,8 @@ async function main(args: string[]): Promise<void> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).catch((error: Error) => {
+    void runAsMain(helmRepoCommand, (options) => buildAndServe(options).then(() => 0, (error: Error) => {
         console.error(error.message);
-        process.exit(1);
-    });
+        return 1;
+    }));
 }

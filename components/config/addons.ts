@@ -191,7 +191,6 @@ export type RepositoryCredentials = z.output<typeof repositoryCredentialsSchema>
 export const registryCredentialsSchema = decodedJson(z.looseObject({
     auths: z.record(z.string(), z.unknown(), "must map registries to credentials"),
 }, "must be Docker config JSON such as {\"auths\": {\"ghcr.io\": {\"auth\": \"<base64 user:token>\"}}}"));
-export type RegistryCredentials = z.output<typeof registryCredentialsSchema>;
 
 interface AddonsCheckInput {
     environment: string;

@@ -98,23 +98,37 @@ const clusterSchema = z.strictObject({
 
 /** Every `groundwork:*` key. Keys listed in `secretKeys` must be stored with `pulumi config set --secret`. */
 export const platformSchema = z.strictObject({
-    environment: z.enum(environments),
-    cluster: clusterSchema.default({}),
+    environment: z.enum(environments)
+        .describe("Which environment this stack is (local, staging or production); sets production safeguards."),
+    cluster: clusterSchema.default({})
+        .describe("How to reach the cluster ({kubeconfig, context}) or render manifests instead ({renderDirectory})."),
     podSecurityVersion: z.string().regex(/^(latest|v1\.\d{1,2})$/, "must be \"latest\" or a Kubernetes minor version such as \"v1.35\"")
-        .default(versions.podSecurity),
-    storageClass: resourceName.optional(),
-    /** Protect database volumes from deletion; on by default in production. */
-    protectData: z.boolean().optional(),
-    tiers: z.array(tierSchema).min(1, "must list at least one tier"),
-    redis: redisSchema.optional(),
-    backups: backupsSchema.default({ schedule: "0 2 * * *", retentionDays: 7 }),
-    charts: chartsSchema,
-    addons: addonsSchema,
-    edge: edgeSchema,
-    cloudflareApiToken: z.string().min(1).optional(),
-    argocdRepositoryCredentials: repositoryCredentialsSchema.optional(),
-    chartRepositoryPassword: z.string().min(1).optional(),
-    ciRegistryCredentials: registryCredentialsSchema.optional(),
+        .default(versions.podSecurity)
+        .describe("Pod Security Standards version pinned in namespace labels (latest or v1.N)."),
+    storageClass: resourceName.optional()
+        .describe("Default StorageClass for database and backup volumes."),
+    protectData: z.boolean().optional()
+        .describe("Protect database volumes from deletion (default true in production)."),
+    tiers: z.array(tierSchema).min(1, "must list at least one tier")
+        .describe("The application tiers (image, port, sizing, autoscaling, database, network rules, ingress)."),
+    redis: redisSchema.optional()
+        .describe("The shared Redis (namespace, storage, resources)."),
+    backups: backupsSchema.default({ schedule: "0 2 * * *", retentionDays: 7 })
+        .describe("PostgreSQL backups (schedule, retentionDays, storage)."),
+    charts: chartsSchema
+        .describe("Where add-on charts come from (upstream, an HTTP repository, an OCI registry or a local directory)."),
+    addons: addonsSchema
+        .describe("Settings of the ingress-nginx, cert-manager, ArgoCD and Tekton add-ons."),
+    edge: edgeSchema
+        .describe("The Cloudflare edge (zone, plan, DNS, TLS, WAF and rate limits)."),
+    cloudflareApiToken: z.string().min(1).optional()
+        .describe("Cloudflare API token (secret)."),
+    argocdRepositoryCredentials: repositoryCredentialsSchema.optional()
+        .describe("ArgoCD repository credentials as JSON (secret)."),
+    chartRepositoryPassword: z.string().min(1).optional()
+        .describe("Password of the chart mirror (HTTP basic auth or OCI login) named by groundwork:charts (secret)."),
+    ciRegistryCredentials: registryCredentialsSchema.optional()
+        .describe("Docker config JSON ({\"auths\":{...}}) the CI pipelines push images with (secret)."),
 }).superRefine((config, ctx) => {
     const report: ReportIssue = (path, message) => ctx.addIssue({ code: "custom", path, message });
     if (config.cluster.renderDirectory !== undefined && (config.cluster.kubeconfig !== undefined || config.cluster.context !== undefined)) {
@@ -127,10 +141,8 @@ export const platformSchema = z.strictObject({
 
 export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials", "chartRepositoryPassword", "ciRegistryCredentials"] as const;
 
-export type PlatformConfigInput = z.input<typeof platformSchema>;
 type ParsedPlatformConfig = z.output<typeof platformSchema>;
 export type TierConfig = ParsedPlatformConfig["tiers"][number];
-export type RedisConfig = NonNullable<ParsedPlatformConfig["redis"]>;
 
 function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "backups" | "addons" | "edge">, report: ReportIssue): void {
     const tierNames = new Set<string>();

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { cachedBinary, entryDir, makeTempDir, makeWritable, publishEntry, removeTree } from "./cache";
 import { CommandResult, runCommand, tail } from "./process";
-import { CopiedModule, ProviderRecipe, Recipe, TOOLCHAIN_DIR, ToolchainError } from "./recipes";
+import { ProviderRecipe, Recipe, TOOLCHAIN_DIR, ToolchainError } from "./recipes";
 
 /** A module the Go module proxy does not serve (or cannot be reached for): the tool is reported, not failed. */
 export class UnavailableError extends Error {}
@@ -98,7 +98,7 @@ export class ToolBuild {
         const tolerateErrors = recipe.kind === "provider" ? ["-e"] : [];
         await this.runGo(
             ["list", "-deps", ...tolerateErrors, `-tags=${recipe.buildTags.join(",")}`, "-f={{.ImportPath}}", this.target()],
-            this.moduleDir(),
+            this.sources,
         );
     }
 
@@ -107,7 +107,7 @@ export class ToolBuild {
         const recipe = this.recipe;
         if (recipe.kind === "provider") {
             // The provider's own generator writes the embedded schema-embed.json from the committed schema, stamped with the version.
-            await this.runGo(["generate", recipe.command], this.moduleDir(), { VERSION: recipe.version });
+            await this.runGo(["generate", recipe.command], this.sources, { VERSION: recipe.version });
         }
         const ldflags = ["-s", "-w", ...Object.entries(recipe.versionVariables).map(([name, value]) => `-X=${name}=${value}`)];
         await this.runGo(
@@ -122,7 +122,7 @@ export class ToolBuild {
                 path.join(this.staged, recipe.binary),
                 this.target(),
             ],
-            this.moduleDir(),
+            this.sources,
         );
         fs.writeFileSync(
             path.join(this.staged, "build.json"),
@@ -141,35 +141,21 @@ export class ToolBuild {
         removeTree(this.scratch);
     }
 
-    private moduleDir(): string {
-        return this.recipe.kind === "wrapper" ? this.sources : path.join(this.sources, this.recipe.main.dir);
-    }
-
     private target(): string {
         return this.recipe.kind === "wrapper" ? this.recipe.mainPackage : this.recipe.command;
     }
 
+    /** Copies the provider module out of the read-only module cache, so that its generator can write into it. */
     private async layOutProvider(recipe: ProviderRecipe): Promise<void> {
-        for (const module of [recipe.main, ...recipe.siblings]) {
-            await this.copyModule(module);
-        }
-        if (recipe.goModEdits.length > 0) {
-            await this.runGo(["mod", "edit", ...recipe.goModEdits], this.moduleDir());
-        }
-    }
-
-    /** Copies a module, fetched by commit, out of the read-only module cache and adds our overlay files. */
-    private async copyModule(module: CopiedModule): Promise<void> {
-        const result = await this.runGo(["mod", "download", "-json", `${module.module}@${module.commit}`], this.scratch);
+        const result = await this.runGo(["mod", "download", "-json", `${recipe.module}@${recipe.moduleVersion}`], this.scratch);
         const download = JSON.parse(result.stdout) as { Dir?: string };
         if (!download.Dir) {
-            throw new BuildError(`\`go mod download\` reported no directory for ${module.module}@${module.commit}`);
+            throw new BuildError(`\`go mod download\` reported no directory for ${recipe.module}@${recipe.moduleVersion}`);
         }
-        const destination = path.join(this.sources, module.dir);
-        fs.cpSync(download.Dir, destination, { recursive: true });
-        makeWritable(destination);
-        for (const overlay of module.overlays) {
-            fs.cpSync(path.resolve(TOOLCHAIN_DIR, overlay.from), path.join(destination, overlay.to), { recursive: true });
+        fs.cpSync(download.Dir, this.sources, { recursive: true });
+        makeWritable(this.sources);
+        if (recipe.goModEdits.length > 0) {
+            await this.runGo(["mod", "edit", ...recipe.goModEdits], this.sources);
         }
     }
 

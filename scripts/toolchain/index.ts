@@ -1,67 +1,52 @@
-import { ToolchainError } from "./recipes";
+import { defineCommand, runAsMain, UsageError } from "../../policy/command-line";
+import { shellQuote } from "./process";
 import { Toolchain, ensureToolchain, stackEnvironment } from "./toolchain";
 
-export { PROVIDER_NAMES, ToolchainError } from "./recipes";
-export type { ProviderName, ToolName } from "./recipes";
-export { LOCAL_STACK, LOCAL_STACK_PASSPHRASE, STATE_DIR, ensureToolchain, formatStatus, stackEnvironment } from "./toolchain";
-export type { EnsureOptions, ToolState, ToolStatus, Toolchain } from "./toolchain";
+export { ToolchainError } from "./recipes";
+export type { ToolName } from "./recipes";
+export { LOCAL_STACK, LOCAL_STACK_PASSPHRASE, STATE_DIR, ensureToolchain, formatElapsed, formatStatus, stackEnvironment } from "./toolchain";
+export type { EnsureOptions, PluginName, ToolState, ToolStatus, Toolchain } from "./toolchain";
 
-const USAGE = `usage: npm run toolchain [-- --strict] [-- --env [--stack <name>]]
+export const toolchainCommand = defineCommand({
+    name: "toolchain",
+    usage: `usage: npm run toolchain [-- --strict] [-- --env [--stack <name>]]
 
-Builds or reuses the pinned Pulumi CLI, Node.js language host, provider plugins and actionlint.
+Builds or reuses the pinned Pulumi CLI, kubernetes provider plugin and actionlint, and installs
+the provider plugins (real, or Groundwork's stand-ins for random and tls) and the policy analyzer.
   --strict          exit 1 unless every tool is available (by default only a broken build fails)
   --env             print shell exports for running the engine (eval "$(npm run -s toolchain -- --env)")
-  --stack <name>    with --env, also export the stack's passphrase (the local stack has a default)`;
-
-interface CliOptions {
-    strict: boolean;
-    env: boolean;
-    stack?: string;
-}
-
-function parseArguments(args: readonly string[]): CliOptions {
-    const options: CliOptions = { strict: false, env: false };
-    for (let index = 0; index < args.length; index++) {
-        const arg = args[index];
-        if (arg === "--strict") {
-            options.strict = true;
-        } else if (arg === "--env") {
-            options.env = true;
-        } else if (arg === "--stack" && args[index + 1] && !args[index + 1].startsWith("--")) {
-            options.stack = args[++index];
-        } else if (arg === "--help" || arg === "-h") {
-            process.stdout.write(`${USAGE}\n`);
-            process.exit(0);
-        } else {
-            throw new ToolchainError(`unknown or incomplete argument "${arg}"\n${USAGE}`);
+  --stack <name>    with --env, also export the stack's passphrase (the local stack has a default)
+  --help            this text`,
+    options: { strict: { type: "boolean" }, env: { type: "boolean" }, stack: { type: "string" } },
+    interpret({ strict = false, env = false, stack }, positionals) {
+        if (positionals.length > 0) {
+            throw new UsageError(`unexpected argument ${positionals[0]}`);
         }
-    }
-    if (options.stack !== undefined && !options.env) {
-        throw new ToolchainError(`--stack only applies with --env\n${USAGE}`);
-    }
-    return options;
-}
+        if (stack !== undefined && !env) {
+            throw new UsageError("--stack only applies with --env");
+        }
+        return { strict, env, stack };
+    },
+});
 
-function shellQuote(value: string): string {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+type CliOptions = ReturnType<typeof toolchainCommand.interpret>;
 
 function summary(toolchain: Toolchain): string[] {
-    const missing = (names: string[]) => names.join(", ");
-    const lines = [
-        toolchain.engine
-            ? "engine: available"
-            : "engine: NOT available (pulumi or pulumi-language-nodejs is missing): engine runs must be skipped and reported as skipped",
-    ];
-    const absent = Object.entries(toolchain.providers).filter(([, available]) => !available).map(([name]) => name);
-    if (absent.length > 0) {
-        lines.push(`providers not available: ${missing(absent)}: resources needing them must be switched off and reported`);
+    if (!toolchain.engine) {
+        return ["engine: NOT available (no pulumi CLI): engine runs must be skipped and reported as skipped"];
     }
-    return lines;
+    const plugins = Object.entries(toolchain.plugins);
+    const standIns = plugins.filter(([, source]) => source === "stand-in").map(([name]) => name);
+    const absent = plugins.filter(([, source]) => source === undefined).map(([name]) => name);
+    return [
+        "engine: available (programs run as Automation API inline programs; no language host needed)",
+        ...(standIns.length > 0 ? [`stand-in providers: ${standIns.join(", ")} (Groundwork's own; see scripts/toolchain/README.md)`] : []),
+        ...(absent.length > 0 ? [`providers not available: ${absent.join(", ")}: resources needing them cannot be deployed`] : []),
+        "cloudflare: no plugin (its module is not served here): engine runs keep the edge off",
+    ];
 }
 
-async function main(args: readonly string[]): Promise<number> {
-    const options = parseArguments(args);
+async function main(options: CliOptions): Promise<number> {
     const started = Date.now();
     // Progress goes to stderr so that `--env` output stays clean for `eval`.
     const report = (line: string) => process.stderr.write(`${line}\n`);
@@ -94,13 +79,8 @@ async function main(args: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (error: unknown) => {
-            process.stderr.write(`toolchain: ${error instanceof Error ? error.message : String(error)}\n`);
-            process.exitCode = 1;
-        },
-    );
+    void runAsMain(toolchainCommand, (options) => main(options).catch((error: unknown) => {
+        process.stderr.write(`toolchain: ${error instanceof Error ? error.message : String(error)}\n`);
+        return 1;
+    }));
 }

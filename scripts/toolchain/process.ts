@@ -59,3 +59,8 @@ export function runCommand(command: string, args: readonly string[], options: Co
 export function tail(text: string, lines = 12): string {
     return text.trimEnd().split("\n").slice(-lines).join("\n");
 }
+
+/** Quotes a value for a POSIX shell: generated scripts and `--env` exports. */
+export function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}

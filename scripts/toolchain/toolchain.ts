@@ -4,22 +4,23 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BuildError, GoToolchain, ToolBuild, UnavailableError, findGo } from "./build";
 import { cacheRoot, cachedBinary, isExecutableFile, makeTempDir, publishEntry, removeAbandonedTempDirs, removeTree } from "./cache";
-import { runCommand, tail } from "./process";
-import {
-    PROVIDER_NAMES,
-    ProviderName,
-    REPO_ROOT,
-    Recipe,
-    ToolName,
-    ToolchainError,
-    checkWrapperRequirements,
-    recipes,
-} from "./recipes";
+import { runCommand, shellQuote, tail } from "./process";
+import { REPO_ROOT, Recipe, ToolName, ToolchainError, checkWrapperRequirements, recipes } from "./recipes";
+import { toolchainVersions } from "./versions";
 
-export type ToolState = "cached" | "found" | "built" | "unavailable" | "failed";
+/**
+ * cached/found/built: the real tool. stand-in: Groundwork's own provider serving a plugin whose real
+ * build is refused here. unavailable: not usable, with the reason. failed: a build that broke.
+ */
+export type ToolState = "cached" | "found" | "built" | "stand-in" | "unavailable" | "failed";
+
+export type StandInName = keyof typeof toolchainVersions.standIns;
+export const STAND_IN_NAMES = Object.keys(toolchainVersions.standIns) as StandInName[];
+/** Provider plugins the program needs: the kubernetes one we build, and those that may be stand-ins. */
+export type PluginName = "kubernetes" | StandInName;
 
 export interface ToolStatus {
-    tool: ToolName;
+    tool: ToolName | StandInName;
     version: string;
     state: ToolState;
     /** The executable, whenever the tool is usable. */
@@ -31,26 +32,31 @@ export interface ToolStatus {
 }
 
 export interface Toolchain {
-    /** Directory of the `pulumi` CLI (with the language host beside it when available), or undefined. */
+    /** Directory of the `pulumi` CLI, or undefined. */
     binDir: string | undefined;
     /**
-     * Variables to merge over `process.env` to run the engine offline: PATH with the toolchain
-     * first, a private PULUMI_HOME holding the provider plugins, no update checks, no plugin
-     * downloads, the repository's file backend. The passphrase is per stack: see `stackEnvironment`.
+     * Variables to merge over `process.env` to run the engine offline: PATH with the CLI first, a
+     * private PULUMI_HOME holding the provider and policy-analyzer plugins, no update checks, no
+     * plugin downloads, the repository's file backend. The passphrase is per stack: see `stackEnvironment`.
      */
     env: Record<string, string>;
     tools: ToolStatus[];
-    /** True when both the CLI and the Node.js language host are usable, i.e. programs can run. */
+    /**
+     * True when the CLI is usable. Programs run as Automation API inline programs, which bring their
+     * own Node.js language runtime, so no language host is needed.
+     */
     engine: boolean;
-    /** Which provider plugins the engine can load; callers switch off what depends on a missing one and say so. */
-    providers: Record<ProviderName, boolean>;
+    /** How the engine gets each provider plugin: the real one, Groundwork's stand-in, or not at all. */
+    plugins: Record<PluginName, "real" | "stand-in" | undefined>;
 }
 
 export interface EnsureOptions {
     /** Only these tools (default: all). The workflow linter asks for actionlint alone. */
     tools?: readonly ToolName[];
-    /** Receives one aligned progress line per tool; silent by default so library callers stay quiet. */
+    /** Receives aligned progress lines; silent by default so library callers stay quiet. */
     report?: (line: string) => void;
+    /** How often a running build reports its elapsed time. */
+    heartbeatMs?: number;
 }
 
 export const LOCAL_STACK = "local";
@@ -60,12 +66,14 @@ export const LOCAL_STACK = "local";
  */
 export const LOCAL_STACK_PASSPHRASE = "groundwork-local";
 export const STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
+export const STAND_IN_DIR = path.join(__dirname, "stand-ins");
+const HEARTBEAT_MS = 30_000;
 
 /**
  * Makes every requested tool usable: reuses the cache or matching binaries already installed,
- * builds the rest from the Go module proxy, and installs the provider plugins into a private
- * PULUMI_HOME at their exact versions. A tool whose modules the proxy does not serve is reported
- * as unavailable rather than failing the others.
+ * builds the rest from the Go module proxy, and installs the provider plugins (real or stand-in)
+ * and the policy analyzer into a private PULUMI_HOME at their exact versions. A tool whose modules
+ * the proxy does not serve is reported as unavailable rather than failing the others.
  */
 export async function ensureToolchain(options: EnsureOptions = {}): Promise<Toolchain> {
     const report = options.report ?? (() => undefined);
@@ -83,10 +91,7 @@ export async function ensureToolchain(options: EnsureOptions = {}): Promise<Tool
     const missing: Recipe[] = [];
     const cachedBinaries = new Map(selected.map((recipe) => [recipe.tool, cachedBinary(root, recipe)]));
     // Asking an installed CLI for its version takes a process start, so only when the cache cannot serve.
-    const engineUncached = selected.some(
-        (recipe) => (recipe.tool === "pulumi" || recipe.tool === "pulumi-language-nodejs") && !cachedBinaries.get(recipe.tool),
-    );
-    const installedCli = engineUncached ? await findInstalledCli() : undefined;
+    const installedCli = selected.some((recipe) => recipe.tool === "pulumi" && !cachedBinaries.get("pulumi")) ? await findInstalledCli() : undefined;
     for (const recipe of selected) {
         const cached = cachedBinaries.get(recipe.tool);
         const installed = cached ? undefined : findInstalled(recipe, installedCli);
@@ -99,29 +104,31 @@ export async function ensureToolchain(options: EnsureOptions = {}): Promise<Tool
         }
     }
     if (missing.length > 0) {
-        for (const status of await buildAll(missing, root, report)) {
-            statuses.set(status.tool, status);
+        for (const status of await buildAll(missing, root, report, options.heartbeatMs ?? HEARTBEAT_MS)) {
+            statuses.set(status.tool as ToolName, status);
         }
     }
 
     const tools = selected.map((recipe) => statuses.get(recipe.tool) as ToolStatus);
     const pulumiHome = path.join(root, "pulumi-home");
     const cli = statuses.get("pulumi")?.binary;
-    const languageHost = statuses.get("pulumi-language-nodejs")?.binary;
-    const binDir = cli && (languageHost ? engineDir(root, cli, languageHost) : path.dirname(cli));
+    const binDir = cli && path.dirname(cli);
     const env = engineEnvironment(binDir, pulumiHome);
+    const plugins: Toolchain["plugins"] = { kubernetes: undefined, random: undefined, tls: undefined };
     if (cli) {
+        const standIns = STAND_IN_NAMES.map((name) => standInStatus(root, name));
+        standIns.forEach((status) => report(formatStatus(status)));
+        tools.push(...standIns);
         await installPlugins(cli, tools, pulumiHome, env, report);
+        await installPolicyAnalyzer(cli, root, pulumiHome, env);
         fs.mkdirSync(STATE_DIR, { recursive: true });
+        for (const status of tools) {
+            if (status.binary && status.tool in plugins) {
+                plugins[status.tool as PluginName] = status.state === "stand-in" ? "stand-in" : "real";
+            }
+        }
     }
-    const usable = (tool: ToolName) => statuses.get(tool)?.binary !== undefined;
-    return {
-        binDir,
-        env,
-        tools,
-        engine: usable("pulumi") && usable("pulumi-language-nodejs"),
-        providers: Object.fromEntries(PROVIDER_NAMES.map((name) => [name, usable(name)])) as Record<ProviderName, boolean>,
-    };
+    return { binDir, env, tools, engine: cli !== undefined, plugins };
 }
 
 /**
@@ -143,14 +150,15 @@ export function stackEnvironment(toolchain: Toolchain, stack: string, base: Node
     );
 }
 
-const TOOL_COLUMN = 24;
+const TOOL_COLUMN = 14;
 const VERSION_COLUMN = 10;
 
 export function formatStatus(status: ToolStatus): string {
     const outcome: Record<ToolState, string> = {
         cached: "cached",
         found: `found at ${status.binary}`,
-        built: `built in ${status.seconds} s`,
+        built: `built in ${formatElapsed((status.seconds ?? 0) * 1000)}`,
+        "stand-in": `STAND-IN (Groundwork's ${path.relative(REPO_ROOT, path.join(STAND_IN_DIR, `${status.tool}.ts`))}): the real plugin cannot be built here`,
         unavailable: `not available: ${status.reason}`,
         failed: `FAILED: ${status.reason}`,
     };
@@ -161,8 +169,18 @@ function formatLine(tool: string, version: string, text: string): string {
     return `${tool.padEnd(TOOL_COLUMN)}${version.padEnd(VERSION_COLUMN)}${text}`;
 }
 
-/** Builds the missing tools: downloads run side by side, compiles one at a time (they use both cores). */
-async function buildAll(missing: readonly Recipe[], root: string, report: (line: string) => void): Promise<ToolStatus[]> {
+/** "45 s", "12 min 05 s": builds run for minutes, so minutes are what a reader wants. */
+export function formatElapsed(ms: number): string {
+    const seconds = Math.round(ms / 1000);
+    return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
+}
+
+/**
+ * Builds the missing tools: downloads run side by side, compiles one at a time (they use both
+ * cores). Each tool reports when it starts, every `heartbeatMs` while it runs, and when it ends,
+ * so that a cold build of many minutes never looks hung.
+ */
+async function buildAll(missing: readonly Recipe[], root: string, report: (line: string) => void, heartbeatMs: number): Promise<ToolStatus[]> {
     let go: GoToolchain;
     try {
         go = await findGo();
@@ -179,16 +197,20 @@ async function buildAll(missing: readonly Recipe[], root: string, report: (line:
     return Promise.all(
         missing.map(async (recipe): Promise<ToolStatus> => {
             const build = new ToolBuild(recipe, root, go, path.join(logDir, `${recipe.tool}-${recipe.version}.log`));
+            const started = Date.now();
+            let phase = "downloading modules";
+            report(formatLine(recipe.tool, recipe.version, `${phase} (log: ${build.logFile})`));
+            const heartbeat = setInterval(() => report(formatLine(recipe.tool, recipe.version, `${phase}: ${formatElapsed(Date.now() - started)}`)), heartbeatMs);
             let status: ToolStatus;
             try {
-                const prepareStart = Date.now();
                 await build.prepare();
-                const prepareMs = Date.now() - prepareStart;
-                const { result: binary, ms: compileMs } = await compileOneAtATime(() => {
-                    report(formatLine(recipe.tool, recipe.version, `compiling (log: ${build.logFile})`));
+                phase = "waiting for the compiler";
+                const binary = await compileOneAtATime(() => {
+                    phase = "compiling";
+                    report(formatLine(recipe.tool, recipe.version, `compiling after ${formatElapsed(Date.now() - started)}`));
                     return build.compile();
                 });
-                status = { tool: recipe.tool, version: recipe.version, state: "built", binary, seconds: Math.round((prepareMs + compileMs) / 1000) };
+                status = { tool: recipe.tool, version: recipe.version, state: "built", binary, seconds: Math.round((Date.now() - started) / 1000) };
             } catch (error) {
                 if (!(error instanceof UnavailableError || error instanceof BuildError)) {
                     throw error;
@@ -196,6 +218,7 @@ async function buildAll(missing: readonly Recipe[], root: string, report: (line:
                 const state = error instanceof UnavailableError ? "unavailable" : "failed";
                 status = { tool: recipe.tool, version: recipe.version, state, reason: error.message };
             } finally {
+                clearInterval(heartbeat);
                 build.dispose();
             }
             report(formatStatus(status));
@@ -204,15 +227,11 @@ async function buildAll(missing: readonly Recipe[], root: string, report: (line:
     );
 }
 
-/** Runs tasks strictly one after another, timing each from its own start rather than from its enqueueing. */
-function serialQueue(): <T>(task: () => Promise<T>) => Promise<{ result: T; ms: number }> {
+/** Runs tasks strictly one after another. */
+function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
     let last: Promise<unknown> = Promise.resolve();
     return <T>(task: () => Promise<T>) => {
-        const run = last.then(async () => {
-            const start = Date.now();
-            const result = await task();
-            return { result, ms: Date.now() - start };
-        });
+        const run = last.then(task);
         last = run.catch(() => undefined);
         return run;
     };
@@ -220,7 +239,7 @@ function serialQueue(): <T>(task: () => Promise<T>) => Promise<{ result: T; ms: 
 
 /** The first `pulumi` on PATH that reports exactly the pinned version. */
 async function findInstalledCli(): Promise<string | undefined> {
-    const wanted = `v${recipes.find((recipe) => recipe.tool === "pulumi")?.version}`;
+    const wanted = `v${toolchainVersions.pulumi}`;
     for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
         const candidate = path.join(dir, "pulumi");
         if (!isExecutableFile(candidate)) {
@@ -237,53 +256,82 @@ async function findInstalledCli(): Promise<string | undefined> {
     return undefined;
 }
 
-/**
- * Binaries of the right version already on the machine: an official CLI install ships the language
- * host beside `pulumi`, and `pulumi plugin install` keeps providers under the user's Pulumi home.
- */
+/** A provider plugin `pulumi plugin install` put in the user's own Pulumi home, at exactly this version. */
+function userPlugin(name: string, version: string): string | undefined {
+    const userHome = process.env.PULUMI_HOME || path.join(os.homedir(), ".pulumi");
+    const plugin = path.join(userHome, "plugins", `resource-${name}-v${version}`, `pulumi-resource-${name}`);
+    return isExecutableFile(plugin) ? plugin : undefined;
+}
+
+/** Binaries of the right version already on the machine: a `pulumi` on PATH, a provider in the user's Pulumi home. */
 function findInstalled(recipe: Recipe, installedCli: string | undefined): string | undefined {
     if (recipe.tool === "pulumi") {
         return installedCli;
     }
-    if (recipe.tool === "pulumi-language-nodejs") {
-        const beside = installedCli && path.join(path.dirname(installedCli), recipe.binary);
-        return beside && isExecutableFile(beside) ? beside : undefined;
-    }
-    if (recipe.kind === "provider") {
-        const userHome = process.env.PULUMI_HOME || path.join(os.homedir(), ".pulumi");
-        const plugin = path.join(userHome, "plugins", `resource-${recipe.provider}-v${recipe.version}`, recipe.binary);
-        return isExecutableFile(plugin) ? plugin : undefined;
-    }
-    return undefined;
+    return recipe.kind === "provider" ? userPlugin(recipe.tool, recipe.version) : undefined;
 }
 
 /**
- * A directory holding `pulumi` and `pulumi-language-nodejs` side by side. The engine finds its
- * language host beside the running CLI, which is what lets PULUMI_IGNORE_AMBIENT_PLUGINS keep
- * stray plugins on PATH out of engine runs. Hard links make it free; it is published atomically
- * like a cache entry and named after the two binaries, so a rebuild of either makes a new one.
+ * The user's real plugin when installed; otherwise Groundwork's stand-in, a provider written on
+ * @pulumi/pulumi/provider that implements only the resources the program uses. Its launcher runs
+ * the TypeScript source with the Node.js running this script; the entry is keyed by the clone
+ * and the sources, so an edited stand-in or another clone gets its own launcher.
  */
-function engineDir(root: string, cli: string, languageHost: string): string {
-    if (path.dirname(cli) === path.dirname(languageHost)) {
-        return path.dirname(cli);
+function standInStatus(root: string, name: StandInName): ToolStatus {
+    const version = toolchainVersions.standIns[name];
+    const real = userPlugin(name, version);
+    if (real) {
+        return { tool: name, version, state: "found", binary: real };
     }
-    const dir = path.join(root, `engine-${createHash("sha256").update(`${cli}\0${languageHost}`).digest("hex").slice(0, 12)}`);
-    if (isExecutableFile(path.join(dir, path.basename(cli))) && isExecutableFile(path.join(dir, path.basename(languageHost)))) {
-        return dir;
+    const source = path.join(STAND_IN_DIR, `${name}.ts`);
+    const launcher = [
+        "#!/bin/sh",
+        `# Groundwork's STAND-IN for the ${name} provider plugin v${version}, not the real plugin, which cannot be built`,
+        "# on machines without access to its Go module. It implements only the resources Groundwork uses.",
+        `export TS_NODE_PROJECT=${shellQuote(path.join(REPO_ROOT, "tsconfig.json"))}`,
+        `exec ${shellQuote(process.execPath)} -r ${shellQuote(require.resolve("ts-node/register/transpile-only"))} ${shellQuote(source)} "$@"`,
+        "",
+    ].join("\n");
+    const binary = writeScriptEntry(root, `stand-in-${name}-${version}`, `pulumi-resource-${name}`, launcher, fs.readdirSync(STAND_IN_DIR).map((file) => path.join(STAND_IN_DIR, file)));
+    return { tool: name, version, state: "stand-in", binary };
+}
+
+/**
+ * Without a Node.js language host, the CLI runs a Node.js policy pack through an analyzer plugin
+ * named `policy-nodejs`, started in the pack's directory with the engine's address and ".". This
+ * one runs @pulumi/pulumi's policy-pack runner with the Node.js running this script (the pack
+ * needs Node 22 or later). It is installed into the private PULUMI_HOME, where the CLI finds it
+ * even with PULUMI_IGNORE_AMBIENT_PLUGINS set; a script on PATH would be ignored then.
+ */
+async function installPolicyAnalyzer(cli: string, root: string, pulumiHome: string, env: Record<string, string>): Promise<void> {
+    const node = shellQuote(process.execPath);
+    const script = [
+        "#!/bin/sh",
+        "# Groundwork's runner for Node.js policy packs (the CLI's `pulumi-analyzer-policy-nodejs`): see scripts/toolchain/toolchain.ts.",
+        "set -e",
+        `runner=$(${node} -p 'require.resolve("@pulumi/pulumi/cmd/run-policy-pack")')`,
+        `exec ${node} "$runner" "$@"`,
+        "",
+    ].join("\n");
+    const binary = writeScriptEntry(root, `analyzer-policy-nodejs-${toolchainVersions.pulumi}`, "pulumi-analyzer-policy-nodejs", script, []);
+    await installPlugin(cli, { kind: "analyzer", name: "policy-nodejs", version: toolchainVersions.pulumi, binary }, pulumiHome, env);
+}
+
+/** Publishes an executable script as a cache entry named after its content and inputs; returns its path. */
+function writeScriptEntry(root: string, name: string, fileName: string, content: string, inputs: readonly string[]): string {
+    const hash = createHash("sha256").update(content);
+    for (const input of inputs) {
+        hash.update(input).update("\0").update(fs.readFileSync(input));
     }
-    const staged = makeTempDir(root, "engine");
-    for (const binary of [cli, languageHost]) {
-        const target = path.join(staged, path.basename(binary));
-        try {
-            fs.linkSync(binary, target);
-        } catch {
-            fs.copyFileSync(binary, target);
-            fs.chmodSync(target, 0o755);
-        }
+    const entry = path.join(root, `${name}-${hash.digest("hex").slice(0, 12)}`);
+    const binary = path.join(entry, fileName);
+    if (!isExecutableFile(binary)) {
+        const staged = makeTempDir(root, name);
+        fs.writeFileSync(path.join(staged, fileName), content, { mode: 0o755 });
+        publishEntry(staged, entry);
+        removeTree(staged);
     }
-    publishEntry(staged, dir);
-    removeTree(staged);
-    return dir;
+    return binary;
 }
 
 function engineEnvironment(binDir: string | undefined, pulumiHome: string): Record<string, string> {
@@ -298,37 +346,45 @@ function engineEnvironment(binDir: string | undefined, pulumiHome: string): Reco
     };
 }
 
+interface PluginInstall {
+    kind: "resource" | "analyzer";
+    name: string;
+    version: string;
+    binary: string;
+}
+
+/** Installs each usable provider into the private PULUMI_HOME, where the engine resolves plugins by exact version. */
+async function installPlugins(cli: string, tools: ToolStatus[], pulumiHome: string, env: Record<string, string>, report: (line: string) => void): Promise<void> {
+    for (const status of tools) {
+        if (!status.binary || !(status.tool === "kubernetes" || STAND_IN_NAMES.includes(status.tool as StandInName))) {
+            continue;
+        }
+        try {
+            await installPlugin(cli, { kind: "resource", name: status.tool, version: status.version, binary: status.binary }, pulumiHome, env);
+        } catch (error) {
+            Object.assign(status, { state: "failed", binary: undefined, reason: (error as Error).message });
+            report(formatStatus(status));
+        }
+    }
+}
+
 /**
- * Installs each usable provider into the private PULUMI_HOME with `pulumi plugin install --file`,
- * where the engine resolves plugins by exact version. A stamp records the source binary, so a
- * rebuilt provider is reinstalled and an unchanged one is not.
+ * `pulumi plugin install <kind> <name> <version> --file <binary>`. A stamp records the source, so
+ * a rebuilt binary (or a stand-in from another clone) is reinstalled and an unchanged one is not.
  */
-async function installPlugins(
-    cli: string,
-    tools: ToolStatus[],
-    pulumiHome: string,
-    env: Record<string, string>,
-    report: (line: string) => void,
-): Promise<void> {
+async function installPlugin(cli: string, plugin: PluginInstall, pulumiHome: string, env: Record<string, string>): Promise<void> {
     const stampDir = path.join(pulumiHome, "groundwork-sources");
     fs.mkdirSync(stampDir, { recursive: true });
-    for (const status of tools) {
-        if (!status.binary || !PROVIDER_NAMES.includes(status.tool as ProviderName)) {
-            continue;
-        }
-        const plugin = `resource-${status.tool}-v${status.version}`;
-        const stamp = path.join(stampDir, plugin);
-        const installedBinary = path.join(pulumiHome, "plugins", plugin, `pulumi-resource-${status.tool}`);
-        if (isExecutableFile(installedBinary) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === status.binary) {
-            continue;
-        }
-        const args = ["plugin", "install", "resource", status.tool, status.version, "--file", status.binary, "--reinstall"];
-        const result = await runCommand(cli, args, { env: { ...process.env, ...env } });
-        if (result.code !== 0) {
-            Object.assign(status, { state: "failed", binary: undefined, reason: `\`pulumi ${args.join(" ")}\` failed:\n${tail(result.stderr)}` });
-            report(formatStatus(status));
-            continue;
-        }
-        fs.writeFileSync(stamp, status.binary);
+    const directory = `${plugin.kind}-${plugin.name}-v${plugin.version}`;
+    const stamp = path.join(stampDir, directory);
+    const installed = path.join(pulumiHome, "plugins", directory, path.basename(plugin.binary));
+    if (isExecutableFile(installed) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === plugin.binary) {
+        return;
     }
+    const args = ["plugin", "install", plugin.kind, plugin.name, plugin.version, "--file", plugin.binary, "--reinstall"];
+    const result = await runCommand(cli, args, { env: { ...process.env, ...env } });
+    if (result.code !== 0) {
+        throw new ToolchainError(`\`pulumi ${args.join(" ")}\` failed:\n${tail(result.stderr)}`);
+    }
+    fs.writeFileSync(stamp, plugin.binary);
 }

@@ -7,7 +7,6 @@ import { lookup, readStackConfig, withOverrides } from "../support/program";
 export interface AddonResource {
     type: string;
     name: string;
-    urn: string;
     inputs: Record<string, any>;
     dependencies: string[];
     /** Dotted paths of the inputs the engine receives as secrets. */
@@ -82,14 +81,10 @@ export async function runAddons(stack: string, overrides: Record<string, unknown
     const addons = new PlatformAddons("addons", { config });
     await settled(addons);
 
-    const resources = recorded.map((resource) => ({
+    const resources: AddonResource[] = recorded.map((resource) => ({
         ...resource,
-        urn: `urn:pulumi:${stack}::groundwork::${resource.type}::${resource.name}`,
-        dependencies: [],
-    })) as AddonResource[];
-    for (const resource of resources) {
-        resource.dependencies = dependenciesByName.get(`${resource.type}::${resource.name}`) ?? [];
-    }
+        dependencies: dependenciesByName.get(`${resource.type}::${resource.name}`) ?? [],
+    }));
     return { addons, resources, ...lookup(resources) };
 }
 

@@ -3,29 +3,41 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
+import * as tar from "tar";
 import * as YAML from "yaml";
 import { buildRepository, serveRepository } from "../../scripts/helm-repo";
 import { versions } from "../../components/versions";
 
 const fixtures = path.resolve(__dirname, "..", "fixtures", "charts");
 
-/** File names inside a gzipped ustar archive. */
-function archiveEntries(archive: Buffer): string[] {
-    const tar = zlib.gunzipSync(archive);
-    const names: string[] = [];
-    for (let offset = 0; offset + 512 <= tar.length;) {
-        const header = tar.subarray(offset, offset + 512);
-        if (header.every((byte) => byte === 0)) {
-            break;
-        }
-        const text = (start: number, length: number) => header.subarray(start, start + length).toString("utf8").replace(/\0.*$/s, "");
-        const size = parseInt(text(124, 12), 8);
-        const prefix = text(345, 155);
-        names.push(prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
-        offset += 512 + Math.ceil(size / 512) * 512;
-    }
-    return names;
+interface ArchivedFile {
+    content: Buffer;
+    header: tar.Header;
+}
+
+/** The files of a gzipped tar, as a reader such as Helm sees them. */
+function readArchive(file: string): Map<string, ArchivedFile> {
+    const files = new Map<string, ArchivedFile>();
+    tar.list({
+        sync: true,
+        file,
+        onReadEntry(entry) {
+            const chunks: Buffer[] = [];
+            entry.on("data", (chunk: Buffer) => chunks.push(chunk));
+            entry.on("end", () => files.set(entry.path, { content: Buffer.concat(chunks), header: entry.header }));
+        },
+    });
+    return files;
+}
+
+/** Every file under `root`, by its path relative to it with `/` separators. */
+function filesUnder(root: string): Map<string, Buffer> {
+    return new Map(fs.readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => {
+            const file = path.join(entry.parentPath, entry.name);
+            return [path.relative(root, file).split(path.sep).join("/"), fs.readFileSync(file)];
+        }));
 }
 
 describe("offline Helm repository of the fixture charts", () => {
@@ -37,7 +49,7 @@ describe("offline Helm repository of the fixture charts", () => {
         assert.deepEqual(built.map((chart) => `${chart.name} ${chart.version}`).sort(), expected);
     });
 
-    it("indexes each archive with its digest, and archives each chart under its name", () => {
+    it("indexes each archive with its version and digest", () => {
         const index = YAML.parse(fs.readFileSync(path.join(out, "index.yaml"), "utf8")) as { entries: Record<string, { version: string; digest: string; urls: string[] }[]> };
         for (const chart of built) {
             const [entry] = index.entries[chart.name];
@@ -45,15 +57,32 @@ describe("offline Helm repository of the fixture charts", () => {
             assert.equal(entry.version, chart.version);
             assert.deepEqual(entry.urls, [chart.file]);
             assert.equal(entry.digest, crypto.createHash("sha256").update(archive).digest("hex"));
-            const names = archiveEntries(archive);
-            assert.ok(names.includes(`${chart.name}/Chart.yaml`), `${chart.file}: ${names.join(", ")}`);
-            assert.ok(names.every((name) => name.startsWith(`${chart.name}/`)));
         }
     });
 
-    it("builds the same bytes twice", () => {
+    it("archives exactly the chart's files, under the chart's name, sorted, without owners or times", () => {
+        for (const chart of built) {
+            const archived = readArchive(path.join(out, chart.file));
+            const expected = [...filesUnder(path.join(fixtures, chart.name))].map(([name, content]) => [`${chart.name}/${name}`, content] as const);
+            assert.deepEqual([...archived.keys()], expected.map(([name]) => name).sort(), chart.file);
+            for (const [name, content] of expected) {
+                const { content: archivedContent, header } = archived.get(name)!;
+                assert.ok(archivedContent.equals(content), `${chart.file}: ${name} differs from the chart's file`);
+                assert.deepEqual([header.uid, header.gid, header.uname, header.gname, header.mtime?.getTime()], [undefined, undefined, "", "", 0], `${chart.file}: ${name}`);
+            }
+        }
+    });
+
+    it("builds the same bytes again from a copy of the charts with other file times", () => {
+        const copy = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-charts-"));
+        fs.cpSync(fixtures, copy, { recursive: true });
+        const later = new Date("2030-01-01T00:00:00Z");
+        for (const name of filesUnder(copy).keys()) {
+            fs.utimesSync(path.join(copy, name), later, later);
+        }
         const again = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-helm-repo-"));
-        buildRepository(fixtures, again);
+        buildRepository(copy, again);
+        assert.deepEqual(fs.readdirSync(again).sort(), fs.readdirSync(out).sort());
         for (const file of fs.readdirSync(out)) {
             assert.ok(fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(again, file))), file);
         }

@@ -80,7 +80,7 @@ describe("policy: pss CLI", function () {
         ["a workload without a template", ["deploy.yaml"], { "deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 1}\n" }, /spec\.template must be an object/],
         ["an invalid level", ["--level", "privileged", "x.yaml"], {}, /--level "privileged" is invalid; use baseline or restricted/],
         ["an invalid version", ["--version", "1.30", "x.yaml"], {}, /--version "1\.30" is invalid; use latest or v1\.N/],
-        ["an unknown option", ["--jsn", "x.yaml"], {}, /unknown option --jsn/],
+        ["an unknown option", ["--jsn", "x.yaml"], {}, /Unknown option '--jsn'/],
         ["no files", ["--json"], {}, /no files given/],
     ];
     for (const [what, argv, files, message] of invalid) {
@@ -91,6 +91,13 @@ describe("policy: pss CLI", function () {
             assert.strictEqual(result.stdout, "");
         });
     }
+
+    it("prints the usage and exits 0 for --help, checking nothing", function () {
+        const result = run(["--help", "missing.yaml"], {});
+        assert.strictEqual(result.code, EXIT_ALLOWED);
+        assert.match(result.stdout, /^usage: pss \[--level baseline\|restricted\]/);
+        assert.strictEqual(result.stderr, "");
+    });
 
     it("runs as `npm run --silent pss` with the file paths as given", function () {
         this.timeout(60000);

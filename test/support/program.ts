@@ -1,8 +1,10 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import * as YAML from "yaml";
+import { platform } from "../../components/program";
+import { RawConfig, readStackConfig, withOverrides } from "./stack-config";
+
+export { readStackConfig, withOverrides } from "./stack-config";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -10,7 +12,6 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 export interface RecordedResource {
     type: string;
     name: string;
-    urn: string;
     parent: string;
     custom: boolean;
     inputs: Record<string, unknown>;
@@ -27,28 +28,6 @@ export interface StackRun {
     ofType(type: string): RecordedResource[];
     /** The one resource with this type and name; throws when there is none. */
     get(type: string, name: string): RecordedResource;
-}
-
-type RawConfig = Record<string, unknown>;
-
-/** The `groundwork:*` config of a stack file, as objects (not the strings Pulumi passes). */
-export function readStackConfig(stack: string): RawConfig {
-    const file = path.join(repoRoot, `Pulumi.${stack}.yaml`);
-    const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: RawConfig };
-    return { ...(document.config ?? {}) };
-}
-
-/** Stack config with `overrides` applied (a value of `undefined` deletes the key). */
-export function withOverrides(config: RawConfig, overrides: RawConfig = {}): RawConfig {
-    const merged = { ...config };
-    for (const [key, value] of Object.entries(overrides)) {
-        if (value === undefined) {
-            delete merged[key];
-        } else {
-            merged[key] = value;
-        }
-    }
-    return merged;
 }
 
 interface RecordedRequest {
@@ -129,7 +108,7 @@ async function settle(): Promise<void> {
 }
 
 /**
- * Runs index.ts under Pulumi mocks with the given stack's config (plus overrides) and returns
+ * Runs the program (components/program.ts, as index.ts does) under Pulumi mocks with the given stack's config (plus overrides) and returns
  * every resource it registered. `secretKeys` are the config keys passed as secrets.
  */
 export async function runStack(
@@ -161,10 +140,7 @@ export async function runStack(
         secretKeys,
     );
 
-    const programPath = require.resolve(path.join(repoRoot, "index.ts"));
-    delete require.cache[programPath];
-    const program = (await import(programPath)) as Record<string, unknown>;
-    const outputs = await resolveOutputs(program);
+    const outputs = await resolveOutputs(platform());
     await settle();
 
     const resources: RecordedResource[] = recorded.map((resource) => {
@@ -173,7 +149,6 @@ export async function runStack(
         return {
             type: resource.type,
             name: resource.name,
-            urn: `urn:pulumi:${stack}::groundwork::${resource.type}::${resource.name}`,
             parent,
             custom: resource.custom,
             inputs: resource.inputs,

@@ -2,17 +2,19 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { versions } from "../../components/versions";
 import { unavailabilityReason } from "../../scripts/toolchain/build";
 import { cachedBinary, entryDir, publishEntry, recipeHash, removeAbandonedTempDirs, removeTree } from "../../scripts/toolchain/cache";
 import { REPO_ROOT, WrapperRecipe, checkWrapperRequirements, recipes } from "../../scripts/toolchain/recipes";
 import {
     LOCAL_STACK_PASSPHRASE,
+    STAND_IN_NAMES,
     Toolchain,
     ensureToolchain,
+    formatElapsed,
     formatStatus,
     stackEnvironment,
 } from "../../scripts/toolchain/toolchain";
+import { toolchainVersions } from "../../scripts/toolchain/versions";
 
 const tempDirs: string[] = [];
 
@@ -83,42 +85,48 @@ describe("toolchain: download failures", () => {
     }
 });
 
-describe("toolchain: wrapper modules agree with components/versions.ts", () => {
+describe("toolchain: pins agree with each other", () => {
     const wrappers = recipes.filter((recipe): recipe is WrapperRecipe => recipe.kind === "wrapper");
 
     for (const recipe of wrappers) {
-        it(`${recipe.moduleDir}/go.mod pins what the versions table says`, () => checkWrapperRequirements(recipe));
+        it(`${recipe.moduleDir}/go.mod pins what scripts/toolchain/versions.ts says`, () => checkWrapperRequirements(recipe));
     }
 
+    it("the npm SDKs ask for the plugin versions the toolchain provides", () => {
+        const dependencies = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies;
+        assert.deepEqual(
+            {
+                pulumi: dependencies["@pulumi/pulumi"],
+                kubernetes: dependencies["@pulumi/kubernetes"],
+                random: dependencies["@pulumi/random"],
+                tls: dependencies["@pulumi/tls"],
+            },
+            { pulumi: toolchainVersions.pulumi, kubernetes: toolchainVersions.kubernetes.version, ...toolchainVersions.standIns },
+        );
+    });
+
+    it("the kubernetes module is fetched by a pseudo-version of the recorded release commit", () => {
+        assert.ok(toolchainVersions.kubernetes.pseudoVersion.endsWith(`-${toolchainVersions.kubernetes.commit}`));
+    });
+
     const pulumiWrapper = wrappers.find((recipe) => recipe.tool === "pulumi") as WrapperRecipe;
-    const languageHost = wrappers.find((recipe) => recipe.tool === "pulumi-language-nodejs") as WrapperRecipe;
-    const mismatches: { name: string; recipe: WrapperRecipe; goMod: string; message: RegExp }[] = [
+    const mismatches: { name: string; goMod: string; message: RegExp }[] = [
         {
-            name: "a tagged requirement at another version",
-            recipe: pulumiWrapper,
+            name: "a requirement at another version",
             goMod: "module x\n\nrequire (\n\tgithub.com/pulumi/pulumi/pkg/v3 v3.258.0\n\tgithub.com/pulumi/pulumi/sdk/v3 v3.259.0\n)\n",
-            message: /requires github\.com\/pulumi\/pulumi\/pkg\/v3 v3\.258\.0, but components\/versions\.ts asks for v3\.259\.0/,
+            message: /requires github\.com\/pulumi\/pulumi\/pkg\/v3 v3\.258\.0, but scripts\/toolchain\/versions\.ts asks for v3\.259\.0/,
         },
         {
             name: "a missing requirement",
-            recipe: pulumiWrapper,
             goMod: "module x\n\nrequire github.com/pulumi/pulumi/sdk/v3 v3.259.0\n",
             message: /requires github\.com\/pulumi\/pulumi\/pkg\/v3 \(nothing\)/,
         },
-        {
-            name: "a pseudo-version of another commit",
-            recipe: languageHost,
-            goMod:
-                "module x\n\nrequire (\n\tgithub.com/pulumi/pulumi/pkg/v3 v3.259.0\n\tgithub.com/pulumi/pulumi/sdk/v3 v3.259.0\n" +
-                "\tgithub.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 v3.0.0-20260819165155-0ac56e876614\n)\n",
-            message: new RegExp(`a pseudo-version of commit ${versions.toolchain.commits.languageNodejs}`),
-        },
     ];
-    for (const { name, recipe, goMod, message } of mismatches) {
+    for (const { name, goMod, message } of mismatches) {
         it(`rejects ${name}`, () => {
             const moduleDir = tempDir("wrapper");
             fs.writeFileSync(path.join(moduleDir, "go.mod"), goMod);
-            assert.throws(() => checkWrapperRequirements({ ...recipe, moduleDir }), message);
+            assert.throws(() => checkWrapperRequirements({ ...pulumiWrapper, moduleDir }), message);
         });
     }
 });
@@ -192,31 +200,68 @@ describe("toolchain: without Go", () => {
             assert.match(toolchain.tools[0].reason ?? "", /`go` is not on PATH: install Go 1\.25 or newer/);
             assert.equal(toolchain.engine, false);
             assert.equal(toolchain.binDir, undefined);
+            assert.deepEqual(toolchain.plugins, { kubernetes: undefined, random: undefined, tls: undefined });
         } finally {
             restore();
         }
     });
 });
 
+describe("toolchain: a cold build reports its progress", () => {
+    it("says when each build starts, how long it has run, and when it ends", async () => {
+        // A `go` that takes a while to list and then "compiles" by writing the -o file.
+        const fakeGoDir = tempDir("fake-go");
+        fs.writeFileSync(
+            path.join(fakeGoDir, "go"),
+            [
+                "#!/bin/sh",
+                'case "$1" in',
+                "  env) echo go1.26.0 ;;",
+                "  list) sleep 0.5 ;;",
+                '  build) while [ "$1" != "-o" ]; do shift; done; printf "#!/bin/sh\\n" > "$2"; chmod +x "$2" ;;',
+                "esac",
+            ].join("\n") + "\n",
+            { mode: 0o755 },
+        );
+        const restore = overrideEnv({ PATH: `${fakeGoDir}${path.delimiter}/usr/bin${path.delimiter}/bin`, XDG_CACHE_HOME: tempDir("cold-cache") });
+        const lines: string[] = [];
+        try {
+            await ensureToolchain({ tools: ["actionlint"], report: (line) => lines.push(line), heartbeatMs: 150 });
+        } finally {
+            restore();
+        }
+        assert.match(lines[0], /^actionlint\s+1\.7\.12\s+downloading modules \(log: .*actionlint-1\.7\.12\.log\)$/);
+        assert.ok(lines.some((line) => /^actionlint\s+1\.7\.12\s+downloading modules: [0-9] s$/.test(line)), `no heartbeat in:\n${lines.join("\n")}`);
+        assert.match(lines.at(-2) ?? "", /compiling after [0-9] s$/);
+        assert.match(lines.at(-1) ?? "", /^actionlint\s+1\.7\.12\s+built in [0-9] s$/);
+    });
+
+    const durations: [number, string][] = [[0, "0 s"], [59_400, "59 s"], [60_000, "1 min 00 s"], [1_505_000, "25 min 05 s"]];
+    for (const [ms, text] of durations) {
+        it(`formats ${ms} ms as "${text}"`, () => assert.equal(formatElapsed(ms), text));
+    }
+});
+
 describe("toolchain: a warm cache", () => {
     let cacheHome: string;
+    let userPulumiHome: string;
     let restoreEnv: () => void;
     let installLog: string;
+    const root = () => path.join(cacheHome, "groundwork", "toolchain");
 
     /** Puts an executable at every cache entry; the fake `pulumi` records plugin installs the way the real one lays them out. */
     function seedCache(): void {
         installLog = path.join(cacheHome, "plugin-installs.log");
-        const root = path.join(cacheHome, "groundwork", "toolchain");
         for (const recipe of recipes) {
-            const dir = entryDir(root, recipe);
+            const dir = entryDir(root(), recipe);
             fs.mkdirSync(dir, { recursive: true });
             const script =
                 recipe.tool === "pulumi"
                     ? [
                           "#!/bin/sh",
                           `echo "$*" >> '${installLog}'`,
-                          'dir="$PULUMI_HOME/plugins/resource-$4-v$5"',
-                          'mkdir -p "$dir" && cp "$7" "$dir/pulumi-resource-$4"',
+                          'dir="$PULUMI_HOME/plugins/$3-$4-v$5"',
+                          'mkdir -p "$dir" && cp "$7" "$dir/$(basename "$7")"',
                       ].join("\n")
                     : "#!/bin/sh\nexit 0";
             fs.writeFileSync(path.join(dir, recipe.binary), `${script}\n`, { mode: 0o755 });
@@ -229,39 +274,57 @@ describe("toolchain: a warm cache", () => {
 
     beforeEach(() => {
         cacheHome = tempDir("cache");
-        restoreEnv = overrideEnv({ XDG_CACHE_HOME: cacheHome });
+        userPulumiHome = tempDir("user-pulumi-home");
+        restoreEnv = overrideEnv({ XDG_CACHE_HOME: cacheHome, PULUMI_HOME: userPulumiHome });
         seedCache();
     });
 
     afterEach(() => restoreEnv());
 
-    it("reuses every cached binary and installs each provider at its exact version", async () => {
+    it("reuses every cached binary and installs each plugin at its exact version", async () => {
         const lines: string[] = [];
         const toolchain = await ensureToolchain({ report: (line) => lines.push(line) });
-        const root = path.join(cacheHome, "groundwork", "toolchain");
         assert.deepEqual(
             toolchain.tools.map((tool) => `${tool.tool} ${tool.state}`),
-            recipes.map((recipe) => `${recipe.tool} cached`),
+            [...recipes.map((recipe) => `${recipe.tool} cached`), ...STAND_IN_NAMES.map((name) => `${name} stand-in`)],
         );
         assert.deepEqual(lines, toolchain.tools.map(formatStatus));
         assert.equal(toolchain.engine, true);
-        assert.deepEqual(toolchain.providers, { kubernetes: true, random: true, tls: true, cloudflare: true });
-        // The engine finds its language host beside the CLI, so both must be in binDir, first on PATH.
-        const binDir = toolchain.binDir as string;
-        for (const tool of ["pulumi", "pulumi-language-nodejs"]) {
-            const cached = cachedBinary(root, recipes.find((recipe) => recipe.tool === tool) as WrapperRecipe) as string;
-            assert.equal(fs.statSync(path.join(binDir, tool)).ino, fs.statSync(cached).ino);
-        }
-        assert.equal(toolchain.env.PATH.split(path.delimiter)[0], binDir);
+        assert.deepEqual(toolchain.plugins, { kubernetes: "real", random: "stand-in", tls: "stand-in" });
+        const cli = cachedBinary(root(), recipes.find((recipe) => recipe.tool === "pulumi") as WrapperRecipe) as string;
+        assert.equal(toolchain.binDir, path.dirname(cli));
+        assert.equal(toolchain.env.PATH.split(path.delimiter)[0], toolchain.binDir);
         assert.equal(toolchain.env.PULUMI_IGNORE_AMBIENT_PLUGINS, "true");
-        assert.equal(toolchain.env.PULUMI_HOME, path.join(root, "pulumi-home"));
+        assert.equal(toolchain.env.PULUMI_HOME, path.join(root(), "pulumi-home"));
         assert.equal(toolchain.env.PULUMI_BACKEND_URL, `file://${path.join(REPO_ROOT, ".pulumi-state")}`);
         assert.equal(toolchain.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION, "true");
         assert.equal(toolchain.env.PULUMI_SKIP_UPDATE_CHECK, "true");
-        assert.deepEqual(
-            installs().map((line) => line.split(" ").slice(0, 5).join(" ")),
-            Object.entries(versions.toolchain.plugins).map(([name, version]) => `plugin install resource ${name} ${version}`),
-        );
+        assert.deepEqual(installs().map((line) => line.split(" ").slice(0, 5).join(" ")), [
+            `plugin install resource kubernetes ${toolchainVersions.kubernetes.version}`,
+            `plugin install resource random ${toolchainVersions.standIns.random}`,
+            `plugin install resource tls ${toolchainVersions.standIns.tls}`,
+            `plugin install analyzer policy-nodejs ${toolchainVersions.pulumi}`,
+        ]);
+    });
+
+    it("names the stand-ins as such, in the report and in their launchers", async () => {
+        const toolchain = await ensureToolchain();
+        for (const name of STAND_IN_NAMES) {
+            const status = toolchain.tools.find((tool) => tool.tool === name);
+            assert.match(formatStatus(status!), new RegExp(`^${name}\\s+\\S+\\s+STAND-IN \\(Groundwork's scripts/toolchain/stand-ins/${name}\\.ts\\)`));
+            const launcher = fs.readFileSync(path.join(root(), "pulumi-home", "plugins", `resource-${name}-v${status!.version}`, `pulumi-resource-${name}`), "utf8");
+            assert.match(launcher, new RegExp(`STAND-IN for the ${name} provider`));
+            assert.ok(launcher.includes(path.join(REPO_ROOT, "scripts", "toolchain", "stand-ins", `${name}.ts`)));
+        }
+    });
+
+    it("prefers a real plugin the user installed over a stand-in", async () => {
+        const real = path.join(userPulumiHome, "plugins", `resource-random-v${toolchainVersions.standIns.random}`, "pulumi-resource-random");
+        fs.mkdirSync(path.dirname(real), { recursive: true });
+        fs.writeFileSync(real, "#!/bin/sh\n", { mode: 0o755 });
+        const toolchain = await ensureToolchain();
+        assert.deepEqual(toolchain.plugins, { kubernetes: "real", random: "real", tls: "stand-in" });
+        assert.ok(installs().some((line) => line.includes(`resource random ${toolchainVersions.standIns.random} --file ${real}`)));
     });
 
     it("is idempotent: a second run installs nothing again", async () => {
@@ -271,10 +334,9 @@ describe("toolchain: a warm cache", () => {
         assert.equal(installs().length, afterFirst);
     });
 
-    it("reinstalls a provider whose installed copy is gone", async () => {
+    it("reinstalls a plugin whose installed copy is gone", async () => {
         await ensureToolchain();
-        const root = path.join(cacheHome, "groundwork", "toolchain");
-        fs.rmSync(path.join(root, "pulumi-home", "plugins", `resource-tls-v${versions.toolchain.plugins.tls}`), { recursive: true });
+        fs.rmSync(path.join(root(), "pulumi-home", "plugins", `resource-tls-v${toolchainVersions.standIns.tls}`), { recursive: true });
         await ensureToolchain();
         assert.equal(installs().filter((line) => line.includes("resource tls ")).length, 2);
     });

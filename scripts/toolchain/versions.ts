@@ -1,0 +1,31 @@
+/**
+ * The Pulumi toolchain's pinned versions: the engine and plugins Groundwork runs with. The npm
+ * SDK versions in package.json must equal the plugin versions here, because the engine loads the
+ * plugin whose version the SDK reports (test/toolchain/toolchain.spec.ts holds them together).
+ * The program's own pins (charts, images, Pod Security) live in components/versions.ts.
+ */
+export const toolchainVersions = {
+    /** The CLI, built from `github.com/pulumi/pulumi/pkg/v3` through the wrapper module `modules/pulumi`. */
+    pulumi: "3.259.0",
+    /**
+     * The kubernetes provider plugin. Its module has no Go tag, so it is fetched by the
+     * pseudo-version of the `v4.25.0` release commit (f47bc2d6f199); the v4.32.0 commit is not
+     * served by the Go module proxy these machines reach.
+     */
+    kubernetes: {
+        version: "4.25.0",
+        module: "github.com/pulumi/pulumi-kubernetes/provider/v4",
+        pseudoVersion: "v4.0.0-20260115033456-f47bc2d6f199",
+        commit: "f47bc2d6f199",
+    },
+    /**
+     * Providers whose real plugins cannot be built here (the proxy refuses their modules): when the
+     * real plugin is not installed, Groundwork's stand-ins under `stand-ins/` serve these versions.
+     */
+    standIns: {
+        random: "4.21.1",
+        tls: "5.5.1",
+    },
+    /** Lints `.github/workflows`; built from its Go module like the rest of the toolchain. */
+    actionlint: "1.7.12",
+} as const;

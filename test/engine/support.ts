@@ -1,0 +1,126 @@
+/**
+ * The engine tests' shared setup: one engine session and one loopback chart repository for the
+ * whole run, and throwaway stacks, each in its own work directory with a copy of Pulumi.yaml, its
+ * own file backend and render directory, so that no test touches the repository's stack files,
+ * its .pulumi-state/ or out/.
+ */
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as path from "node:path";
+import { InlineProgramArgs, Stack } from "@pulumi/pulumi/automation";
+import * as YAML from "yaml";
+import { EngineSession, EventLog, openStack, policyOptions, scratchDirectory, startEngine } from "../../scripts/engine/session";
+import { buildRepository, serveRepository } from "../../scripts/helm-repo";
+import { removeTree } from "../../scripts/toolchain/cache";
+import { REPO_ROOT } from "../../scripts/toolchain/recipes";
+import { ToolchainError } from "../../scripts/toolchain";
+import { RawConfig, readStackConfig, withOverrides } from "../support/stack-config";
+
+export const TEST_PASSPHRASE = "groundwork-engine-tests";
+
+let session: EngineSession | undefined;
+let skipReason: string | undefined;
+let chartServer: http.Server | undefined;
+export let chartRepositoryUrl = "";
+const scratchDirectories: string[] = [];
+
+export function scratch(prefix: string): string {
+    const directory = scratchDirectory(prefix);
+    scratchDirectories.push(directory);
+    return directory;
+}
+
+/**
+ * Root hooks: start the engine once (building it on a cold machine, with progress on stderr).
+ * Where the engine truly cannot exist (no Go and no pulumi CLI), every test reports itself as
+ * skipped with the reason; any other failure fails the run.
+ */
+export const mochaHooks = {
+    async beforeAll(this: Mocha.Context) {
+        this.timeout(0);
+        try {
+            session = await startEngine((line) => process.stderr.write(`      ${line}\n`));
+        } catch (error) {
+            if (!(error instanceof ToolchainError)) {
+                throw error;
+            }
+            skipReason = error.message;
+            return;
+        }
+        const charts = scratch("charts");
+        buildRepository(path.join(REPO_ROOT, "test", "fixtures", "charts"), charts);
+        const served = await serveRepository(charts, 0);
+        chartServer = served.server;
+        chartRepositoryUrl = served.url;
+    },
+    afterAll() {
+        chartServer?.close();
+        scratchDirectories.forEach(removeTree);
+    },
+};
+
+/** The engine session, or a skip naming why the engine is absent on this machine. */
+export function engine(context: Mocha.Context): EngineSession {
+    if (!session) {
+        context.skip();
+        throw new Error(`engine not available: ${skipReason}`);
+    }
+    return session;
+}
+
+export interface ThrowawayStack {
+    stack: Stack;
+    workDir: string;
+    /** Where the stack's manifests are rendered, when its config renders them. */
+    renderDirectory?: string;
+    env: Record<string, string>;
+    session: EngineSession;
+}
+
+/**
+ * A stack named `test-<name>` whose config is `config`, in a fresh work directory with its own
+ * backend. `program` defaults to Groundwork's platform.
+ */
+export async function throwawayStack(
+    context: Mocha.Context,
+    name: string,
+    config: RawConfig,
+    program?: InlineProgramArgs["program"],
+): Promise<ThrowawayStack> {
+    const current = engine(context);
+    const workDir = scratch(name);
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+    const stackName = `test-${name}`;
+    fs.writeFileSync(path.join(workDir, `Pulumi.${stackName}.yaml`), YAML.stringify({ config }));
+    const backend = path.join(workDir, "state");
+    fs.mkdirSync(backend);
+    const env = { ...current.toolchain.env, PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE };
+    const { platform } = await import("../../components/program");
+    const stack = await openStack(current, { stackName, workDir, env, program: program ?? (async () => platform()) });
+    return { stack, workDir, env, session: current, renderDirectory: (config["groundwork:cluster"] as { renderDirectory?: string } | undefined)?.renderDirectory };
+}
+
+/**
+ * A committed stack's config, changed only where the engine tests must: manifests rendered into
+ * a scratch directory instead of a cluster, charts from the loopback fixture repository, and no
+ * Cloudflare edge (its provider plugin cannot be had here).
+ */
+export function engineConfig(stackFile: string, overrides: RawConfig = {}): RawConfig {
+    const config = readStackConfig(stackFile);
+    const addons = (config["groundwork:addons"] ?? {}) as { ingressNginx?: Record<string, unknown> };
+    const withoutEdge = addons.ingressNginx?.cloudflare
+        ? { ...addons, ingressNginx: { ...addons.ingressNginx, cloudflare: { realClientIp: false, verifyOriginPull: false } } }
+        : addons;
+    return withOverrides(config, {
+        "groundwork:cluster": { renderDirectory: path.join(scratch(`render-${stackFile}`), "manifests") },
+        "groundwork:charts": { source: "repository", url: chartRepositoryUrl },
+        "groundwork:edge": { enabled: false },
+        "groundwork:addons": withoutEdge,
+        ...overrides,
+    });
+}
+
+/** The pack enforced with the project's settings, plus an event log. */
+export function withPolicy(events: EventLog): ReturnType<typeof policyOptions> & { onEvent: EventLog["onEvent"] } {
+    return { ...policyOptions(scratch("pack")), onEvent: events.onEvent };
+}

@@ -1,0 +1,109 @@
+/** The command lines of the repository's tools: `--help`, bad flags and bad arguments, and what a good one runs with. */
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { pssCommand } from "../../policy/cli";
+import { Command, CommandLine, EXIT_INVALID, readCommandLine } from "../../policy/command-line";
+import { packConfigCommand } from "../../policy/pack-config";
+import { configReferenceCommand } from "../../scripts/config-reference";
+import { helmRepoCommand } from "../../scripts/helm-repo";
+import { localCommand } from "../../scripts/local";
+import { toolchainCommand } from "../../scripts/toolchain";
+
+function read<Run>(command: Command<any, Run>, argv: string[]): CommandLine<Run> & { stdout: string; stderr: string } {
+    let stdout = "";
+    let stderr = "";
+    const commandLine = readCommandLine(argv, command, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+    return { ...commandLine, stdout, stderr };
+}
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]; good: [string[], unknown][] }[] = [
+    {
+        command: pssCommand,
+        bad: [
+            ["a flag without its value", ["--level"], /Option '--level <value>' argument missing/],
+        ],
+        good: [
+            [["pod.yaml"], { level: "restricted", version: "latest", json: false, files: ["pod.yaml"] }],
+            [["--level=baseline", "--version", "v1.30", "--json", "a.yaml", "--", "-b.yaml"], { level: "baseline", version: "v1.30", json: true, files: ["a.yaml", "-b.yaml"] }],
+        ],
+    },
+    {
+        command: packConfigCommand,
+        bad: [
+            ["no settings file", [], /expected one settings file, got 0/],
+            ["two settings files", ["a.json", "b.json"], /expected one settings file, got 2/],
+        ],
+        good: [[["policy/pack-settings.json"], "policy/pack-settings.json"]],
+    },
+    {
+        command: configReferenceCommand,
+        bad: [
+            ["an argument", ["README.md"], /unexpected argument README\.md/],
+            ["a value for a switch", ["--write=no"], /Option '--write' does not take an argument/],
+        ],
+        good: [[[], { write: false }], [["--write"], { write: true }]],
+    },
+    {
+        command: localCommand,
+        bad: [
+            ["both operations", ["--preview", "--destroy"], /--preview and --destroy exclude each other/],
+            ["an argument", ["up"], /unexpected argument up/],
+            ["an unknown flag", ["--cluster-name"], /Unknown option '--cluster-name'/],
+        ],
+        good: [[[], "up"], [["--preview"], "preview"], [["--destroy"], "destroy"]],
+    },
+    {
+        command: toolchainCommand,
+        bad: [
+            ["--stack without --env", ["--stack", "local"], /--stack only applies with --env/],
+            ["an argument", ["build"], /unexpected argument build/],
+        ],
+        good: [[[], { strict: false, env: false, stack: undefined }], [["--env", "--stack", "local", "--strict"], { strict: true, env: true, stack: "local" }]],
+    },
+    {
+        command: helmRepoCommand,
+        bad: [
+            ["no command", [], /expected one command, build or serve; got none/],
+            ["an unknown command", ["publish"], /expected one command, build or serve; got publish/],
+            ["two commands", ["build", "serve"], /expected one command, build or serve; got build serve/],
+            ["a port out of range", ["serve", "--port", "70000"], /--port \(70000\) must be a whole number from 0 to 65535/],
+            ["a fraction of seconds", ["serve", "--seconds", "1.5"], /--seconds \(1\.5\) must be a whole number from 1 to 86400/],
+            ["a flag without its value", ["build", "--out"], /Option '--out <value>' argument missing/],
+        ],
+        good: [
+            [["build"], { command: "build", charts: path.join(repoRoot, "test", "fixtures", "charts"), out: path.join(repoRoot, "out", "helm-repo"), port: 0, seconds: 900 }],
+            [["serve", "--charts", "/tmp/charts", "--out=/tmp/repo", "--port", "8879", "--seconds", "60"], { command: "serve", charts: "/tmp/charts", out: "/tmp/repo", port: 8879, seconds: 60 }],
+        ],
+    },
+];
+
+for (const { command, bad, good } of tools) {
+    describe(`${command.name} command line`, () => {
+        for (const flag of ["--help", "-h"]) {
+            it(`prints the usage on stdout and exits 0 for ${flag}, whatever else is given`, () => {
+                assert.deepEqual(read(command, [flag]), { exitCode: 0, stdout: `${command.usage}\n`, stderr: "" });
+                assert.deepEqual(read(command, ["extra", flag]), { exitCode: 0, stdout: `${command.usage}\n`, stderr: "" });
+            });
+        }
+
+        const unknownFlag: [string, string[], RegExp] = ["an unknown flag", ["--frobnicate"], /Unknown option '--frobnicate'/];
+        for (const [what, argv, reason] of [unknownFlag, ...bad]) {
+            it(`exits 2 for ${what}, with the reason and the usage on stderr`, () => {
+                const { stdout, stderr, ...commandLine } = read(command, argv);
+                assert.deepEqual(commandLine, { exitCode: EXIT_INVALID });
+                assert.equal(stdout, "");
+                assert.ok(stderr.startsWith(`${command.name}: `), stderr);
+                assert.match(stderr, reason);
+                assert.ok(stderr.endsWith(`\n${command.usage}\n`), stderr);
+            });
+        }
+
+        for (const [argv, run] of good) {
+            it(`runs with what ${JSON.stringify(argv)} asks for`, () => {
+                assert.deepEqual(read(command, argv), { run, stdout: "", stderr: "" });
+            });
+        }
+    });
+}
