@@ -12,6 +12,10 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 export interface RecordedResource {
     type: string;
     name: string;
+    /** The URN the engine gives it: the parents' types chained, as `urn:pulumi:<stack>::groundwork::<A$B$type>::<name>`. */
+    urn: string;
+    /** The URNs its aliases name: a resource renamed or moved keeps its state through one of them. */
+    aliases: string[];
     parent: string;
     custom: boolean;
     inputs: Record<string, unknown>;
@@ -32,6 +36,8 @@ export interface StackRun {
 
 interface RecordedRequest {
     parent: string;
+    urn: string;
+    aliases: string[];
     dependencies: string[];
     protect: boolean;
     secretInputs: string[];
@@ -39,6 +45,25 @@ interface RecordedRequest {
 
 let inFlight = 0;
 const requests = new Map<string, RecordedRequest>();
+/** The mock monitor's URNs (it chains only the parent's last type) → the engine's. */
+const engineUrns = new Map<string, string>();
+
+function engineUrn(stack: string, parentMockUrn: string, type: string, name: string): string {
+    // Resources directly under the stack carry no parent type.
+    const parentType = engineUrns.get(parentMockUrn)?.split("::")[2];
+    const qualifiedType = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${stack}::groundwork::${qualifiedType}::${name}`;
+}
+
+/** The URN an alias names: a full URN, or a spec whose unset parts are the resource's own. */
+function aliasUrn(stack: string, alias: any, resource: { parent: string; type: string; name: string }): string {
+    if (alias.getUrn()) {
+        return alias.getUrn();
+    }
+    const spec = alias.getSpec();
+    const parent = spec.getNoparent() ? "" : spec.getParenturn() || resource.parent;
+    return engineUrn(stack, parent, spec.getType() || resource.type, spec.getName() || resource.name);
+}
 
 /*
  * The mock monitor hands `newResource` only the inputs; parents, dependencies, protection and
@@ -48,13 +73,21 @@ const originalRegister = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, res: any) => void) {
     inFlight++;
     const key = `${req.getType()}::${req.getName()}::${req.getParent()}`;
+    const stack = pulumi.getStack();
+    const resource = { parent: req.getParent(), type: req.getType(), name: req.getName() };
+    const urn = engineUrn(stack, resource.parent, resource.type, resource.name);
     requests.set(key, {
         parent: req.getParent(),
+        urn,
+        aliases: req.getAliasesList().map((alias: any) => aliasUrn(stack, alias, resource)),
         dependencies: req.getDependenciesList(),
         protect: req.getProtect?.() ?? false,
         secretInputs: secretPropertyNames(req.getObject()?.toJavaScript() ?? {}),
     });
     return originalRegister.call(this, req, (err: any, res: any) => {
+        if (res) {
+            engineUrns.set(res.getUrn(), urn);
+        }
         inFlight--;
         callback(err, res);
     });
@@ -125,6 +158,7 @@ export async function runStack(
     const secretKeys = [...(options.secretKeys ?? []), ...(edgeOn ? [tokenKey] : [])];
     const recorded: { type: string; name: string; inputs: Record<string, unknown>; custom: boolean; urnSuffix: string }[] = [];
     requests.clear();
+    engineUrns.clear();
 
     await pulumi.runtime.setMocks({
         newResource(args) {
@@ -150,6 +184,8 @@ export async function runStack(
             type: resource.type,
             name: resource.name,
             parent,
+            urn: request?.[1].urn ?? "",
+            aliases: request?.[1].aliases ?? [],
             custom: resource.custom,
             inputs: resource.inputs,
             dependencies: request?.[1].dependencies ?? [],
