@@ -1,14 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformAddons } from "./addons";
-import { AppTier } from "./apps/tier";
-import { loadPlatformConfig, Tier } from "./config";
-import { answersHttp01 } from "./config/addons";
-import { tierBudget, tierNamespaceBudget } from "./config/sizing";
-import { Postgres } from "./data/postgres";
+import { TierIngressArgs } from "./apps/tier";
+import { TierUnit, TierUnitArgs } from "./apps/unit";
+import { loadPlatformConfig, PlatformConfig, Tier } from "./config";
 import { Redis } from "./data/redis";
 import { Edge } from "./edge";
 import { clusterProvider } from "./platform/cluster";
-import { GuardedNamespace } from "./platform/namespace";
 
 /**
  * The whole platform of one stack: validates the stack config, then registers every resource,
@@ -18,108 +15,19 @@ import { GuardedNamespace } from "./platform/namespace";
 export function platform() {
     // Validation comes first: a bad config fails here, before any resource is registered.
     const config = loadPlatformConfig();
-    const provider = clusterProvider(config.cluster);
-    const inCluster = { provider };
-    const storageClassOf = (explicit?: string) => explicit ?? config.storageClass;
+    const inCluster = { provider: clusterProvider(config.cluster) };
 
     const addons = new PlatformAddons("addons", { config }, inCluster);
-
-    // Tiers whose certificate cert-manager proves over HTTP-01: their namespace hosts its solver pod.
-    const http01Tiers = new Set(config.tiers.filter((tier) => answersHttp01(config, tier)).map((tier) => tier.name));
-
-    const tierNamespaces = new Map<string, GuardedNamespace>(config.tiers.map((tier) => [tier.name, new GuardedNamespace(tier.namespace, {
-        name: tier.namespace,
-        environment: config.environment,
-        podSecurityLevel: "restricted",
-        podSecurityVersion: config.podSecurityVersion,
-        budget: tierNamespaceBudget(tier, { backupStorage: config.backups.storage, http01Solver: http01Tiers.has(tier.name) }),
-        containerDefaults: tier.resources,
-    }, inCluster)]));
-    const namespaceOf = (tier: Tier) => tierNamespaces.get(tier.name)!;
-
-    const redisClients = config.tiers.filter((tier) => tier.redis);
-    const redis = config.redis && redisClients.length > 0 ? (() => {
-        const redisConfig = config.redis;
-        const namespace = new GuardedNamespace(redisConfig.namespace, {
-            name: redisConfig.namespace,
-            environment: config.environment,
-            podSecurityLevel: "restricted",
-            podSecurityVersion: config.podSecurityVersion,
-            budget: tierBudget({ replicas: 1, resources: redisConfig.resources }),
-            containerDefaults: redisConfig.resources,
-        }, inCluster);
-        return new Redis("redis", {
-            namespace: namespace.name,
-            environment: config.environment,
-            storage: redisConfig.storage,
-            storageClass: storageClassOf(redisConfig.storageClass),
-            resources: redisConfig.resources,
-            clientNamespaces: redisClients.map((tier) => tier.namespace),
-            protect: config.protectData,
-        }, { ...inCluster, dependsOn: redisClients.map((tier) => namespaceOf(tier)) });
-    })() : undefined;
-
-    const edge = config.edge.enabled ? new Edge("edge", {
-        config: config.edge,
-        // Validation guarantees the token whenever the edge is on.
-        apiToken: pulumi.secret(config.cloudflareApiToken!),
-        ingress: { loadBalancerAddress: addons.ingress.loadBalancerAddress, controllerNamespace: addons.ingress.namespace },
-        publicTiers: config.tiers.filter((tier) => tier.public).map((tier) => ({ name: tier.name, namespace: tier.namespace, hosts: tier.public!.hosts })),
-    }, { ...inCluster, dependsOn: [...tierNamespaces.values()] }) : undefined;
-
-    const databases = new Map<string, Postgres>();
-    const tiers = config.tiers.map((tier) => {
-        const namespace = namespaceOf(tier);
-        const database = tier.database ? new Postgres(`${tier.name}-postgres`, {
-            tierName: tier.name,
-            namespace: namespace.name,
-            environment: config.environment,
-            storage: tier.database.storage,
-            storageClass: storageClassOf(tier.database.storageClass),
-            resources: tier.database.resources,
-            backups: config.backups,
-            protect: config.protectData,
-        }, inCluster) : undefined;
-        if (database) {
-            databases.set(tier.name, database);
-        }
-
-        return new AppTier(tier.name, {
-            tier,
-            environment: config.environment,
-            namespace: namespace.name,
-            database: database && {
-                credentialsSecretName: database.credentialsSecretName,
-                readyResources: [database.credentials, database.service],
-                port: database.port,
-                peer: { podSelector: { matchLabels: database.podLabels } },
-            },
-            redis: redis && tier.redis ? {
-                credentialsSecretName: redis.clientSecrets[tier.namespace].metadata.name,
-                readyResources: [redis.clientSecrets[tier.namespace], redis.service],
-                port: redis.port,
-                peer: {
-                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": redis.namespace } },
-                    podSelector: { matchLabels: { "app.kubernetes.io/name": "redis", "app.kubernetes.io/component": "redis" } },
-                },
-            } : undefined,
-            callerNamespaces: tier.callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((t) => t.name === caller)!.namespace })),
-            ingress: tier.public ? {
-                className: addons.ingress.className,
-                controllerNamespace: addons.ingress.namespace,
-                ...(edge
-                    ? { tlsSecretName: edge.tiers[tier.name].tlsSecretName, annotations: edge.tiers[tier.name].ingressAnnotations }
-                    : { clusterIssuer: addons.clusterIssuer, http01Solver: http01Tiers.has(tier.name), annotations: addons.ingress.publicAnnotations }),
-            } : undefined,
-        }, { ...inCluster, dependsOn: [namespace] });
-    });
+    const redis = sharedRedis(config, inCluster);
+    const edge = cloudflareEdge(config, addons, inCluster);
+    const units = config.tiers.map((tier) => new TierUnit(tier.namespace, unitArgs(config, tier, { addons, edge, redis }), inCluster));
 
     return {
         environment: config.environment,
-        namespaces: pulumi.all(Object.fromEntries([...tierNamespaces].map(([tier, namespace]) => [tier, namespace.name]))),
-        publicUrls: pulumi.all(tiers.map((tier) => tier.publicUrls)).apply((urls) => urls.flat()),
-        services: pulumi.all(Object.fromEntries(tiers.map((tier, i) => [config.tiers[i].name, tier.internalAddress]))),
-        databaseServices: pulumi.all(Object.fromEntries([...databases].map(([tier, database]) => [tier, database.host]))),
+        namespaces: pulumi.all(Object.fromEntries(units.map((unit) => [unit.tierName, unit.namespace]))),
+        publicUrls: pulumi.all(units.map((unit) => unit.app.publicUrls)).apply((urls) => urls.flat()),
+        services: pulumi.all(Object.fromEntries(units.map((unit) => [unit.tierName, unit.app.internalAddress]))),
+        databaseServices: pulumi.all(Object.fromEntries(units.flatMap((unit) => unit.database ? [[unit.tierName, unit.database.host]] : []))),
         redisService: redis?.host,
         ingress: { className: addons.ingress.className, namespace: addons.ingress.namespace, loadBalancerAddress: addons.ingress.loadBalancerAddress },
         argocdUrl: addons.argocdUrl,
@@ -129,3 +37,73 @@ export function platform() {
 }
 
 export type PlatformOutputs = ReturnType<typeof platform>;
+
+/** Cloudflare in front of the public tiers, when the stack has the edge on. */
+function cloudflareEdge(config: PlatformConfig, addons: PlatformAddons, opts: pulumi.ComponentResourceOptions): Edge | undefined {
+    if (!config.edge.enabled) {
+        return undefined;
+    }
+    return new Edge("edge", {
+        config: config.edge,
+        // Validation guarantees the token whenever the edge is on.
+        apiToken: pulumi.secret(config.cloudflareApiToken!),
+        ingress: { loadBalancerAddress: addons.ingress.loadBalancerAddress, controllerNamespace: addons.ingress.namespace },
+        publicTiers: config.tiers.filter((tier) => tier.public).map((tier) => ({ name: tier.name, namespace: tier.namespace, hosts: tier.public!.hosts })),
+    }, opts);
+}
+
+/** The Redis the tiers with `redis: true` share, when any tier uses it. */
+function sharedRedis(config: PlatformConfig, opts: pulumi.ComponentResourceOptions): Redis | undefined {
+    const clientNamespaces = config.tiers.filter((tier) => tier.redis).map((tier) => tier.namespace);
+    if (!config.redis || clientNamespaces.length === 0) {
+        return undefined;
+    }
+    return new Redis("redis", {
+        ...config.redis,
+        storageClass: config.redis.storageClass ?? config.storageClass,
+        environment: config.environment,
+        podSecurityVersion: config.podSecurityVersion,
+        clientNamespaces,
+        protect: config.protectData,
+    }, opts);
+}
+
+/** What the tiers share: the ingress layer and cluster issuer, the edge and Redis. */
+interface Shared {
+    addons: PlatformAddons;
+    edge?: Edge;
+    redis?: Redis;
+}
+
+/** A tier's config as the arguments of its unit; the rest of the tier's fields are the app's. */
+function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitArgs {
+    const { quota, database, redis: usesRedis, callers, public: publicSettings, ...app } = tier;
+    return {
+        environment: config.environment,
+        podSecurityVersion: config.podSecurityVersion,
+        quota,
+        app: {
+            ...app,
+            callers: callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((other) => other.name === caller)!.namespace })),
+            public: publicSettings && { ...publicSettings, ingress: tierIngress(tier, shared) },
+        },
+        database: database && {
+            ...database,
+            storageClass: database.storageClass ?? config.storageClass,
+            backups: config.backups,
+            protect: config.protectData,
+        },
+        redis: usesRedis ? shared.redis : undefined,
+    };
+}
+
+/** How a public tier's Ingress gets its certificate: the edge's origin certificate, else the default cluster issuer. */
+function tierIngress(tier: Tier, { addons, edge }: Shared): TierIngressArgs {
+    return {
+        className: addons.ingress.className,
+        controllerNamespace: addons.ingress.namespace,
+        ...(edge
+            ? { tlsSecretName: edge.tiers[tier.name].tlsSecretName, annotations: edge.tiers[tier.name].ingressAnnotations }
+            : { clusterIssuer: addons.clusterIssuer, annotations: addons.ingress.publicAnnotations }),
+    };
+}

@@ -7,7 +7,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runStack } from "./support/program";
+import { deployedUrnsTakenOver, runStack } from "./support/program";
 
 const inventoryDir = path.join(__dirname, "fixtures", "urns");
 
@@ -21,12 +21,15 @@ describe("URNs of the shared stacks", () => {
                 fs.writeFileSync(inventoryFile, `${current.join("\n")}\n`);
             }
             const deployed = new Set(fs.readFileSync(inventoryFile, "utf8").trim().split("\n"));
-            const kept = new Set(run.resources.flatMap((resource) => [resource.urn, ...resource.aliases].filter((urn) => deployed.has(urn))));
-            const lost = [...deployed].filter((urn) => !kept.has(urn));
-            const added = run.resources.filter((resource) => ![resource.urn, ...resource.aliases].some((urn) => deployed.has(urn))).map((resource) => resource.urn);
+            const takenOver = deployedUrnsTakenOver(run.resources, deployed);
+            const claims = [...takenOver.values()];
+            const lost = [...deployed].filter((urn) => !claims.includes(urn));
+            const added = run.resources.filter((resource) => !takenOver.has(resource)).map((resource) => resource.urn);
             const fix = "add an alias for a rename, or regenerate the inventory with URN_INVENTORY=write for an intended change";
             assert.deepEqual(lost, [], `URNs that would be deleted (${fix})`);
             assert.deepEqual(added, [], `URNs that would be created (${fix})`);
+            // The engine refuses a deployment in which two resources take over the same state.
+            assert.deepEqual(claims.filter((urn, i) => claims.indexOf(urn) !== i), [], "URNs claimed by more than one resource");
         });
     }
 });

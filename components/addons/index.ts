@@ -1,23 +1,36 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformConfig } from "../config";
-import { AddonsConfig, ChartsConfig, RepositoryCredentials } from "../config/addons";
 import { ArgoCd } from "./argocd";
+import { RepositoryCredentials } from "./argocd/config";
 import { CertManager } from "./cert-manager";
+import { AddonsSettings } from "./config";
 import { AddonContext } from "./helm-addon";
+import { ChartsSettings } from "./helm-addon/config";
+import { IngressLayer } from "./ingress-layer";
 import { IngressNginx } from "./ingress-nginx";
 import { Tekton } from "./tekton";
+import { RegistryCredentials } from "./tekton/config";
 
 export { ArgoCd } from "./argocd";
 export { CertManager } from "./cert-manager";
 export { HelmAddon } from "./helm-addon";
-export { IngressNginx, originPullCaSecretName } from "./ingress-nginx";
+export { IngressNginx } from "./ingress-nginx";
 export { IngressLayer } from "./ingress-layer";
 export { Tekton } from "./tekton";
 
-type DeepMutable<T> = T extends readonly (infer E)[] ? DeepMutable<E>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
+/** The parts of the validated stack config the add-ons read; the whole config satisfies it. */
+export interface AddonsStackConfig {
+    readonly environment: AddonContext["environment"];
+    readonly podSecurityVersion: string;
+    readonly charts: ChartsSettings;
+    readonly addons: AddonsSettings;
+    readonly cloudflareApiToken?: string;
+    readonly chartRepositoryPassword?: string;
+    readonly argocdRepositoryCredentials?: RepositoryCredentials;
+    readonly ciRegistryCredentials?: RegistryCredentials;
+}
 
 export interface PlatformAddonsArgs {
-    config: PlatformConfig;
+    config: AddonsStackConfig;
 }
 
 /**
@@ -31,7 +44,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
     readonly argocd: ArgoCd;
     readonly tekton: Tekton;
     /** The ingress layer the tiers use: class, controller namespace, load-balancer address. */
-    readonly ingress: IngressNginx;
+    readonly ingress: IngressLayer;
     /** The stack's default ClusterIssuer; resolves once it exists. */
     readonly clusterIssuer: pulumi.Output<string>;
     readonly argocdUrl: pulumi.Output<string>;
@@ -42,11 +55,11 @@ export class PlatformAddons extends pulumi.ComponentResource {
     constructor(name: string, args: PlatformAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:addons:PlatformAddons", name, {}, opts);
         const { config } = args;
-        const addons = config.addons as DeepMutable<AddonsConfig>;
+        const { addons } = config;
         const context: AddonContext = {
             environment: config.environment,
             podSecurityVersion: config.podSecurityVersion,
-            charts: { ...(config.charts as ChartsConfig), password: config.chartRepositoryPassword },
+            charts: { ...config.charts, password: config.chartRepositoryPassword },
         };
         const child = { parent: this };
 
@@ -70,7 +83,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
         this.argocd = new ArgoCd(`${name}-argocd`, {
             context,
             settings: addons.argocd,
-            repositoryCredentials: (config.argocdRepositoryCredentials ?? []) as DeepMutable<RepositoryCredentials>,
+            repositoryCredentials: config.argocdRepositoryCredentials ?? [],
             ingress: this.ingress,
             clusterIssuer: this.clusterIssuer,
         }, child);

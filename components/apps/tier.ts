@@ -1,58 +1,81 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Tier } from "../config";
-import { redisClientLabel } from "../data/redis";
+import { StoreClient } from "../data/stateful";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
+import { securityHeaders } from "../platform/security-headers";
+import { Budget, budgetOf, Resources } from "../platform/sizing";
 
-/** How a public tier is exposed; the ingress layer and the edge fill it in. */
+/** How a public tier's Ingress is served; the ingress layer and the edge fill it in. */
 export interface TierIngressArgs {
     className: pulumi.Input<string>;
     /** Namespace of the ingress controller: the only one admitted to a public tier. */
     controllerNamespace: pulumi.Input<string>;
     /** cert-manager issues `<tier>-tls` from this ClusterIssuer when set. */
     clusterIssuer?: pulumi.Input<string>;
-    /**
-     * cert-manager may answer an ACME HTTP-01 challenge for the tier's hosts from a solver pod in the
-     * tier namespace, which the controller must reach through the namespace's default-deny policy.
-     */
-    http01Solver?: boolean;
     /** An existing TLS Secret in the tier namespace (e.g. the Cloudflare origin certificate); wins over clusterIssuer. */
     tlsSecretName?: pulumi.Input<string>;
     /** Extra Ingress annotations, e.g. client-certificate verification. */
     annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-/** A store the tier connects to: the Secret it reads, and where its pods are for the egress policy. */
-export interface TierStoreArgs {
-    credentialsSecretName: pulumi.Input<string>;
-    /** The tier must not start before these exist (credentials Secret, Service). */
-    readyResources: pulumi.Resource[];
-    port: number;
-    peer: k8s.types.input.networking.v1.NetworkPolicyPeer;
+/** A public tier's hosts and limits, and the Ingress that serves them. */
+export interface PublicArgs {
+    hosts: readonly string[];
+    paths: readonly string[];
+    requestsPerSecond: number;
+    connections: number;
+    ingress: TierIngressArgs;
 }
 
 export interface AppTierArgs {
-    tier: Tier;
+    /** The tier's name: its Deployment, Service, ServiceAccount and labels carry it. */
+    name: string;
     environment: string;
     namespace: pulumi.Input<string>;
-    database?: TierStoreArgs;
-    redis?: TierStoreArgs;
-    /** Namespaces of the tiers listed in `tier.callers`. */
-    callerNamespaces: { tier: string; namespace: pulumi.Input<string> }[];
-    /** Required for public tiers. */
-    ingress?: TierIngressArgs;
+    image: string;
+    port: number;
+    replicas: number;
+    resources: Resources;
+    logLevel: string;
+    /** Non-secret settings, passed as environment variables from a ConfigMap. */
+    settings: Readonly<Record<string, string>>;
+    /** Variables read from Secrets that already exist in the namespace. */
+    secretEnv: readonly { name: string; secretName: string; key: string }[];
+    probes: { liveness: string; readiness: string; startup: string };
+    hpa?: { minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization?: number };
+    metrics?: { path: string; port?: number; scraperNamespace: string };
+    /** Directories the app writes (the root filesystem is read-only). */
+    writablePaths: readonly string[];
+    runAsUser: number;
+    /** Kubernetes API access in its own namespace; none means no token is mounted. */
+    apiAccess: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[];
+    egress: readonly { cidr: string; ports: readonly number[] }[];
+    /** The tiers allowed to call this one, with their namespaces. */
+    callers: readonly { tier: string; namespace: pulumi.Input<string> }[];
+    public?: PublicArgs;
+    /**
+     * cert-manager proves the public hosts' certificate over ACME HTTP-01, from solver pods in the
+     * tier's namespace, which the controller must reach through the namespace's default-deny policy.
+     */
+    http01Solver?: boolean;
+    database?: StoreClient;
+    redis?: StoreClient;
 }
 
-const securityHeaders: Record<string, string> = {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
-    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+/** What an AppTier's budget counts; the loaded config's tier carries these fields too. */
+export type AppTierSizing = Pick<AppTierArgs, "replicas" | "resources" | "http01Solver"> & {
+    hpa?: { maxReplicas: number };
+    public?: { hosts: readonly string[] };
 };
 
-/** The response headers every public tier sends; the ingress controller must allow these names. */
-export const securityHeaderNames = Object.keys(securityHeaders);
+/** The rolling-update surge: the Deployment's strategy, and the pods its namespace must admit above the peak. */
+const maxSurgePercent = 25;
+
+/** The ACME HTTP-01 solver pod cert-manager starts per challenge, i.e. per host (the controller's default resources). */
+const acmeSolverResources: Resources = {
+    requests: { cpu: "10m", memory: "64Mi" },
+    limits: { cpu: "100m", memory: "64Mi" },
+};
 
 /**
  * One application tier: a restricted Deployment with probes, settings from a ConfigMap and
@@ -67,30 +90,40 @@ export class AppTier extends pulumi.ComponentResource {
     readonly internalAddress: pulumi.Output<string>;
     readonly publicUrls: pulumi.Output<string[]>;
 
+    /**
+     * What the tier adds to its namespace at peak: the most replicas it may run (the autoscaler's
+     * maximum) plus the rolling-update surge, and a solver pod per host answering HTTP-01.
+     */
+    static budget(sizing: AppTierSizing): Budget {
+        const peak = Math.max(sizing.replicas, sizing.hpa?.maxReplicas ?? 0);
+        const solvers = sizing.http01Solver ? sizing.public?.hosts.length ?? 0 : 0;
+        return budgetOf([
+            { resources: sizing.resources, pods: peak + Math.ceil(peak * maxSurgePercent / 100) },
+            { resources: acmeSolverResources, pods: solvers },
+        ]);
+    }
+
     constructor(name: string, args: AppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:AppTier", name, {}, opts);
-        const { tier, environment } = args;
-        if (tier.public && !args.ingress) {
-            throw new Error(`tier "${tier.name}" is public but no ingress was given to AppTier: pass the ingress layer's class and namespace`);
-        }
+        const { environment } = args;
         const namespace = pulumi.output(args.namespace);
-        const labels = standardLabels(tier.name, "app", environment);
-        const selector = { "app.kubernetes.io/name": tier.name, "app.kubernetes.io/component": "app" };
+        const labels = standardLabels(args.name, "app", environment);
+        const selector = { "app.kubernetes.io/name": args.name, "app.kubernetes.io/component": "app" };
         const child = { parent: this };
-        const needsApi = tier.apiAccess.length > 0;
+        const needsApi = args.apiAccess.length > 0;
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-            metadata: { name: tier.name, namespace, labels },
+            metadata: { name: args.name, namespace, labels },
             automountServiceAccountToken: needsApi,
         }, child);
 
         if (needsApi) {
             const role = new k8s.rbac.v1.Role(`${name}-role`, {
-                metadata: { name: tier.name, namespace, labels },
-                rules: tier.apiAccess.map((rule) => ({ apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })),
+                metadata: { name: args.name, namespace, labels },
+                rules: args.apiAccess.map((rule) => ({ apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })),
             }, child);
             new k8s.rbac.v1.RoleBinding(`${name}-rolebinding`, {
-                metadata: { name: tier.name, namespace, labels },
+                metadata: { name: args.name, namespace, labels },
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
                 subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
             }, child);
@@ -99,31 +132,31 @@ export class AppTier extends pulumi.ComponentResource {
         // Auto-named, so that a change of settings creates a new ConfigMap and rolls the pods.
         const settings = new k8s.core.v1.ConfigMap(`${name}-settings`, {
             metadata: { namespace, labels },
-            data: { LOG_LEVEL: tier.logLevel, PORT: String(tier.port), ENVIRONMENT: environment, ...tier.settings },
+            data: { LOG_LEVEL: args.logLevel, PORT: String(args.port), ENVIRONMENT: environment, ...args.settings },
         }, child);
 
-        const podLabels = { ...labels, ...(args.redis ? redisClientLabel : {}) };
-        const metricsPort = tier.metrics?.port ?? tier.port;
-        const podAnnotations: Record<string, string> = tier.metrics
-            ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": tier.metrics.path }
+        const podLabels = { ...labels, ...args.database?.podLabels, ...args.redis?.podLabels };
+        const metricsPort = args.metrics?.port ?? args.port;
+        const podAnnotations: Record<string, string> = args.metrics
+            ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": args.metrics.path }
             : {};
-        const writableVolumes = tier.writablePaths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
+        const writableVolumes = args.writablePaths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
 
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: { name: tier.name, namespace, labels },
+            metadata: { name: args.name, namespace, labels },
             spec: {
-                replicas: tier.replicas,
+                replicas: args.replicas,
                 selector: { matchLabels: selector },
                 strategy: {
                     type: "RollingUpdate",
-                    rollingUpdate: environment === "production" ? { maxUnavailable: 0, maxSurge: "25%" } : { maxUnavailable: "25%", maxSurge: "25%" },
+                    rollingUpdate: { maxUnavailable: environment === "production" ? 0 : "25%", maxSurge: `${maxSurgePercent}%` },
                 },
                 template: {
                     metadata: { labels: podLabels, annotations: podAnnotations },
                     spec: {
                         serviceAccountName: serviceAccount.metadata.name,
                         automountServiceAccountToken: needsApi,
-                        securityContext: restrictedPodSecurityContext(tier.runAsUser),
+                        securityContext: restrictedPodSecurityContext(args.runAsUser),
                         topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
                             maxSkew: 1,
                             topologyKey,
@@ -131,23 +164,23 @@ export class AppTier extends pulumi.ComponentResource {
                             labelSelector: { matchLabels: selector },
                         })),
                         containers: [{
-                            name: tier.name,
-                            image: tier.image,
-                            ports: [{ name: "http", containerPort: tier.port }],
+                            name: args.name,
+                            image: args.image,
+                            ports: [{ name: "http", containerPort: args.port }],
                             envFrom: [{ configMapRef: { name: settings.metadata.name } }],
                             env: [
                                 ...secretEnv(args.database, { PGHOST: "host", PGPORT: "port", PGDATABASE: "database", PGUSER: "username", PGPASSWORD: "password" }),
                                 ...secretEnv(args.redis, { REDIS_HOST: "host", REDIS_PORT: "port", REDIS_PASSWORD: "password" }),
-                                ...tier.secretEnv.map((ref) => ({ name: ref.name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
+                                ...args.secretEnv.map((ref) => ({ name: ref.name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
                             ],
                             resources: {
-                                requests: { ...tier.resources.requests },
-                                limits: { ...tier.resources.limits },
+                                requests: { ...args.resources.requests },
+                                limits: { ...args.resources.limits },
                             },
                             securityContext: restrictedContainerSecurityContext(),
-                            startupProbe: { httpGet: { path: tier.probes.startup, port: "http" }, periodSeconds: 5, failureThreshold: 60 },
-                            readinessProbe: { httpGet: { path: tier.probes.readiness, port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-                            livenessProbe: { httpGet: { path: tier.probes.liveness, port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
+                            startupProbe: { httpGet: { path: args.probes.startup, port: "http" }, periodSeconds: 5, failureThreshold: 60 },
+                            readinessProbe: { httpGet: { path: args.probes.readiness, port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+                            livenessProbe: { httpGet: { path: args.probes.liveness, port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
                             volumeMounts: writableVolumes,
                         }],
                         volumes: writableVolumes.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "256Mi" } })),
@@ -158,26 +191,26 @@ export class AppTier extends pulumi.ComponentResource {
             parent: this,
             dependsOn: [...(args.database?.readyResources ?? []), ...(args.redis?.readyResources ?? [])],
             // The autoscaler owns the replica count once it exists; re-applying ours would undo its work.
-            ignoreChanges: tier.hpa ? ["spec.replicas"] : [],
+            ignoreChanges: args.hpa ? ["spec.replicas"] : [],
         });
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: { name: tier.name, namespace, labels },
-            spec: { selector, ports: [{ name: "http", port: tier.port, targetPort: "http" }] },
+            metadata: { name: args.name, namespace, labels },
+            spec: { selector, ports: [{ name: "http", port: args.port, targetPort: "http" }] },
         }, child);
         this.serviceName = this.service.metadata.name;
-        this.internalAddress = pulumi.interpolate`${this.serviceName}.${namespace}.svc.cluster.local:${tier.port}`;
+        this.internalAddress = pulumi.interpolate`${this.serviceName}.${namespace}.svc.cluster.local:${args.port}`;
 
-        if (tier.hpa) {
+        if (args.hpa) {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
-                metadata: { name: tier.name, namespace, labels },
+                metadata: { name: args.name, namespace, labels },
                 spec: {
                     scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
-                    minReplicas: tier.hpa.minReplicas,
-                    maxReplicas: tier.hpa.maxReplicas,
+                    minReplicas: args.hpa.minReplicas,
+                    maxReplicas: args.hpa.maxReplicas,
                     metrics: [
-                        utilization("cpu", tier.hpa.cpuUtilization),
-                        ...(tier.hpa.memoryUtilization ? [utilization("memory", tier.hpa.memoryUtilization)] : []),
+                        utilization("cpu", args.hpa.cpuUtilization),
+                        ...(args.hpa.memoryUtilization ? [utilization("memory", args.hpa.memoryUtilization)] : []),
                     ],
                     behavior: {
                         scaleUp: {
@@ -196,27 +229,27 @@ export class AppTier extends pulumi.ComponentResource {
         }
 
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
-            metadata: { name: tier.name, namespace, labels },
+            metadata: { name: args.name, namespace, labels },
             spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
         }, child);
 
         new k8s.networking.v1.NetworkPolicy(`${name}-traffic`, {
-            metadata: { name: `${tier.name}-traffic`, namespace, labels },
+            metadata: { name: `${args.name}-traffic`, namespace, labels },
             spec: {
                 podSelector: { matchLabels: selector },
                 policyTypes: ["Ingress", "Egress"],
                 ingress: ingressRules(args, metricsPort),
                 egress: [
-                    ...[args.database, args.redis].filter((store): store is TierStoreArgs => store !== undefined)
+                    ...[args.database, args.redis].filter((store): store is StoreClient => store !== undefined)
                         .map((store) => ({ to: [store.peer], ports: [{ protocol: "TCP", port: store.port }] })),
-                    ...tier.egress.map((rule) => ({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: rule.ports.map((port) => ({ protocol: "TCP", port })) })),
+                    ...args.egress.map((rule) => ({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: rule.ports.map((port) => ({ protocol: "TCP", port })) })),
                 ],
             },
         }, child);
 
-        this.publicUrls = pulumi.output(tier.public ? tier.public.hosts.map((host) => `https://${host}`) : []);
-        if (tier.public && args.ingress) {
-            this.createIngress(name, tier, args.ingress, namespace, labels);
+        this.publicUrls = pulumi.output(args.public ? args.public.hosts.map((host) => `https://${host}`) : []);
+        if (args.public) {
+            this.createIngress(name, args, args.public, namespace, labels);
         }
 
         this.registerOutputs({ serviceName: this.serviceName, internalAddress: this.internalAddress, publicUrls: this.publicUrls });
@@ -224,35 +257,35 @@ export class AppTier extends pulumi.ComponentResource {
 
     private createIngress(
         name: string,
-        tier: Tier,
-        ingress: TierIngressArgs,
+        args: AppTierArgs,
+        publicArgs: PublicArgs,
         namespace: pulumi.Output<string>,
         labels: Record<string, string>,
     ): void {
-        const publicConfig = tier.public!;
+        const { ingress } = publicArgs;
         const headers = new k8s.core.v1.ConfigMap(`${name}-security-headers`, {
-            metadata: { name: `${tier.name}-security-headers`, namespace, labels },
+            metadata: { name: `${args.name}-security-headers`, namespace, labels },
             data: securityHeaders,
         }, { parent: this });
 
-        const tlsSecretName = ingress.tlsSecretName ?? `${tier.name}-tls`;
+        const tlsSecretName = ingress.tlsSecretName ?? `${args.name}-tls`;
         const issuerAnnotations: Record<string, pulumi.Input<string>> = ingress.tlsSecretName === undefined && ingress.clusterIssuer !== undefined
             ? { "cert-manager.io/cluster-issuer": ingress.clusterIssuer }
             : {};
         if (ingress.tlsSecretName === undefined && ingress.clusterIssuer === undefined) {
-            throw new Error(`tier "${tier.name}" is public but its ingress has neither tlsSecretName nor clusterIssuer: it would serve no TLS certificate`);
+            throw new Error(`tier "${args.name}" is public but its ingress has neither tlsSecretName nor clusterIssuer: it would serve no TLS certificate`);
         }
 
         new k8s.networking.v1.Ingress(`${name}-ingress`, {
             metadata: {
-                name: tier.name,
+                name: args.name,
                 namespace,
                 labels,
                 annotations: pulumi.all([ingress.annotations ?? {}, issuerAnnotations, headers.metadata.name, namespace]).apply(
                     ([extra, issuer, headersName, ns]): Record<string, string> => ({
                         "nginx.ingress.kubernetes.io/ssl-redirect": "true",
-                        "nginx.ingress.kubernetes.io/limit-rps": String(publicConfig.requestsPerSecond),
-                        "nginx.ingress.kubernetes.io/limit-connections": String(publicConfig.connections),
+                        "nginx.ingress.kubernetes.io/limit-rps": String(publicArgs.requestsPerSecond),
+                        "nginx.ingress.kubernetes.io/limit-connections": String(publicArgs.connections),
                         "nginx.ingress.kubernetes.io/custom-headers": `${ns}/${headersName}`,
                         ...issuer,
                         ...extra,
@@ -261,11 +294,11 @@ export class AppTier extends pulumi.ComponentResource {
             },
             spec: {
                 ingressClassName: ingress.className,
-                tls: [{ hosts: [...publicConfig.hosts], secretName: tlsSecretName }],
-                rules: publicConfig.hosts.map((host) => ({
+                tls: [{ hosts: [...publicArgs.hosts], secretName: tlsSecretName }],
+                rules: publicArgs.hosts.map((host) => ({
                     host,
                     http: {
-                        paths: publicConfig.paths.map((path) => ({
+                        paths: publicArgs.paths.map((path) => ({
                             path,
                             pathType: "Prefix",
                             backend: { service: { name: this.serviceName, port: { name: "http" } } },
@@ -275,9 +308,9 @@ export class AppTier extends pulumi.ComponentResource {
             },
         }, { parent: this, dependsOn: [headers] });
 
-        if (ingress.http01Solver && issuerAnnotations["cert-manager.io/cluster-issuer"] !== undefined) {
+        if (args.http01Solver) {
             new k8s.networking.v1.NetworkPolicy(`${name}-acme-solver`, {
-                metadata: { name: `${tier.name}-acme-http01-solver`, namespace, labels },
+                metadata: { name: `${args.name}-acme-http01-solver`, namespace, labels },
                 spec: {
                     podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
                     policyTypes: ["Ingress"],
@@ -294,7 +327,7 @@ export class AppTier extends pulumi.ComponentResource {
 /** Where cert-manager's acmesolver listens for the challenge request. */
 const acmeSolverPort = 8089;
 
-function secretEnv(store: TierStoreArgs | undefined, variables: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
+function secretEnv(store: StoreClient | undefined, variables: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
     if (!store) {
         return [];
     }
@@ -314,18 +347,17 @@ function namespacePeer(namespace: pulumi.Input<string>, podLabels?: Record<strin
 }
 
 function ingressRules(args: AppTierArgs, metricsPort: number): k8s.types.input.networking.v1.NetworkPolicyIngressRule[] {
-    const { tier } = args;
     const rules: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [];
-    const callers = args.callerNamespaces.map((caller) =>
+    const callers = args.callers.map((caller) =>
         namespacePeer(caller.namespace, { "app.kubernetes.io/name": caller.tier, "app.kubernetes.io/component": "app" }));
-    if (args.ingress && tier.public) {
-        callers.push(namespacePeer(args.ingress.controllerNamespace));
+    if (args.public) {
+        callers.push(namespacePeer(args.public.ingress.controllerNamespace));
     }
     if (callers.length > 0) {
-        rules.push({ from: callers, ports: [{ protocol: "TCP", port: tier.port }] });
+        rules.push({ from: callers, ports: [{ protocol: "TCP", port: args.port }] });
     }
-    if (tier.metrics) {
-        rules.push({ from: [namespacePeer(tier.metrics.scraperNamespace)], ports: [{ protocol: "TCP", port: metricsPort }] });
+    if (args.metrics) {
+        rules.push({ from: [namespacePeer(args.metrics.scraperNamespace)], ports: [{ protocol: "TCP", port: metricsPort }] });
     }
     return rules;
 }

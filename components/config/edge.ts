@@ -1,105 +1,19 @@
-import { z } from "zod";
+import { EdgeConfig, EdgeSettings } from "../edge/config";
 import { checkExpression, describeProblems, ExpressionContext, ExpressionUse } from "../edge/expression";
 import {
-    challengeActions, characteristicAllowed, cheapestPlan, coloCharacteristic, customRuleActions, describeCharacteristics,
-    enterpriseAddOns, ipCharacteristic, ipWithNatCharacteristic, keyedCharacteristicPattern, owaspActions, owaspParanoiaLevels,
-    owaspScoreThresholds, Plan, planLimits, plans, rateLimitActions,
+    challengeActions, characteristicAllowed, cheapestPlan, coloCharacteristic, describeCharacteristics,
+    ipCharacteristic, ipWithNatCharacteristic, keyedCharacteristicPattern, Plan, planLimits,
 } from "../edge/planLimits";
-import { currentStackEdge, readStackFiles, zoneConflicts } from "../edge/zoneOwnership";
-import { hostname, ReportIssue } from "./fields";
+import { ReportIssue } from "../fields";
 
 /**
- * `groundwork:edge`: Cloudflare in front of the ingress. Shape errors come from the schema;
- * `checkEdge` adds what needs the whole config (plan limits, expressions, hosts, zone ownership
- * across this repository's stack files), so every problem is reported before anything is registered.
+ * The edge checks that need more than the edge section's own shape (components/edge/config.ts): the
+ * token, hosts inside the zone, zone-wide state left to the owner, and what the zone's plan allows.
+ * Zone ownership across the stack files is a repository lint (scripts/lint-stacks), not a check here:
+ * it reads sibling files, which no `pulumi up` should depend on.
  */
 
-const ruleRef = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, "must be a short id of lower-case letters, digits, - and _ such as \"block-path-traversal\"")
-    .describe("Stable id of the rule (Cloudflare `ref`); unique within its list.");
-const description = z.string().min(1, "must describe the rule").max(500, "must be at most 500 characters");
-const expression = z.string().min(1, "must be a Rules language expression such as http.request.uri.path eq \"/login\"")
-    .describe("Rules language expression, checked offline against the plan's fields, functions and operators.");
-
-const firewallRuleSchema = z.strictObject({
-    ref: ruleRef,
-    description,
-    action: z.enum(customRuleActions).describe("`skip` skips the remaining custom rules; `log` needs enterprise."),
-    expression,
-    enabled: z.boolean().default(true),
-});
-
-const rateLimitSchema = z.strictObject({
-    ref: ruleRef,
-    description,
-    expression: expression.describe("Which requests are counted and acted on; the fields allowed depend on the plan."),
-    action: z.enum(rateLimitActions),
-    requestsPerPeriod: z.int("must be a whole number").min(1, "must be at least 1"),
-    period: z.int("must be a whole number of seconds").describe("Counting window in seconds: free 10; pro 10, 60; business up to 600; enterprise up to 3600."),
-    mitigationTimeout: z.int("must be a whole number of seconds").min(0, "must be 0 or more seconds")
-        .describe("Seconds the action lasts once the limit is hit; must be 0 for challenges below enterprise."),
-    characteristics: z.array(z.string().min(1)).min(1, "must list at least one characteristic such as \"ip.src\"").default([ipCharacteristic])
-        .describe("Counting key (cf.colo.id is always added): ip.src, cf.unique_visitor_id (business+), more with Advanced Rate Limiting."),
-    countingExpression: expression.optional().describe("Counts only what this matches, e.g. failed logins (business+); may use response fields."),
-    enabled: z.boolean().default(true),
-});
-
-const owaspSchema = z.strictObject({
-    paranoiaLevel: z.literal(owaspParanoiaLevels, "must be 1, 2, 3 or 4").default(1)
-        .describe("PL1 has the fewest false positives; each level adds stricter rules (levels above are switched off)."),
-    scoreThreshold: z.literal(owaspScoreThresholds, "must be 25 (high sensitivity), 40 (medium) or 60 (low)").default(40)
-        .describe("Anomaly score at which the action fires: 25 high, 40 medium, 60 low sensitivity."),
-    action: z.enum(owaspActions).default("block").describe("What a request over the threshold gets; `log` needs enterprise."),
-});
-
-const hstsSchema = z.strictObject({
-    maxAgeSeconds: z.int().min(0).max(31536000, "must be at most 31536000 (one year)").default(31536000),
-    includeSubdomains: z.boolean().default(true),
-    preload: z.boolean().default(false),
-});
-
-const tlsSchema = z.strictObject({
-    minVersion: z.enum(["1.2", "1.3"]).default("1.2"),
-    hsts: hstsSchema.default({ maxAgeSeconds: 31536000, includeSubdomains: true, preload: false }),
-});
-
-const edgeOnSchema = z.strictObject({
-    enabled: z.literal(true).describe("Put Cloudflare in front of this stack's ingress (false: no edge, as in the local stack)."),
-    plan: z.enum(plans).describe("The zone's Cloudflare plan; rules are validated against what it allows."),
-    enterpriseAddOns: z.array(z.enum(enterpriseAddOns)).default([]).describe("Enterprise add-ons the zone has; unlock bot-management fields and more counting keys."),
-    zone: z.strictObject({
-        name: hostname.refine((name) => !name.startsWith("*."), "must be the zone apex such as \"example.com\", not a wildcard")
-            .describe("The zone apex; every public host of this stack must be in it."),
-        accountId: z.string().regex(/^[0-9a-f]{32}$/, "must be the 32-character hex Cloudflare account id (dashboard → Account home → Account ID)")
-            .describe("Cloudflare account id that holds the zone (32 hex characters)."),
-    }),
-    zoneOwner: z.boolean().describe("True in the one stack per zone that manages zone settings and the WAF, managed and rate-limit rulesets for every host in it; "
-        + "false in stacks that share the zone and only add their DNS records and origin certificate."),
-    tls: tlsSchema.optional().describe("Zone-wide TLS (owner only): minimum TLS version and HSTS; SSL strict, TLS 1.3 and Always Use HTTPS are always on."),
-    originCertificate: z.strictObject({
-        keyAlgorithm: z.enum(["RSA-2048", "ECDSA-P256"]).default("RSA-2048").describe("Key of the Origin CA certificate (@pulumi/tls); origin-rsa or origin-ecc."),
-        validityDays: z.literal([7, 30, 90, 365, 730, 1095, 5475], "must be one of 7, 30, 90, 365, 730, 1095 or 5475 days").default(5475),
-    }).default({ keyAlgorithm: "RSA-2048", validityDays: 5475 }),
-    authenticatedOriginPulls: z.boolean().default(true)
-        .describe("Cloudflare presents its origin-pull client certificate and each public tier's ingress refuses connections without it."),
-    firewallRules: z.array(firewallRuleSchema).optional().describe("WAF custom rules (http_request_firewall_custom) in evaluation order; owner only."),
-    managedRulesets: z.strictObject({
-        cloudflareManaged: z.boolean().default(false).describe("Deploy the Cloudflare Managed Ruleset (pro+)."),
-        owasp: owaspSchema.optional().describe("Deploy the OWASP Core Ruleset (pro+)."),
-    }).optional().describe("Managed rulesets (http_request_firewall_managed); owner only."),
-    rateLimits: z.array(rateLimitSchema).optional().describe("Rate-limiting rules (http_ratelimit); owner only."),
-});
-
-const edgeOffSchema = z.strictObject({ enabled: z.literal(false) });
-
-export const edgeSchema = z.discriminatedUnion("enabled", [edgeOffSchema, edgeOnSchema], "must set enabled: true or false")
-    .default({ enabled: false });
-
-export type EdgeConfig = z.output<typeof edgeSchema>;
-type EnabledEdgeConfig = Extract<EdgeConfig, { enabled: true }>;
-type RateLimitConfig = z.output<typeof rateLimitSchema>;
-type TlsConfig = z.output<typeof tlsSchema>;
-
-export const defaultTls: TlsConfig = tlsSchema.parse({});
+type RateLimitSettings = NonNullable<EdgeSettings["rateLimits"]>[number];
 
 interface TierHosts {
     readonly name: string;
@@ -118,7 +32,7 @@ function hostInZone(host: string, zone: string): boolean {
 }
 
 export function checkEdge(
-    config: { edge: EdgeConfig; cloudflareApiToken?: string; tiers: readonly TierHosts[]; environment: string },
+    config: { edge: EdgeConfig; cloudflareApiToken?: string; tiers: readonly TierHosts[] },
     report: ReportIssue,
 ): void {
     const { edge } = config;
@@ -134,13 +48,9 @@ export function checkEdge(
     } else {
         checkMember(edge, report);
     }
-    const stacks = readStackFiles();
-    for (const conflict of zoneConflicts(currentStackEdge(edge, publicHostsOf(config.tiers), config.environment, stacks), stacks)) {
-        report(conflict.path, conflict.message);
-    }
 }
 
-function checkHosts(edge: EnabledEdgeConfig, tiers: readonly TierHosts[], report: ReportIssue): void {
+function checkHosts(edge: EdgeSettings, tiers: readonly TierHosts[], report: ReportIssue): void {
     tiers.forEach((tier, i) => tier.public?.hosts.forEach((host, h) => {
         if (!hostInZone(host, edge.zone.name)) {
             report(["tiers", i, "public", "hosts", h],
@@ -157,8 +67,8 @@ function checkHosts(edge: EnabledEdgeConfig, tiers: readonly TierHosts[], report
 }
 
 /** A stack sharing the zone must leave zone-wide state to the owner, or Cloudflare would see two writers. */
-function checkMember(edge: EnabledEdgeConfig, report: ReportIssue): void {
-    const ownerOnly: [keyof EnabledEdgeConfig, string][] = [
+function checkMember(edge: EdgeSettings, report: ReportIssue): void {
+    const ownerOnly: [keyof EdgeSettings, string][] = [
         ["tls", "zone-wide TLS settings"], ["firewallRules", "WAF custom rules"], ["managedRulesets", "managed rulesets"], ["rateLimits", "rate limits"],
     ];
     for (const [key, what] of ownerOnly) {
@@ -169,7 +79,7 @@ function checkMember(edge: EnabledEdgeConfig, report: ReportIssue): void {
     }
 }
 
-function checkPlan(edge: EnabledEdgeConfig, report: ReportIssue): void {
+function checkPlan(edge: EdgeSettings, report: ReportIssue): void {
     const { plan } = edge;
     const limits = planLimits[plan];
     if (plan !== "enterprise" && edge.enterpriseAddOns.length > 0) {
@@ -214,7 +124,7 @@ function checkPlan(edge: EnabledEdgeConfig, report: ReportIssue): void {
 }
 
 function checkRateLimits(
-    edge: EnabledEdgeConfig,
+    edge: EdgeSettings,
     report: ReportIssue,
     checkRuleExpression: (path: (string | number)[], text: string, use: ExpressionUse, ref: string) => void,
 ): void {
@@ -248,7 +158,7 @@ function checkRateLimits(
     });
 }
 
-function checkMitigationTimeout(rule: RateLimitConfig, plan: Plan, named: string, path: (string | number)[], report: ReportIssue): void {
+function checkMitigationTimeout(rule: RateLimitSettings, plan: Plan, named: string, path: (string | number)[], report: ReportIssue): void {
     const limits = planLimits[plan].rateLimits;
     const isChallenge = challengeActions.includes(rule.action);
     if (rule.mitigationTimeout === 0) {
@@ -267,7 +177,7 @@ function checkMitigationTimeout(rule: RateLimitConfig, plan: Plan, named: string
 }
 
 function checkCharacteristics(
-    characteristics: readonly string[], plan: Plan, addOns: EnabledEdgeConfig["enterpriseAddOns"], named: string,
+    characteristics: readonly string[], plan: Plan, addOns: EdgeSettings["enterpriseAddOns"], named: string,
     path: (string | number)[], report: ReportIssue,
 ): void {
     characteristics.forEach((characteristic, c) => {

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { z } from "zod";
+import { TierUnit } from "../apps/unit";
+import { quotaShortfalls } from "../platform/sizing";
+import { answersHttp01 } from "./addons";
 import { platformSchema, secretKeys, TierConfig } from "./schema";
 
 export const configNamespace = "groundwork";
@@ -13,9 +16,16 @@ type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[]
 
 /** The validated stack configuration with every default resolved; frozen. */
 export type PlatformConfig = DeepReadonly<Omit<ParsedPlatformConfig, "tiers" | "protectData"> & {
-    tiers: (TierConfig & { namespace: string })[];
+    tiers: LoadedTier[];
     protectData: boolean;
 }>;
+
+type LoadedTier = TierConfig & {
+    namespace: string;
+    /** cert-manager proves the tier's certificate over ACME HTTP-01, with solver pods in its namespace (see answersHttp01). */
+    http01Solver: boolean;
+};
+
 export type Tier = PlatformConfig["tiers"][number];
 
 /** Every problem in the stack configuration at once; a RunError so Pulumi prints it without a stack trace. */
@@ -57,11 +67,28 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, secre
     }
 
     const parsed = result.data;
+    const tiers = parsed.tiers.map((tier): LoadedTier => ({ ...tier, namespace: tier.namespace ?? tier.name, http01Solver: answersHttp01(parsed, tier) }));
+    // After the schema, because the peak depends on http01Solver, which is decided here once.
+    const quotaProblems = tiers.flatMap((tier, i) => quotaProblemsOf(tier, i, parsed.backups));
+    if (quotaProblems.length > 0) {
+        throw new ConfigError(quotaProblems);
+    }
     return deepFreeze({
         ...parsed,
         protectData: parsed.protectData ?? parsed.environment === "production",
-        tiers: parsed.tiers.map((tier) => ({ ...tier, namespace: tier.namespace ?? tier.name })),
+        tiers,
     });
+}
+
+/** An explicit quota must hold the tier's namespace at its peak; it may add headroom. */
+function quotaProblemsOf(tier: LoadedTier, i: number, backups: ParsedPlatformConfig["backups"]): string[] {
+    const { quota } = tier;
+    if (quota === undefined) {
+        return [];
+    }
+    const peak = TierUnit.budget({ app: tier, database: tier.database && { ...tier.database, backups } });
+    return quotaShortfalls(quota, peak).map(({ field, needed }) => `${formatPath(["tiers", i, "quota", field])}${formatValue(quota[field])} is below what the namespace needs `
+        + `at peak (${needed}: max replicas plus rolling-update surge, database, backup and any ACME HTTP-01 solver); raise it or remove quota to derive it`);
 }
 
 /** Reads the stack configuration the engine (or the test mocks) passed to this program. */

@@ -1,13 +1,17 @@
 import { z } from "zod";
-import { versions } from "../versions";
-import { addonsSchema, answersHttp01, chartsSchema, checkAddons, registryCredentialsSchema, repositoryCredentialsSchema } from "./addons";
-import { checkEdge, edgeSchema } from "./edge";
+import { addonsSchema } from "../addons/config";
+import { repositoryCredentialsSchema } from "../addons/argocd/config";
+import { chartsSchema } from "../addons/helm-addon/config";
+import { registryCredentialsSchema } from "../addons/tekton/config";
+import { edgeSchema } from "../edge/config";
 import {
     cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
     memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, storageSize, urlPath,
-} from "./fields";
-import { formatBytes, formatCpu, parseBytes, parseCpu } from "./quantity";
-import { NamespaceBudget, tierBudget } from "./sizing";
+} from "../fields";
+import { parseBytes, parseCpu } from "../platform/quantity";
+import { versions } from "../versions";
+import { checkAddons } from "./addons";
+import { checkEdge } from "./edge";
 
 export const environments = ["local", "staging", "production"] as const;
 
@@ -177,11 +181,6 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "back
             }
         }
 
-        if (tier.quota) {
-            const peak = tierBudget(tier, { backupStorage: config.backups.storage, http01Solver: answersHttp01(config, tier) });
-            checkQuota(tier.quota, peak, (field, message) => report(["tiers", i, "quota", field], message));
-        }
-
         tier.public?.hosts.forEach((host, h) => {
             const other = hosts.get(host);
             if (other !== undefined) {
@@ -219,24 +218,5 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "back
 
     if (config.redis && namespaces.has(config.redis.namespace)) {
         report(["redis", "namespace"], `is the namespace of tier "${namespaces.get(config.redis.namespace)}": Redis needs its own namespace`);
-    }
-}
-
-/** An explicit quota must hold the namespace at its peak (see sizing.ts); it may add headroom. */
-function checkQuota(
-    quota: { cpu: string; memory: string; pods: number; storage: string },
-    budget: NamespaceBudget,
-    report: (field: string, message: string) => void,
-): void {
-    const needs: [string, number, number, (value: number) => string][] = [
-        ["cpu", parseCpu(quota.cpu) ?? 0, budget.limitsCpu, formatCpu],
-        ["memory", parseBytes(quota.memory) ?? 0, budget.limitsMemory, formatBytes],
-        ["pods", quota.pods, budget.pods, String],
-        ["storage", parseBytes(quota.storage) ?? 0, budget.storage, formatBytes],
-    ];
-    for (const [field, given, needed, format] of needs) {
-        if (given < needed) {
-            report(field, `is below what the namespace needs at peak (${format(needed)}: max replicas plus rolling-update surge, database, backup and any ACME HTTP-01 solver); raise it or remove quota to derive it`);
-        }
     }
 }

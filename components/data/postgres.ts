@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { backupJobResources, Resources } from "../config/sizing";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../platform/security";
+import { Budget, budgetOf, Resources } from "../platform/sizing";
 import { versions } from "../versions";
-import { admitOnly, claimSpec, createSingleInstanceStore, storeLabels, storePassword } from "./stateful";
+import { admitOnly, claimSpec, createSingleInstanceStore, StoreClient, storeLabels, storePassword, storeSelector } from "./stateful";
 
 export interface PostgresArgs {
     /** The tier that owns this database; names, users and the network policy derive from it. */
@@ -21,21 +21,29 @@ export interface PostgresArgs {
 const postgresUid = 70;
 const postgresPort = 5432;
 const backupRoleLabel = { "groundwork.dev/role": "postgres-backup" };
+/** Resources of the nightly pg_dump job; small, since it streams to disk. */
+const backupJobResources: Resources = {
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { cpu: "500m", memory: "512Mi" },
+};
 
 /**
  * One PostgreSQL per tier: a StatefulSet with a protected volume, a generated password kept in a
  * Secret, a network policy admitting only its tier and its backup job, and a nightly pg_dump.
  */
 export class Postgres extends pulumi.ComponentResource {
-    /** Secret with host, port, database, username and password: the only way tiers learn them. */
-    readonly credentials: k8s.core.v1.Secret;
-    readonly credentialsSecretName: pulumi.Output<string>;
-    readonly service: k8s.core.v1.Service;
     readonly serviceName: pulumi.Output<string>;
     readonly host: pulumi.Output<string>;
-    readonly port = postgresPort;
-    /** Labels of the database pod, for the tier's egress policy. */
-    readonly podLabels: Record<string, string>;
+    /** What the tier needs to reach the database; the credentials Secret is the only way it learns them. */
+    readonly client: StoreClient;
+
+    /** What the database adds to its namespace at peak: its pod and volume, and the backup job's pod and volume. */
+    static budget(args: Pick<PostgresArgs, "resources" | "storage" | "backups">): Budget {
+        return budgetOf([
+            { resources: args.resources, pods: 1, volumes: [args.storage] },
+            { resources: backupJobResources, pods: 1, volumes: [args.backups.storage ?? args.storage] },
+        ]);
+    }
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:data:Postgres", name, {}, opts);
@@ -45,7 +53,7 @@ export class Postgres extends pulumi.ComponentResource {
         this.host = pulumi.interpolate`${storeName}.${namespace}.svc.cluster.local`;
 
         const password = storePassword(`${name}-password`, this);
-        this.credentials = new k8s.core.v1.Secret(`${name}-credentials`, {
+        const credentials = new k8s.core.v1.Secret(`${name}-credentials`, {
             metadata: { name: `${storeName}-credentials`, namespace, labels: storeLabels({ name: storeName, component: "postgres", environment: args.environment }) },
             type: "Opaque",
             stringData: {
@@ -56,8 +64,7 @@ export class Postgres extends pulumi.ComponentResource {
                 password: password.result,
             },
         }, { parent: this });
-        this.credentialsSecretName = this.credentials.metadata.name;
-        const fromSecret = (key: string) => ({ secretKeyRef: { name: this.credentialsSecretName, key } });
+        const fromSecret = (key: string) => ({ secretKeyRef: { name: credentials.metadata.name, key } });
 
         const store = createSingleInstanceStore({
             name: storeName,
@@ -82,18 +89,23 @@ export class Postgres extends pulumi.ComponentResource {
             readinessCommand: ["sh", "-c", "pg_isready --host=127.0.0.1 --username=\"$POSTGRES_USER\" --dbname=\"$POSTGRES_DB\""],
             protect: args.protect,
         }, this);
-        this.service = store.service;
         this.serviceName = store.service.metadata.name;
-        this.podLabels = { "app.kubernetes.io/name": storeName, "app.kubernetes.io/component": "postgres" };
+        const podSelector = storeSelector({ name: storeName, component: "postgres" });
+        this.client = {
+            credentialsSecretName: credentials.metadata.name,
+            readyResources: [credentials, store.service],
+            port: postgresPort,
+            peer: { podSelector: { matchLabels: podSelector } },
+        };
 
         admitOnly(`${name}-ingress`, { name: storeName, namespace, component: "postgres", port: postgresPort, environment: args.environment }, [
             { podSelector: { matchLabels: { "app.kubernetes.io/name": args.tierName, "app.kubernetes.io/component": "app" } } },
             { podSelector: { matchLabels: backupRoleLabel } },
         ], this);
 
-        this.createBackups(name, storeName, namespace, args, fromSecret);
+        this.createBackups(name, storeName, namespace, args, fromSecret, podSelector);
 
-        this.registerOutputs({ serviceName: this.serviceName, host: this.host, credentialsSecretName: this.credentialsSecretName });
+        this.registerOutputs({ serviceName: this.serviceName, host: this.host, credentialsSecretName: this.client.credentialsSecretName });
     }
 
     /** A daily pg_dump to its own volume, keeping `retentionDays` days; restricted like every workload. */
@@ -103,6 +115,7 @@ export class Postgres extends pulumi.ComponentResource {
         namespace: pulumi.Output<string>,
         args: PostgresArgs,
         fromSecret: (key: string) => k8s.types.input.core.v1.EnvVarSource,
+        databaseSelector: Record<string, string>,
     ): void {
         const labels = { ...storeLabels({ name: `${storeName}-backup`, component: "postgres", environment: args.environment }), ...backupRoleLabel };
         const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-backups`, {
@@ -116,7 +129,7 @@ export class Postgres extends pulumi.ComponentResource {
             spec: {
                 podSelector: { matchLabels: backupRoleLabel },
                 policyTypes: ["Egress"],
-                egress: [{ to: [{ podSelector: { matchLabels: this.podLabels } }], ports: [{ protocol: "TCP", port: postgresPort }] }],
+                egress: [{ to: [{ podSelector: { matchLabels: databaseSelector } }], ports: [{ protocol: "TCP", port: postgresPort }] }],
             },
         }, { parent: this });
 

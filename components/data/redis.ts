@@ -1,17 +1,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Resources } from "../config/sizing";
+import { GuardedNamespace } from "../platform/namespace";
+import { Budget, budgetOf, Resources } from "../platform/sizing";
 import { versions } from "../versions";
-import { admitOnly, createSingleInstanceStore, storeLabels, storePassword } from "./stateful";
+import { admitOnly, createSingleInstanceStore, StoreClient, storeLabels, storePassword, storeSelector } from "./stateful";
 
 export interface RedisArgs {
-    namespace: pulumi.Input<string>;
+    /** Redis's own namespace; guarded like a tier's, with a quota of what Redis creates. */
+    namespace: string;
     environment: string;
+    podSecurityVersion: string;
     storage: string;
     storageClass?: string;
     resources: Resources;
-    /** Namespaces of the tiers that use Redis; each gets a credentials Secret of its own. */
-    clientNamespaces: string[];
+    /** Namespaces of the tiers that use Redis: the only ones admitted, each through clientFor. */
+    clientNamespaces: readonly string[];
     protect: boolean;
 }
 
@@ -20,32 +23,53 @@ const redisUid = 999;
 const redisPort = 6379;
 const storeName = "redis";
 /** Tier pods carrying this label may reach Redis. */
-export const redisClientLabel = { "groundwork.dev/redis-client": "true" };
+const redisClientLabel = { "groundwork.dev/redis-client": "true" };
 
 /**
- * The shared Redis: password required (from @pulumi/random), append-only persistence on a
- * protected volume, reachable only from the pods of the tiers that declare `redis: true`.
+ * The shared Redis in a guarded namespace of its own: password required (from @pulumi/random),
+ * append-only persistence on a protected volume, reachable only from the pods of the tiers that
+ * declare `redis: true`.
  */
 export class Redis extends pulumi.ComponentResource {
-    /** Per client namespace, the Secret holding host, port and password. */
-    readonly clientSecrets: Record<string, k8s.core.v1.Secret> = {};
-    readonly service: k8s.core.v1.Service;
     readonly serviceName: pulumi.Output<string>;
     readonly host: pulumi.Output<string>;
     readonly namespace: pulumi.Output<string>;
-    readonly port = redisPort;
+    /** Labels selecting the Redis pod. */
+    readonly podSelector = storeSelector({ name: storeName, component: "redis" });
+    private readonly service: k8s.core.v1.Service;
+    private readonly password: pulumi.Output<string>;
+    private readonly labels: Record<string, string>;
+    private readonly clientNamespaces: ReadonlySet<string>;
+    /** This component's name, the prefix of its children's names. */
+    private readonly baseName: string;
+
+    /** What Redis's namespace must admit: its one pod and its volume. */
+    static budget(args: Pick<RedisArgs, "resources" | "storage">): Budget {
+        return budgetOf([{ resources: args.resources, pods: 1, volumes: [args.storage] }]);
+    }
 
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:data:Redis", name, {}, opts);
-        this.namespace = pulumi.output(args.namespace);
+        this.baseName = name;
+        this.clientNamespaces = new Set(args.clientNamespaces);
+        // The namespace stood beside Redis, at the top of the stack, before Redis owned it.
+        const guarded = new GuardedNamespace(args.namespace, {
+            name: args.namespace,
+            environment: args.environment,
+            podSecurityLevel: "restricted",
+            podSecurityVersion: args.podSecurityVersion,
+            budget: Redis.budget(args),
+            containerDefaults: args.resources,
+        }, { parent: this, aliases: [{ parent: pulumi.rootStackResource }] });
+        this.namespace = guarded.name;
         this.host = pulumi.interpolate`${storeName}.${this.namespace}.svc.cluster.local`;
-        const labels = storeLabels({ name: storeName, component: "redis", environment: args.environment });
+        this.labels = storeLabels({ name: storeName, component: "redis", environment: args.environment });
 
-        const password = storePassword(`${name}-password`, this);
+        this.password = storePassword(`${name}-password`, this).result;
         const serverSecret = new k8s.core.v1.Secret(`${name}-auth`, {
-            metadata: { name: "redis-auth", namespace: this.namespace, labels },
+            metadata: { name: "redis-auth", namespace: this.namespace, labels: this.labels },
             type: "Opaque",
-            stringData: { password: password.result },
+            stringData: { password: this.password },
         }, { parent: this });
 
         const store = createSingleInstanceStore({
@@ -77,18 +101,36 @@ export class Redis extends pulumi.ComponentResource {
 
         admitOnly(`${name}-ingress`, { name: storeName, namespace: this.namespace, component: "redis", port: redisPort, environment: args.environment },
             [{
-                namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: args.clientNamespaces }] },
+                namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...args.clientNamespaces] }] },
                 podSelector: { matchLabels: redisClientLabel },
             }], this);
 
-        for (const clientNamespace of args.clientNamespaces) {
-            this.clientSecrets[clientNamespace] = new k8s.core.v1.Secret(`${name}-credentials-${clientNamespace}`, {
-                metadata: { name: "redis-credentials", namespace: clientNamespace, labels },
-                type: "Opaque",
-                stringData: { host: this.host, port: String(redisPort), password: password.result },
-            }, { parent: this });
-        }
-
         this.registerOutputs({ serviceName: this.serviceName, host: this.host, namespace: this.namespace });
+    }
+
+    /**
+     * What a tier in `namespace` needs to reach Redis; called once per client namespace. It creates
+     * the namespace's credentials Secret, after `namespaceReady`: the tiers' namespaces are created
+     * after Redis, since the tiers need Redis to start.
+     */
+    clientFor(namespace: string, namespaceReady: pulumi.Resource): StoreClient {
+        if (!this.clientNamespaces.has(namespace)) {
+            throw new Error(`namespace "${namespace}" is not among Redis's client namespaces (${[...this.clientNamespaces].join(", ")}): Redis would not admit it`);
+        }
+        const secret = new k8s.core.v1.Secret(`${this.baseName}-credentials-${namespace}`, {
+            metadata: { name: "redis-credentials", namespace, labels: this.labels },
+            type: "Opaque",
+            stringData: { host: this.host, port: String(redisPort), password: this.password },
+        }, { parent: this, dependsOn: [namespaceReady] });
+        return {
+            credentialsSecretName: secret.metadata.name,
+            readyResources: [secret, this.service],
+            port: redisPort,
+            peer: {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": this.namespace } },
+                podSelector: { matchLabels: this.podSelector },
+            },
+            podLabels: redisClientLabel,
+        };
     }
 }

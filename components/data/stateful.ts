@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Resources } from "../config/sizing";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
+import { Resources } from "../platform/sizing";
 
 /** What PostgreSQL and Redis share: one pod with a persistent volume that must outlive the stack. */
 export interface SingleInstanceStoreArgs {
@@ -31,9 +31,25 @@ export interface SingleInstanceStoreArgs {
 
 export const dataVolumeName = "data";
 
-/** Labels selecting the store's pod; policies and Services use them. */
+/** What a workload needs to use a store: the Secret it reads, and what its network policy must let it reach. */
+export interface StoreClient {
+    credentialsSecretName: pulumi.Input<string>;
+    /** The client must not start before these exist (credentials Secret, Service). */
+    readyResources: pulumi.Resource[];
+    port: number;
+    peer: k8s.types.input.networking.v1.NetworkPolicyPeer;
+    /** Labels the client's pods must carry for the store to admit them. */
+    podLabels?: Record<string, string>;
+}
+
+/** Labels the store's objects carry. */
 export function storeLabels(args: Pick<SingleInstanceStoreArgs, "name" | "component" | "environment">): Record<string, string> {
     return standardLabels(args.name, args.component, args.environment);
+}
+
+/** Labels selecting the store's pod; its Service, disruption budget and network policies use them. */
+export function storeSelector(args: Pick<SingleInstanceStoreArgs, "name" | "component">): Record<string, string> {
+    return { "app.kubernetes.io/name": args.name, "app.kubernetes.io/component": args.component };
 }
 
 /** A generated password: alphanumeric, so it is safe in URLs and shell commands. */
@@ -52,7 +68,7 @@ export function createSingleInstanceStore(args: SingleInstanceStoreArgs, parent:
     claim: k8s.core.v1.PersistentVolumeClaim;
 } {
     const labels = storeLabels(args);
-    const selector = { "app.kubernetes.io/name": args.name, "app.kubernetes.io/component": args.component };
+    const selector = storeSelector(args);
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(`${args.name}-sa`, {
         metadata: { name: args.name, namespace: args.namespace, labels },
@@ -145,7 +161,7 @@ export function admitOnly(
     return new k8s.networking.v1.NetworkPolicy(name, {
         metadata: { name: `${args.name}-ingress`, namespace: args.namespace, labels: storeLabels(args) },
         spec: {
-            podSelector: { matchLabels: { "app.kubernetes.io/name": args.name, "app.kubernetes.io/component": args.component } },
+            podSelector: { matchLabels: storeSelector(args) },
             policyTypes: ["Ingress"],
             ingress: [{ from, ports: [{ protocol: "TCP", port: args.port }] }],
         },

@@ -3,13 +3,9 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { PlatformConfig } from "../config";
-import { defaultTls } from "../config/edge";
-import { originPullCaPem, originPullCaSecretName } from "./originPullCa";
+import { defaultTls, EdgeSettings } from "./config";
+import { clientCertificateAnnotations, originPullCaPem, originPullCaSecretName } from "./originPullCa";
 import { rulesetSpecs, zoneSettingSpecs } from "./rulesets";
-
-/** The validated `groundwork:edge` section of a stack that has the edge switched on. */
-export type EdgeSettings = Extract<PlatformConfig["edge"], { enabled: true }>;
 
 /** A tier whose hosts Cloudflare serves; its namespace receives the origin certificate. */
 export interface PublicTier {
@@ -134,11 +130,12 @@ export class Edge extends pulumi.ComponentResource {
 
         const settings: Record<string, TierIngressSettings> = {};
         for (const tier of args.publicTiers) {
-            const tlsSecret = new kubernetes.core.v1.Secret(`${tier.name}-origin-tls`, {
+            // Prefixed like every other child, so that two Edge components cannot collide; the alias keeps the unprefixed name's state.
+            const tlsSecret = new kubernetes.core.v1.Secret(`${name}-${tier.name}-origin-tls`, {
                 metadata: { name: tlsSecretName, namespace: tier.namespace, labels: edgeLabels },
                 type: "kubernetes.io/tls",
                 stringData: { "tls.crt": certificate.certificate, "tls.key": key.privateKeyPem },
-            }, { parent: this });
+            }, { parent: this, aliases: [{ name: `${tier.name}-origin-tls` }] });
             settings[tier.name] = { tlsSecretName: tlsSecret.metadata.name, ingressAnnotations };
         }
         return settings;
@@ -146,16 +143,6 @@ export class Edge extends pulumi.ComponentResource {
 }
 
 const edgeLabels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "groundwork-edge" };
-
-/** ingress-nginx annotations that make the Ingress demand a client certificate signed by `caSecret` ("namespace/name"). */
-function clientCertificateAnnotations(caSecret: string): Record<string, string> {
-    return {
-        "nginx.ingress.kubernetes.io/auth-tls-verify-client": "on",
-        "nginx.ingress.kubernetes.io/auth-tls-secret": caSecret,
-        // Cloudflare's client certificate is signed directly by the origin-pull CA.
-        "nginx.ingress.kubernetes.io/auth-tls-verify-depth": "1",
-    };
-}
 
 /** A for an IPv4 address, AAAA for IPv6, CNAME for a hostname. */
 export function dnsRecordTypeOf(address: string | undefined): "A" | "AAAA" | "CNAME" {

@@ -58,7 +58,7 @@ export function describeProblems(problems: readonly ExpressionProblem[]): string
 
 type TokenKind = "word" | "string" | "number" | "ip" | "listRef" | "symbol" | "end";
 
-interface Token {
+export interface Token {
     readonly kind: TokenKind;
     readonly text: string;
     readonly column: number;
@@ -71,7 +71,8 @@ const numberPattern = /^-?\d+/;
 const listRefPattern = /^\$[A-Za-z0-9_.]+/;
 const symbols = ["==", "!=", "<=", ">=", "&&", "||", "^^", "..", "<", ">", "~", "!", "(", ")", "{", "}", "[", "]", ",", "*"];
 
-function tokenize(source: string): { tokens: Token[] } | { problem: ExpressionProblem } {
+/** The expression's tokens, or its first lexical problem; tests evaluate rules over exactly these tokens. */
+export function tokenize(source: string): { tokens: Token[] } | { problem: ExpressionProblem } {
     const tokens: Token[] = [];
     let i = 0;
     while (i < source.length) {

@@ -1,1 +1,2 @@
-export { Edge, EdgeArgs, EdgeSettings, PublicTier, TierIngressSettings } from "./edge";
+export { EdgeSettings } from "./config";
+export { Edge, EdgeArgs, PublicTier, TierIngressSettings } from "./edge";

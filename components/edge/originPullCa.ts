@@ -11,6 +11,19 @@
 /** The Secret (key `ca.crt`) in the ingress controller's namespace that Ingresses verify Cloudflare's client certificate against. */
 export const originPullCaSecretName = "cloudflare-origin-pull-ca";
 
+/**
+ * ingress-nginx annotations that make an Ingress demand a client certificate signed by `caSecret`
+ * ("namespace/name"); the edge and the controller's verifyOriginPull setting both ask for them.
+ */
+export function clientCertificateAnnotations(caSecret: string): Record<string, string> {
+    return {
+        "nginx.ingress.kubernetes.io/auth-tls-verify-client": "on",
+        "nginx.ingress.kubernetes.io/auth-tls-secret": caSecret,
+        // Cloudflare's client certificate is signed directly by the origin-pull CA.
+        "nginx.ingress.kubernetes.io/auth-tls-verify-depth": "1",
+    };
+}
+
 export const originPullCaExpiry = "2029-11-01T17:00:00Z";
 export const originPullCaSha256 = "9A:1A:C2:B4:BE:15:F9:F2:7E:EE:20:A7:34:CB:A4:E9:89:8F:61:00:1B:3B:D7:C8:4B:69:B5:6A:3E:25:A2:B9";
 

@@ -1,10 +1,10 @@
 import type * as cloudflare from "@pulumi/cloudflare";
-import type { EdgeSettings } from "./edge";
+import type { EdgeSettings } from "./config";
 import { coloCharacteristic, managedRulesetIds, owaspParanoiaLevels } from "./planLimits";
 
 /**
  * The Cloudflare API shapes Groundwork sends, built from validated config as plain data so that
- * tests can compare them exactly. Names follow @pulumi/cloudflare 6.17.0 (types/input.d.ts
+ * tests can evaluate them. Names follow @pulumi/cloudflare 6.17.0 (types/input.d.ts
  * RulesetRule*, zoneSetting.d.ts); string values are the API's snake_case ones.
  */
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { cachedBinary, entryDir, makeTempDir, makeWritable, publishEntry, removeTree } from "./cache";
 import { CommandResult, runCommand, tail } from "./process";
-import { ProviderRecipe, Recipe, TOOLCHAIN_DIR, ToolchainError } from "./recipes";
+import { ProviderRecipe, Recipe, TOOLCHAIN_DIR, ToolchainError, WrapperRecipe } from "./recipes";
 
 /** A module the Go module proxy does not serve (or cannot be reached for): the tool is reported, not failed. */
 export class UnavailableError extends Error {}
@@ -124,6 +124,9 @@ export class ToolBuild {
             ],
             this.sources,
         );
+        if (recipe.kind === "wrapper" && recipe.moduleFiles) {
+            await this.copyModuleFiles(recipe.moduleFiles);
+        }
         fs.writeFileSync(
             path.join(this.staged, "build.json"),
             `${JSON.stringify({ tool: recipe.tool, version: recipe.version, go: this.go.version, builtAt: new Date().toISOString() }, null, 2)}\n`,
@@ -145,14 +148,29 @@ export class ToolBuild {
         return this.recipe.kind === "wrapper" ? this.recipe.mainPackage : this.recipe.command;
     }
 
-    /** Copies the provider module out of the read-only module cache, so that its generator can write into it. */
-    private async layOutProvider(recipe: ProviderRecipe): Promise<void> {
-        const result = await this.runGo(["mod", "download", "-json", `${recipe.module}@${recipe.moduleVersion}`], this.scratch);
+    /** The module's directory in the (read-only) module cache, downloaded when missing. */
+    private async downloadModule(module: string, version: string, cwd: string): Promise<string> {
+        const result = await this.runGo(["mod", "download", "-json", `${module}@${version}`], cwd);
         const download = JSON.parse(result.stdout) as { Dir?: string };
         if (!download.Dir) {
-            throw new BuildError(`\`go mod download\` reported no directory for ${recipe.module}@${recipe.moduleVersion}`);
+            throw new BuildError(`\`go mod download\` reported no directory for ${module}@${version}`);
         }
-        fs.cpSync(download.Dir, this.sources, { recursive: true });
+        return download.Dir;
+    }
+
+    /** Copies run-time files a tool needs (kwok's stages) from its module into the entry being built. */
+    private async copyModuleFiles(moduleFiles: NonNullable<WrapperRecipe["moduleFiles"]>): Promise<void> {
+        const moduleDir = await this.downloadModule(moduleFiles.module, moduleFiles.version, this.sources);
+        const into = path.join(this.staged, moduleFiles.into);
+        fs.mkdirSync(into, { recursive: true });
+        for (const file of moduleFiles.files) {
+            fs.copyFileSync(path.join(moduleDir, file), path.join(into, path.basename(file)));
+        }
+    }
+
+    /** Copies the provider module out of the read-only module cache, so that its generator can write into it. */
+    private async layOutProvider(recipe: ProviderRecipe): Promise<void> {
+        fs.cpSync(await this.downloadModule(recipe.module, recipe.moduleVersion, this.scratch), this.sources, { recursive: true });
         makeWritable(this.sources);
         if (recipe.goModEdits.length > 0) {
             await this.runGo(["mod", "edit", ...recipe.goModEdits], this.sources);

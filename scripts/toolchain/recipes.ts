@@ -11,7 +11,9 @@ import { toolchainVersions } from "./versions";
 export const TOOLCHAIN_DIR = __dirname;
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-export type ToolName = "pulumi" | "kubernetes" | "actionlint";
+export type ToolName = "pulumi" | "kubernetes" | ControlPlaneTool | "kwok" | "actionlint";
+export type ControlPlaneTool = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
+export const CONTROL_PLANE_TOOLS: readonly ControlPlaneTool[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
 
 interface RecipeBase {
     tool: ToolName;
@@ -32,6 +34,8 @@ export interface WrapperRecipe extends RecipeBase {
     mainPackage: string;
     /** Requirements the wrapper's go.mod must state, derived from the versions table. */
     requires: Record<string, string>;
+    /** Files of a dependency module the tool needs at run time, copied into its cache entry under `into`. */
+    moduleFiles?: { module: string; version: string; files: readonly string[]; into: string };
 }
 
 /**
@@ -53,6 +57,51 @@ export interface ProviderRecipe extends RecipeBase {
 export type Recipe = WrapperRecipe | ProviderRecipe;
 
 const kubernetes = toolchainVersions.kubernetes;
+const controlPlane = toolchainVersions.controlPlane;
+const [kubernetesMajor, kubernetesMinor] = controlPlane.kubernetes.split(".");
+
+/**
+ * One binary of the control plane. The provider refuses an API server without a version, so the
+ * Kubernetes ones get the version variables its release builds set.
+ */
+function controlPlaneRecipe(tool: ControlPlaneTool, mainPackage: string): WrapperRecipe {
+    const isEtcd = tool === "etcd";
+    return {
+        kind: "wrapper",
+        tool,
+        version: isEtcd ? controlPlane.etcd : controlPlane.kubernetes,
+        binary: tool,
+        moduleDir: "modules/control-plane",
+        mainPackage,
+        requires: { "k8s.io/kubernetes": `v${controlPlane.kubernetes}`, ...(isEtcd ? { "go.etcd.io/etcd/server/v3": `v${controlPlane.etcd}` } : {}) },
+        versionVariables: isEtcd ? {} : {
+            "k8s.io/component-base/version.gitVersion": `v${controlPlane.kubernetes}`,
+            "k8s.io/component-base/version.gitMajor": kubernetesMajor,
+            "k8s.io/component-base/version.gitMinor": kubernetesMinor,
+            "k8s.io/component-base/version.gitTreeState": "clean",
+            "k8s.io/client-go/pkg/version.gitVersion": `v${controlPlane.kubernetes}`,
+        },
+        buildTags: [],
+    };
+}
+
+/**
+ * kwok's stages: nodes become Ready and keep sending heartbeats (else the node lifecycle controller
+ * marks them unreachable and their pods not ready), pods Running and Ready (and complete or go),
+ * claims bind.
+ */
+const KWOK_STAGES = [
+    "node/fast/node-initialize.yaml",
+    "node/heartbeat/node-heartbeat.yaml",
+    "pod/fast/pod-ready.yaml",
+    "pod/fast/pod-complete.yaml",
+    "pod/fast/pod-delete.yaml",
+    "volume/fast/storage-class.yaml",
+    "volume/fast/pvc-provision.yaml",
+    "volume/fast/pv-bind.yaml",
+    "volume/fast/pvc-delete.yaml",
+    "volume/fast/pv-delete.yaml",
+].map((stage) => `kustomize/stage/${stage}`);
 
 export const recipes: readonly Recipe[] = [
     {
@@ -83,6 +132,23 @@ export const recipes: readonly Recipe[] = [
         command: "./cmd/pulumi-resource-kubernetes",
         versionVariables: { [`${kubernetes.module}/pkg/version.Version`]: kubernetes.version },
         buildTags: [],
+    },
+    controlPlaneRecipe("etcd", "go.etcd.io/etcd/server/v3"),
+    controlPlaneRecipe("kube-apiserver", "k8s.io/kubernetes/cmd/kube-apiserver"),
+    controlPlaneRecipe("kube-controller-manager", "k8s.io/kubernetes/cmd/kube-controller-manager"),
+    controlPlaneRecipe("kube-scheduler", "k8s.io/kubernetes/cmd/kube-scheduler"),
+    {
+        kind: "wrapper",
+        tool: "kwok",
+        version: toolchainVersions.kwok,
+        binary: "kwok",
+        moduleDir: "modules/kwok",
+        mainPackage: "sigs.k8s.io/kwok/cmd/kwok",
+        requires: { "sigs.k8s.io/kwok": `v${toolchainVersions.kwok}` },
+        // kwok's version is a variable of its own source, already right in the module.
+        versionVariables: {},
+        buildTags: [],
+        moduleFiles: { module: "sigs.k8s.io/kwok", version: `v${toolchainVersions.kwok}`, files: KWOK_STAGES, into: "stages" },
     },
     {
         kind: "wrapper",

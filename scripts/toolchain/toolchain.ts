@@ -150,7 +150,7 @@ export function stackEnvironment(toolchain: Toolchain, stack: string, base: Node
     );
 }
 
-const TOOL_COLUMN = 14;
+const TOOL_COLUMN = 25;
 const VERSION_COLUMN = 10;
 
 export function formatStatus(status: ToolStatus): string {
@@ -198,13 +198,15 @@ async function buildAll(missing: readonly Recipe[], root: string, report: (line:
         missing.map(async (recipe): Promise<ToolStatus> => {
             const build = new ToolBuild(recipe, root, go, path.join(logDir, `${recipe.tool}-${recipe.version}.log`));
             const started = Date.now();
-            let phase = "downloading modules";
+            // A tool queued behind another's compile stays quiet: the compiling one shows progress.
+            let phase: string | undefined = "downloading modules";
             report(formatLine(recipe.tool, recipe.version, `${phase} (log: ${build.logFile})`));
-            const heartbeat = setInterval(() => report(formatLine(recipe.tool, recipe.version, `${phase}: ${formatElapsed(Date.now() - started)}`)), heartbeatMs);
+            const heartbeat = setInterval(() => phase && report(formatLine(recipe.tool, recipe.version, `${phase}: ${formatElapsed(Date.now() - started)}`)), heartbeatMs);
             let status: ToolStatus;
             try {
                 await build.prepare();
-                phase = "waiting for the compiler";
+                phase = undefined;
+                report(formatLine(recipe.tool, recipe.version, `downloaded in ${formatElapsed(Date.now() - started)}; compiles when the compiler is free`));
                 const binary = await compileOneAtATime(() => {
                     phase = "compiling";
                     report(formatLine(recipe.tool, recipe.version, `compiling after ${formatElapsed(Date.now() - started)}`));

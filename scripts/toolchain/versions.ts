@@ -26,6 +26,17 @@ export const toolchainVersions = {
         random: "4.21.1",
         tls: "5.5.1",
     },
+    /**
+     * A real control plane on loopback for the cluster runs: kube-apiserver, kube-controller-manager
+     * and kube-scheduler from `k8s.io/kubernetes` (its staging modules replaced by their published
+     * `v0.<minor>.<patch>` tags in `modules/control-plane`), and the etcd server its module graph pins.
+     */
+    controlPlane: {
+        kubernetes: "1.37.2",
+        etcd: "3.7.0",
+    },
+    /** Fake nodes: kwok makes pods Running and Ready without a kubelet, so workloads pass Pulumi's await. */
+    kwok: "0.8.0",
     /** Lints `.github/workflows`; built from its Go module like the rest of the toolchain. */
     actionlint: "1.7.12",
 } as const;

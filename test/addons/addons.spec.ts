@@ -18,7 +18,9 @@ describe("platform add-ons", () => {
     const runs: Record<string, AddonsRun> = {};
     before(async () => {
         runs.staging = await runAddons("staging");
-        runs.production = await runAddons("production");
+        // Production lists the repository credentials the other way round, as a stack may reorder them.
+        const reordered = JSON.parse(testSecrets.argocdRepositoryCredentials).reverse();
+        runs.production = await runAddons("production", prefixed({ argocdRepositoryCredentials: JSON.stringify(reordered) }));
     });
 
     const chart = (run: AddonsRun, name: keyof typeof chartNames) => run.get(types.chart, name);
@@ -66,7 +68,7 @@ describe("platform add-ons", () => {
         ];
         for (const { source, secret, chart: expectedChart, repo, username } of cases) {
             it(`locates every chart in the ${source.source} source${secret ? " with credentials" : ""}`, async () => {
-                const { locateChart } = await import("../../components/addons/chart-source");
+                const { locateChart } = await import("../../components/addons/helm-addon/chart-source");
                 for (const [key, pinned] of Object.entries(versions.charts)) {
                     const location = locateChart(key as keyof typeof versions.charts, { ...(source as { source: "upstream" }), password: secret });
                     const options = location.repositoryOpts as Record<string, unknown> | undefined;
@@ -246,7 +248,21 @@ describe("platform add-ons", () => {
         assert.deepEqual(project.spec.destinations.map((d: { namespace: string }) => d.namespace), ["backend", "ai-engine", "executor"]);
         assert.deepEqual(project.spec.clusterResourceWhitelist, []);
         const repositories = runs.staging.ofType(types.secret).filter((secret) => secret.inputs.metadata.labels?.["argocd.argoproj.io/secret-type"] === "repository");
-        assert.equal(repositories.length, 1);
+        assert.equal(repositories.length, 2);
+    });
+
+    it("names each repository Secret by its repository's host and path, so that a credential keeps its Secret wherever it moves in the list", () => {
+        const repositorySecrets = (run: AddonsRun) => run.ofType(types.secret).filter((secret) => secret.inputs.metadata.labels?.["argocd.argoproj.io/secret-type"] === "repository")
+            .map((secret) => ({ name: secret.name, secretName: secret.inputs.metadata.name, url: secret.inputs.stringData.url, formerName: secret.aliasNames }))
+            .sort((a, b) => a.name.localeCompare(b.name));
+        const [deploy, charts] = JSON.parse(testSecrets.argocdRepositoryCredentials);
+        const named = (key: string, url: string, position: number) => ({
+            name: `addons-argocd-repository-${key}`, secretName: `repository-${key}`, url,
+            // The Secret's former, positional name: a stack deployed before keeps the Secret's state.
+            formerName: [`addons-argocd-repository-${position}`],
+        });
+        assert.deepEqual(repositorySecrets(runs.staging), [named("git.example.com-groundwork-platform-deploy", deploy.url, 0), named("github.com-acme-charts", charts.url, 1)]);
+        assert.deepEqual(repositorySecrets(runs.production), [named("git.example.com-groundwork-platform-deploy", deploy.url, 1), named("github.com-acme-charts", charts.url, 0)]);
     });
 
     it("validates GitHub webhooks with the HMAC secret and filters on repository and branch", () => {
@@ -262,7 +278,6 @@ describe("platform add-ons", () => {
             { what: "an OCI mirror without URL", overrides: { "groundwork:charts": { source: "oci" } }, message: /groundwork:charts\.url is required: it must be set when charts\.source is "oci"/ },
             { what: "an http URL for an OCI mirror", overrides: { "groundwork:charts": { source: "oci", url: "https://registry.example.com" } }, message: /groundwork:charts\.url .* must start with oci:\/\// },
             { what: "a mirror URL with the upstream source", overrides: { "groundwork:charts": { source: "upstream", url: "https://charts.example.com" } }, message: /groundwork:charts\.url .* is only used when charts\.source is "repository" or "oci"/ },
-            { what: "a local directory without the charts", overrides: { "groundwork:charts": { source: "local", directory: "/nonexistent/charts" } }, message: /groundwork:charts\.directory .* has no chart "ingress-nginx"/ },
             { what: "a username without password", overrides: { "groundwork:charts": { source: "repository", url: "https://charts.example.com", username: "x" } }, message: /groundwork:chartRepositoryPassword is required: it must be set when charts\.username is set/ },
             { what: "one ingress replica in production", overrides: { "groundwork:environment": "production", "groundwork:addons": { ingressNginx: { replicas: 1 } } }, message: /groundwork:addons\.ingressNginx\.replicas \(1\) must be at least 2 in production/ },
             { what: "an unknown issuer", overrides: { "groundwork:addons": { defaultIssuer: "vault" } }, message: /groundwork:addons\.defaultIssuer \("vault"\) must be one of "selfsigned"/ },
@@ -272,6 +287,8 @@ describe("platform add-ons", () => {
             { what: "an unknown add-on key", overrides: { "groundwork:addons": { traefik: {} } }, message: /groundwork:addons\.traefik is not a known key/ },
             { what: "origin-pull verification without the edge", overrides: { "groundwork:edge": { enabled: false }, "groundwork:addons": { ingressNginx: { cloudflare: { verifyOriginPull: true } } } }, message: /verifyOriginPull \(true\) needs the Cloudflare edge/ },
             { what: "malformed repository credentials", overrides: prefixed({ argocdRepositoryCredentials: "{not json" }), message: /groundwork:argocdRepositoryCredentials must be a JSON list/ },
+            { what: "two credentials for one repository", overrides: prefixed({ argocdRepositoryCredentials: JSON.stringify([{ url: "https://github.com/acme/deploy.git" }, { url: "git@github.com:acme/deploy.git" }]) }),
+                message: /groundwork:argocdRepositoryCredentials\[1\]\.url names a repository \(host and path\) that an earlier entry already has: list each repository once/ },
             { what: "a bad trusted range", overrides: { "groundwork:addons": { ingressNginx: { cloudflare: { trustedRanges: ["10.0.0.0/33"] } } } }, message: /trustedRanges\[0\] \("10\.0\.0\.0\/33"\) must be an IPv4 or IPv6 CIDR/ },
         ];
         for (const { what, overrides, message } of cases) {

@@ -9,6 +9,8 @@ export interface AddonResource {
     name: string;
     inputs: Record<string, any>;
     dependencies: string[];
+    /** The names its aliases give: the names whose state a renamed resource keeps. */
+    aliasNames: string[];
     /** Dotted paths of the inputs the engine receives as secrets. */
     secretInputs: string[];
 }
@@ -39,17 +41,23 @@ export const types = {
 /** Secrets the stack files cannot hold in plaintext; the tests pass them as secret config. */
 export const testSecrets: Record<string, string> = {
     cloudflareApiToken: "test-cloudflare-token",
-    argocdRepositoryCredentials: JSON.stringify([{ url: "https://git.example.com/groundwork-platform/deploy.git", username: "ci", password: "repository-token" }]),
+    argocdRepositoryCredentials: JSON.stringify([
+        { url: "https://git.example.com/groundwork-platform/deploy.git", username: "ci", password: "repository-token" },
+        { url: "git@github.com:acme/Charts.git", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nkey\n-----END OPENSSH PRIVATE KEY-----" },
+    ]),
     ciRegistryCredentials: JSON.stringify({ auths: { "ghcr.io": { auth: "Y2k6dG9rZW4=" } } }),
 };
 
 /** What the mocked RandomPassword answers as its bcrypt hash. */
 export const mockBcryptHash = "$2a$10$abcdefghijklmnopqrstuuMockHashOfTheAdminPasswordForTests";
 
-const dependenciesByName = new Map<string, string[]>();
+const requestsByName = new Map<string, { dependencies: string[]; aliasNames: string[] }>();
 const originalRegister = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, res: any) => void) {
-    dependenciesByName.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    requestsByName.set(`${req.getType()}::${req.getName()}`, {
+        dependencies: req.getDependenciesList(),
+        aliasNames: req.getAliasesList().map((alias: any) => alias.getSpec()?.getName()).filter(Boolean),
+    });
     return originalRegister.call(this, req, callback);
 };
 
@@ -59,7 +67,7 @@ MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, 
  */
 export async function runAddons(stack: string, overrides: Record<string, unknown> = {}): Promise<AddonsRun> {
     const recorded: { type: string; name: string; inputs: Record<string, any>; secretInputs: string[] }[] = [];
-    dependenciesByName.clear();
+    requestsByName.clear();
     await pulumi.runtime.setMocks({
         newResource(args) {
             recorded.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, any>, secretInputs: secretPaths(args.inputs) });
@@ -83,7 +91,7 @@ export async function runAddons(stack: string, overrides: Record<string, unknown
 
     const resources: AddonResource[] = recorded.map((resource) => ({
         ...resource,
-        dependencies: dependenciesByName.get(`${resource.type}::${resource.name}`) ?? [],
+        ...(requestsByName.get(`${resource.type}::${resource.name}`) ?? { dependencies: [], aliasNames: [] }),
     }));
     return { addons, resources, ...lookup(resources) };
 }

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { AppTier, AppTierSizing } from "../../components/apps/tier";
 import { readStackConfig, runStack, StackRun } from "../support/program";
 
 const deployment = "kubernetes:apps/v1:Deployment";
@@ -191,6 +192,26 @@ describe("app tiers", function () {
                     // Only the public tier serves an Ingress, so only its namespace gets a solver.
                     assert.deepEqual(run.ofType(networkPolicy).filter((resource) => resource.name.endsWith("-acme-solver")).map((resource) => resource.name), ["backend-acme-solver"]);
                 }
+            });
+        }
+    });
+
+    describe("budget", () => {
+        const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+        const hosts = ["api.example.com", "www.example.com"];
+        // Pods at peak: the most replicas, plus a quarter of them rounded up for the rolling update, plus a solver pod per host.
+        const cases: { name: string; sizing: AppTierSizing; pods: number; requestsCpu: number }[] = [
+            { name: "one replica surges by one", sizing: { replicas: 1, resources }, pods: 2, requestsCpu: 200 },
+            { name: "four replicas surge by one", sizing: { replicas: 4, resources }, pods: 5, requestsCpu: 500 },
+            { name: "five replicas surge by two", sizing: { replicas: 5, resources }, pods: 7, requestsCpu: 700 },
+            { name: "the autoscaler's maximum counts, not the replicas", sizing: { replicas: 3, hpa: { maxReplicas: 10 }, resources }, pods: 13, requestsCpu: 1300 },
+            { name: "hosts without HTTP-01 run no solver", sizing: { replicas: 1, resources, public: { hosts } }, pods: 2, requestsCpu: 200 },
+            { name: "each host proven over HTTP-01 runs a solver", sizing: { replicas: 1, resources, public: { hosts }, http01Solver: true }, pods: 4, requestsCpu: 220 },
+        ];
+        for (const { name, sizing, pods, requestsCpu } of cases) {
+            it(name, () => {
+                const budget = AppTier.budget(sizing);
+                assert.deepEqual([budget.pods, budget.requestsCpu, budget.persistentVolumeClaims], [pods, requestsCpu, 0]);
             });
         }
     });

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { Redis } from "../../components/data/redis";
 import { runStack, StackRun } from "../support/program";
 
 const claim = "kubernetes:core/v1:PersistentVolumeClaim";
@@ -88,6 +90,33 @@ describe("databases", function () {
         const policy = (runs.production.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "redis-ingress").inputs as any).spec;
         assert.deepEqual(policy.ingress[0].from[0].namespaceSelector.matchExpressions[0].values, ["backend", "ai-engine", "executor"]);
         assert.deepEqual(policy.ingress[0].from[0].podSelector.matchLabels, { "groundwork.dev/redis-client": "true" });
+    });
+
+    it("gives each client tier, once its namespace exists, credentials, the label Redis admits and egress to the Redis pod only", () => {
+        const run = runs.production;
+        const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+        const redisPod = (run.get(statefulSet, "redis-statefulset").inputs as any).spec.template.metadata.labels;
+        const redisPort = (run.get("kubernetes:core/v1:Service", "redis-service").inputs as any).spec.ports[0].port;
+        const admitted = (run.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "redis-ingress").inputs as any).spec.ingress[0].from[0].podSelector.matchLabels;
+        for (const tier of ["backend", "ai-engine", "executor"]) {
+            const secret = run.get("kubernetes:core/v1:Secret", `redis-credentials-${tier}`);
+            assert.equal((secret.inputs as any).metadata.namespace, tier);
+            assert.ok(secret.dependencies.some((urn) => urn.endsWith(`$kubernetes:core/v1:Namespace::${tier}`)), `${tier}: the Secret must wait for its namespace`);
+            const pod = (run.get("kubernetes:apps/v1:Deployment", `${tier}-deployment`).inputs as any).spec.template;
+            assert.ok(selects(admitted, pod.metadata.labels), `${tier}: Redis does not admit its pods`);
+            assert.ok(pod.spec.containers[0].env.some((variable: any) => variable.name === "REDIS_PASSWORD" && variable.valueFrom.secretKeyRef.name === (secret.inputs as any).metadata.name));
+            const egress = (run.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${tier}-traffic`).inputs as any).spec.egress;
+            const toRedis = egress.filter((rule: any) => rule.ports.some((port: any) => port.port === redisPort));
+            assert.deepEqual(toRedis.map((rule: any) => rule.to[0].namespaceSelector.matchLabels), [{ "kubernetes.io/metadata.name": "redis" }]);
+            assert.ok(selects(toRedis[0].to[0].podSelector.matchLabels, redisPod), `${tier}: its egress does not select the Redis pod`);
+        }
+    });
+
+    it("refuses credentials to a namespace whose pods it would not admit", async () => {
+        await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs }, "groundwork", "test", false);
+        const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+        const redis = new Redis("redis", { namespace: "redis", environment: "test", podSecurityVersion: "latest", storage: "1Gi", resources, clientNamespaces: ["backend"], protect: false });
+        assert.throws(() => redis.clientFor("ai-engine", redis), /namespace "ai-engine" is not among Redis's client namespaces \(backend\)/);
     });
 
     it("makes a drain of production wait for an operator, but not of staging", () => {

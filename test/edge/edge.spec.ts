@@ -1,8 +1,11 @@
 import * as assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { checkExpression, ExpressionUse } from "../../components/edge/expression";
 import { originPullCaExpiry, originPullCaPem, originPullCaSecretName, originPullCaSha256 } from "../../components/edge/originPullCa";
+import { managedRulesetIds, owaspParanoiaLevels } from "../../components/edge/planLimits";
 import { valueOf } from "../support/program";
+import { matches, Request } from "./rules";
 import { edgeOf, parse, stackConfig } from "./stacks";
 
 interface Registered {
@@ -71,7 +74,7 @@ async function runEdge(stack: string, options: { change?: (edge: any) => void; a
         assert.equal(found.length, 1, `expected one ${type}, got ${found.map((resource) => resource.name).join(", ") || "none"}`);
         return found[0];
     };
-    return { registered, invokes, outputs, ofType, one };
+    return { edge: config.edge, registered, invokes, outputs, ofType, one };
 }
 
 const rulesetType = "cloudflare:index/ruleset:Ruleset";
@@ -79,58 +82,37 @@ const zoneSettingType = "cloudflare:index/zoneSetting:ZoneSetting";
 const dnsRecordType = "cloudflare:index/dnsRecord:DnsRecord";
 const secretType = "kubernetes:core/v1:Secret";
 
-const productionRulesets = {
-    http_request_firewall_custom: [
-        {
-            ref: "block-path-traversal", description: "Block path traversal (../ and its encodings) anywhere in the path or query", action: "block", enabled: true,
-            expression: "(raw.http.request.uri contains \"../\" or raw.http.request.uri contains \"..\\\\\" or lower(raw.http.request.uri) contains \"%2e%2e\" "
-                + "or lower(raw.http.request.uri) contains \"..%2f\" or lower(raw.http.request.uri) contains \"..%5c\")",
-        },
-        {
-            ref: "admin-allow-list", description: "Admin paths only from the operations networks", action: "block", enabled: true,
-            expression: "(starts_with(http.request.uri.path, \"/admin\") and not ip.src in {198.51.100.0/24 2001:db8:100::/48})",
-        },
-        {
-            ref: "challenge-unverified-bots", description: "Challenge clients that are not verified bots on the sign-in, sign-up and admin pages",
-            action: "managed_challenge", enabled: true,
-            expression: "(not cf.client.bot and (http.request.uri.path in {\"/login\" \"/signup\"} or starts_with(http.request.uri.path, \"/admin\")))",
-        },
-    ],
-    http_request_firewall_managed: [
-        {
-            ref: "execute-cloudflare-managed", description: "Cloudflare Managed Ruleset", expression: "true", action: "execute",
-            actionParameters: { id: "efb7b8c949ac4650a09736fc376e9aee" },
-        },
-        {
-            ref: "execute-owasp-core", description: "OWASP Core Ruleset, paranoia level 2, anomaly score threshold 40", expression: "true", action: "execute",
-            actionParameters: {
-                id: "4814384a9e5d4991b9815dcfc25d2f1f",
-                overrides: {
-                    categories: [{ category: "paranoia-level-3", enabled: false }, { category: "paranoia-level-4", enabled: false }],
-                    rules: [{ id: "6179ae15870a4bb7b2d480d4843b323c", action: "managed_challenge", scoreThreshold: 40, enabled: true }],
-                },
-            },
-        },
-    ],
-    http_ratelimit: [
-        {
-            ref: "api", description: "API, 100 requests per minute per IP", action: "block", enabled: true,
-            expression: "starts_with(http.request.uri.path, \"/api/\")",
-            ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 100, mitigationTimeout: 60, requestsToOrigin: false },
-        },
-        {
-            ref: "login", description: "Login, 10 requests per minute per IP", action: "block", enabled: true,
-            expression: "(http.request.uri.path eq \"/api/auth/login\" and http.request.method eq \"POST\")",
-            ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 10, mitigationTimeout: 60, requestsToOrigin: false },
-        },
-        {
-            ref: "signup", action: "block", enabled: true,
-            description: "Sign-up, 5 per hour per IP, as business allows it (periods up to 10 minutes) - 1 per 10 minutes, then blocked for an hour",
-            expression: "(http.request.uri.path eq \"/api/auth/signup\" and http.request.method eq \"POST\")",
-            ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 600, requestsPerPeriod: 1, mitigationTimeout: 3600, requestsToOrigin: false },
-        },
-    ],
-};
+const phases = { custom: "http_request_firewall_custom", managed: "http_request_firewall_managed", rateLimit: "http_ratelimit" };
+
+type Outcome = "pass" | "block" | "managed_challenge";
+
+/**
+ * What production's WAF must do, evaluated over the rules as registered: the custom rules' outcome
+ * (the first matching rule acts) and which rate limits count the request.
+ */
+const protections: { what: string; request: Request; outcome: Outcome; countedBy: string[] }[] = [
+    { what: "an API call", request: { path: "/api/users" }, outcome: "pass", countedBy: ["api"] },
+    { what: "a page outside every protected path", request: { path: "/" }, outcome: "pass", countedBy: [] },
+    { what: "path traversal in the path", request: { path: "/api/../etc/passwd" }, outcome: "block", countedBy: ["api"] },
+    { what: "encoded path traversal, in either case", request: { path: "/static/%2E%2E/secret" }, outcome: "block", countedBy: [] },
+    { what: "encoded path traversal in the query", request: { path: "/download", query: "file=..%2Fetc%2Fpasswd" }, outcome: "block", countedBy: [] },
+    { what: "backslash path traversal", request: { path: "/files/..\\windows" }, outcome: "block", countedBy: [] },
+    { what: "the admin pages from outside the operations networks", request: { path: "/admin/users", ip: "203.0.113.5" }, outcome: "block", countedBy: [] },
+    { what: "the admin pages from an operations network, unverified", request: { path: "/admin/users", ip: "198.51.100.7" }, outcome: "managed_challenge", countedBy: [] },
+    { what: "the admin pages from an operations IPv6 network, as a verified bot", request: { path: "/admin", ip: "2001:db8:100::1", verifiedBot: true }, outcome: "pass", countedBy: [] },
+    { what: "the sign-in page, unverified", request: { path: "/login" }, outcome: "managed_challenge", countedBy: [] },
+    { what: "the sign-in page, as a verified bot", request: { path: "/login", verifiedBot: true }, outcome: "pass", countedBy: [] },
+    { what: "the sign-up page, unverified", request: { path: "/signup" }, outcome: "managed_challenge", countedBy: [] },
+    { what: "a login", request: { path: "/api/auth/login", method: "POST" }, outcome: "pass", countedBy: ["api", "login"] },
+    { what: "a read of the login endpoint", request: { path: "/api/auth/login" }, outcome: "pass", countedBy: ["api"] },
+    { what: "a sign-up", request: { path: "/api/auth/signup", method: "POST" }, outcome: "pass", countedBy: ["api", "signup"] },
+];
+
+/** The custom rules' verdict: rules run in order, the first match acts (`log` only records), and `skip` lets the request past the rest. */
+function customOutcome(rules: any[], request: Request): Outcome {
+    const rule = rules.find((candidate) => candidate.enabled && candidate.action !== "log" && matches(candidate.expression, request));
+    return rule === undefined || rule.action === "skip" ? "pass" : rule.action;
+}
 
 describe("Cloudflare edge component", () => {
     describe("production (owner of groundwork.example.com, business plan)", () => {
@@ -147,17 +129,58 @@ describe("Cloudflare edge component", () => {
             assert.equal(run.outputs.zoneId, zoneId);
         });
 
-        for (const [phase, rules] of Object.entries(productionRulesets)) {
-            it(`registers the ${phase} entrypoint ruleset exactly`, () => {
-                const ruleset = run.ofType(rulesetType).find((resource) => resource.inputs.phase === phase);
-                assert.ok(ruleset, `no ruleset for ${phase}`);
-                assert.deepEqual({ ...ruleset.inputs, rules: undefined, description: undefined, name: undefined }, { zoneId, kind: "zone", phase, rules: undefined, description: undefined, name: undefined });
-                assert.deepEqual(ruleset.inputs.rules, rules);
+        const ruleset = (phase: string) => {
+            const found = run.ofType(rulesetType).find((resource) => resource.inputs.phase === phase);
+            assert.ok(found, `no ruleset for ${phase}`);
+            assert.equal(found.inputs.zoneId, zoneId);
+            assert.equal(found.inputs.kind, "zone");
+            return found.inputs.rules as any[];
+        };
+
+        it("sends the configured custom rules and rate limits in their order, each as configured", () => {
+            const basics = (rule: any) => ({ ref: rule.ref, description: rule.description, expression: rule.expression, action: rule.action, enabled: rule.enabled });
+            assert.deepEqual(ruleset(phases.custom).map(basics), run.edge.firewallRules!.map(basics));
+            assert.deepEqual(ruleset(phases.rateLimit).map(basics), run.edge.rateLimits!.map(basics));
+            ruleset(phases.rateLimit).forEach((rule, i) => {
+                const configured = run.edge.rateLimits![i];
+                assert.deepEqual(rule.ratelimit, {
+                    // Cloudflare requires counting per data centre; the provider would report a diff on every update without requestsToOrigin.
+                    characteristics: ["cf.colo.id", ...configured.characteristics],
+                    period: configured.period, requestsPerPeriod: configured.requestsPerPeriod, mitigationTimeout: configured.mitigationTimeout, requestsToOrigin: false,
+                }, rule.ref);
+            });
+        });
+
+        it("sends only expressions that parse on the zone's plan", () => {
+            const uses: Record<string, ExpressionUse> = { [phases.custom]: "custom rule", [phases.managed]: "custom rule", [phases.rateLimit]: "rate limit" };
+            for (const phase of Object.values(phases)) {
+                for (const rule of ruleset(phase)) {
+                    const context = { plan: run.edge.plan, addOns: run.edge.enterpriseAddOns, use: uses[phase] };
+                    assert.deepEqual(checkExpression(rule.expression, context), [], `${phase} ${rule.ref}: ${rule.expression}`);
+                }
+            }
+        });
+
+        for (const { what, request, outcome, countedBy } of protections) {
+            it(`${outcome === "pass" ? "lets through" : `answers with ${outcome}`} ${what}${countedBy.length > 0 ? `, counted by ${countedBy.join(" and ")}` : ""}`, () => {
+                assert.equal(customOutcome(ruleset(phases.custom), request), outcome);
+                assert.deepEqual(ruleset(phases.rateLimit).filter((rule) => rule.enabled && matches(rule.expression, request)).map((rule) => rule.ref), countedBy);
             });
         }
 
+        it("runs the Cloudflare Managed and OWASP Core rulesets on every request, OWASP at the configured paranoia level and threshold", () => {
+            const executed: Record<string, any> = Object.fromEntries(ruleset(phases.managed).map((rule) => [rule.actionParameters.id, rule]));
+            assert.deepEqual(Object.keys(executed).sort(), [managedRulesetIds.cloudflareManaged, managedRulesetIds.owasp].sort());
+            assert.ok(Object.values(executed).every((rule) => rule.action === "execute" && matches(rule.expression, { path: "/" })));
+            const owasp = run.edge.managedRulesets!.owasp!;
+            const overrides = executed[managedRulesetIds.owasp].actionParameters.overrides;
+            assert.deepEqual(overrides.categories.map((category: any) => [category.category, category.enabled]),
+                owaspParanoiaLevels.filter((level) => level > owasp.paranoiaLevel).map((level) => [`paranoia-level-${level}`, false]));
+            assert.deepEqual(overrides.rules, [{ id: managedRulesetIds.owaspAnomalyScoreRule, action: owasp.action, scoreThreshold: owasp.scoreThreshold, enabled: true }]);
+        });
+
         it("registers one ruleset per phase and outputs their ids", () => {
-            assert.deepEqual(run.ofType(rulesetType).map((resource) => resource.inputs.phase).sort(), Object.keys(productionRulesets).sort());
+            assert.deepEqual(run.ofType(rulesetType).map((resource) => resource.inputs.phase).sort(), Object.values(phases).sort());
             assert.deepEqual(run.outputs.rulesetIds, {
                 http_request_firewall_custom: "edge-http_request_firewall_custom-id",
                 http_request_firewall_managed: "edge-http_request_firewall_managed-id",
@@ -195,7 +218,7 @@ describe("Cloudflare edge component", () => {
             assert.deepEqual(certificate.inputs, {
                 csr: "CSR(KEY(edge-origin-key); api.groundwork.example.com)", hostnames: ["api.groundwork.example.com"], requestType: "origin-ecc", requestedValidity: 5475,
             });
-            const tlsSecret = run.ofType(secretType).find((resource) => resource.name === "backend-origin-tls");
+            const tlsSecret = run.ofType(secretType).find((resource) => resource.name === "edge-backend-origin-tls");
             assert.deepEqual(tlsSecret?.inputs, {
                 apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls",
                 metadata: { name: "cloudflare-origin-tls", namespace: "backend", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "groundwork-edge" } },
@@ -250,7 +273,7 @@ describe("Cloudflare edge component", () => {
 
         it("has its own origin certificate for its own host", () => {
             assert.deepEqual(run.one("cloudflare:index/originCaCertificate:OriginCaCertificate").inputs.hostnames, ["api.staging.groundwork.example.com"]);
-            assert.deepEqual(run.ofType(secretType).map((resource) => resource.name).sort(), ["backend-origin-tls", "edge-origin-pull-ca"]);
+            assert.deepEqual(run.ofType(secretType).map((resource) => resource.name).sort(), ["edge-backend-origin-tls", "edge-origin-pull-ca"]);
         });
     });
 
@@ -288,7 +311,7 @@ describe("Cloudflare edge component", () => {
             const run = await runEdge("production", { change: (edge) => Object.assign(edge, { authenticatedOriginPulls: false, zone: { ...edge.zone, name: "example.com" } }) });
             assert.equal(run.ofType(zoneSettingType).find((resource) => resource.inputs.settingId === "tls_client_auth")?.inputs.value, "off");
             assert.deepEqual(run.outputs.tiers.backend.ingressAnnotations, {});
-            assert.deepEqual(run.ofType(secretType).map((resource) => resource.name), ["backend-origin-tls"]);
+            assert.deepEqual(run.ofType(secretType).map((resource) => resource.name), ["edge-backend-origin-tls"]);
         });
     });
 

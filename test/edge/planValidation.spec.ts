@@ -97,6 +97,9 @@ const cases: { name: string; config: () => Record<string, unknown>; expected: st
         expected: "groundwork:edge.plan is not a known key: remove it or check its spelling" },
     { name: "a malformed account id", config: production((edge) => { edge.zone.accountId = "acme"; }),
         expected: "groundwork:edge.zone.accountId (\"acme\") must be the 32-character hex Cloudflare account id" },
+    { name: "rules in a stack that shares the zone", config: () => stackConfig("staging", (config) => { edgeOf(config).rateLimits = []; }),
+        expected: "groundwork:edge.rateLimits ([]) are rate limits, which belong to the stack that owns zone groundwork.example.com (edge.zoneOwner is false here): "
+            + "move them to the owner's stack file, where they apply to every host in the zone, or give this stack its own zone" },
 ];
 
 describe("edge plan validation", () => {

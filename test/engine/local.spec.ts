@@ -86,7 +86,7 @@ describe("engine: the local stack", () => {
         await local.stack.preview({ onEvent: events.onEvent });
         const changed = events.changed();
         assert.equal(changed.length, 1, JSON.stringify(changed));
-        assert.match(changed[0][0], new RegExp(`::groundwork:apps:AppTier\\$kubernetes:apps/v1:Deployment::${tier}-deployment$`));
+        assert.match(changed[0][0], new RegExp(`::groundwork:apps:TierUnit\\$groundwork:apps:AppTier\\$kubernetes:apps/v1:Deployment::${tier}-deployment$`));
         assert.equal(changed[0][1], "update");
     });
 });

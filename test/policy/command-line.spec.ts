@@ -6,6 +6,7 @@ import { Command, CommandLine, EXIT_INVALID, readCommandLine } from "../../polic
 import { packConfigCommand } from "../../policy/pack-config";
 import { configReferenceCommand } from "../../scripts/config-reference";
 import { helmRepoCommand } from "../../scripts/helm-repo";
+import { lintStacksCommand } from "../../scripts/lint-stacks";
 import { localCommand } from "../../scripts/local";
 import { toolchainCommand } from "../../scripts/toolchain";
 
@@ -50,7 +51,7 @@ const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]
         bad: [
             ["both operations", ["--preview", "--destroy"], /--preview and --destroy exclude each other/],
             ["an argument", ["up"], /unexpected argument up/],
-            ["an unknown flag", ["--cluster-name"], /Unknown option '--cluster-name'/],
+            ["an unknown flag", ["--cluster"], /Unknown option '--cluster'/],
         ],
         good: [[[], "up"], [["--preview"], "preview"], [["--destroy"], "destroy"]],
     },
@@ -61,6 +62,15 @@ const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]
             ["an argument", ["build"], /unexpected argument build/],
         ],
         good: [[[], { strict: false, env: false, stack: undefined }], [["--env", "--stack", "local", "--strict"], { strict: true, env: true, stack: "local" }]],
+    },
+    {
+        command: lintStacksCommand,
+        bad: [
+            ["an argument", ["Pulumi.staging.yaml"], /unexpected argument Pulumi\.staging\.yaml/],
+            ["a directory that is no Pulumi project", ["--directory", "test"], /--directory test holds no Pulumi\.yaml: name the directory of a Pulumi project/],
+            ["a flag without its value", ["--directory"], /Option '--directory <value>' argument missing/],
+        ],
+        good: [[[], { directory: repoRoot }], [["--directory", "."], { directory: path.resolve(".") }]],
     },
     {
         command: helmRepoCommand,

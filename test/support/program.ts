@@ -16,7 +16,12 @@ export interface RecordedResource {
     urn: string;
     /** The URNs its aliases name: a resource renamed or moved keeps its state through one of them. */
     aliases: string[];
+    /** Its aliases as the engine receives them; see deployedUrnsTakenOver. */
+    aliasSpecs: AliasSpec[];
+    /** The mock monitor's URN of its parent. */
     parent: string;
+    /** The engine's URN of its parent; "" directly under the stack. */
+    parentUrn: string;
     custom: boolean;
     inputs: Record<string, unknown>;
     dependencies: string[];
@@ -34,10 +39,20 @@ export interface StackRun {
     get(type: string, name: string): RecordedResource;
 }
 
+/** An alias as the engine receives it: a whole URN, or the parts of one, where "" is the resource's own name or type. */
+export type AliasSpec = { urn: string } | {
+    name: string;
+    type: string;
+    /** The engine's URN of the former parent: "" for none, undefined for the resource's current parent. */
+    parent?: string;
+};
+
 interface RecordedRequest {
     parent: string;
+    parentUrn: string;
     urn: string;
     aliases: string[];
+    aliasSpecs: AliasSpec[];
     dependencies: string[];
     protect: boolean;
     secretInputs: string[];
@@ -48,21 +63,68 @@ const requests = new Map<string, RecordedRequest>();
 /** The mock monitor's URNs (it chains only the parent's last type) → the engine's. */
 const engineUrns = new Map<string, string>();
 
-function engineUrn(stack: string, parentMockUrn: string, type: string, name: string): string {
-    // Resources directly under the stack carry no parent type.
-    const parentType = engineUrns.get(parentMockUrn)?.split("::")[2];
-    const qualifiedType = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
-    return `urn:pulumi:${stack}::groundwork::${qualifiedType}::${name}`;
+/** The URN of a resource under `parentUrn` (the engine's; "" for none): the parents' types chained. */
+function childUrn(stack: string, parentUrn: string, type: string, name: string): string {
+    return `urn:pulumi:${stack}::groundwork::${parentUrn ? `${urnParts(parentUrn).qualifiedType}$` : ""}${type}::${name}`;
 }
 
-/** The URN an alias names: a full URN, or a spec whose unset parts are the resource's own. */
-function aliasUrn(stack: string, alias: any, resource: { parent: string; type: string; name: string }): string {
+function urnParts(urn: string): { qualifiedType: string; type: string; name: string } {
+    const [, , qualifiedType, ...name] = urn.split("::");
+    return { qualifiedType, type: qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1), name: name.join("::") };
+}
+
+/** The engine's URN of the parent the mock monitor calls `mockUrn`; resources directly under the stack carry no parent type. */
+function engineParent(mockUrn: string): string {
+    const urn = engineUrns.get(mockUrn);
+    return urn !== undefined && urnParts(urn).qualifiedType !== "pulumi:pulumi:Stack" ? urn : "";
+}
+
+function aliasSpecOf(alias: any): AliasSpec {
     if (alias.getUrn()) {
-        return alias.getUrn();
+        return { urn: alias.getUrn() };
     }
     const spec = alias.getSpec();
-    const parent = spec.getNoparent() ? "" : spec.getParenturn() || resource.parent;
-    return engineUrn(stack, parent, spec.getType() || resource.type, spec.getName() || resource.name);
+    const parent = spec.getNoparent() ? "" : spec.getParenturn() ? engineParent(spec.getParenturn()) : undefined;
+    return { name: spec.getName(), type: spec.getType(), ...(parent === undefined ? {} : { parent }) };
+}
+
+/** The URN an alias names; a parent that took over a former URN by an alias of its own stands there (`formerUrns`). */
+function aliasUrn(spec: AliasSpec, resource: { parentUrn: string; type: string; name: string }, formerUrns: ReadonlyMap<string, string> = new Map()): string {
+    if ("urn" in spec) {
+        return spec.urn;
+    }
+    const parent = spec.parent === undefined ? resource.parentUrn : formerUrns.get(spec.parent) ?? spec.parent;
+    return childUrn(pulumi.getStack(), parent, spec.type || resource.type, spec.name || resource.name);
+}
+
+/**
+ * The deployed URN whose state each resource takes over, found as the engine's step generator finds
+ * it (pkg/resource/deploy/step_generator.go, getOldResource and generateAliases): the resource's
+ * URN, else its aliases, whose parent is the parent's former URN when the parent itself was found
+ * by an alias, else the aliases it inherits from such a parent: the parent's former URN with the
+ * child's type, and the child's name with the parent's former name as prefix where it had the
+ * parent's name as prefix. Resources come in registration order, so a parent comes before its children.
+ */
+export function deployedUrnsTakenOver(resources: readonly RecordedResource[], deployed: ReadonlySet<string>): Map<RecordedResource, string> {
+    const formerUrns = new Map<string, string>();
+    const takenOver = new Map<RecordedResource, string>();
+    for (const resource of resources) {
+        const own = resource.aliasSpecs.map((spec) => aliasUrn(spec, resource, formerUrns));
+        const formerParent = formerUrns.get(resource.parentUrn);
+        const inherited = formerParent === undefined ? [] : [{ type: resource.type, name: resource.name }, ...own.map(urnParts)].map(({ type, name }) => {
+            const parentName = urnParts(resource.parentUrn).name;
+            const formerName = name.startsWith(parentName) ? `${urnParts(formerParent).name}${name.slice(parentName.length)}` : name;
+            return childUrn(pulumi.getStack(), formerParent, type, formerName);
+        });
+        const found = [resource.urn, ...own, ...inherited].find((urn) => deployed.has(urn));
+        if (found !== undefined) {
+            takenOver.set(resource, found);
+            if (found !== resource.urn) {
+                formerUrns.set(resource.urn, found);
+            }
+        }
+    }
+    return takenOver;
 }
 
 /*
@@ -73,13 +135,15 @@ const originalRegister = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, res: any) => void) {
     inFlight++;
     const key = `${req.getType()}::${req.getName()}::${req.getParent()}`;
-    const stack = pulumi.getStack();
-    const resource = { parent: req.getParent(), type: req.getType(), name: req.getName() };
-    const urn = engineUrn(stack, resource.parent, resource.type, resource.name);
+    const resource = { parentUrn: engineParent(req.getParent()), type: req.getType(), name: req.getName() };
+    const urn = childUrn(pulumi.getStack(), resource.parentUrn, resource.type, resource.name);
+    const aliasSpecs: AliasSpec[] = req.getAliasesList().map(aliasSpecOf);
     requests.set(key, {
         parent: req.getParent(),
+        parentUrn: resource.parentUrn,
         urn,
-        aliases: req.getAliasesList().map((alias: any) => aliasUrn(stack, alias, resource)),
+        aliases: aliasSpecs.map((spec) => aliasUrn(spec, resource)),
+        aliasSpecs,
         dependencies: req.getDependenciesList(),
         protect: req.getProtect?.() ?? false,
         secretInputs: secretPropertyNames(req.getObject()?.toJavaScript() ?? {}),
@@ -179,13 +243,14 @@ export async function runStack(
 
     const resources: RecordedResource[] = recorded.map((resource) => {
         const request = [...requests.entries()].find(([key]) => key.startsWith(`${resource.urnSuffix}::`));
-        const parent = request?.[1].parent ?? "";
         return {
             type: resource.type,
             name: resource.name,
-            parent,
+            parent: request?.[1].parent ?? "",
+            parentUrn: request?.[1].parentUrn ?? "",
             urn: request?.[1].urn ?? "",
             aliases: request?.[1].aliases ?? [],
+            aliasSpecs: request?.[1].aliasSpecs ?? [],
             custom: resource.custom,
             inputs: resource.inputs,
             dependencies: request?.[1].dependencies ?? [],

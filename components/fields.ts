@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseBytes, parseCpu } from "./quantity";
+import { parseBytes, parseCpu } from "./platform/quantity";
 
 /**
  * Field schemas shared by every config section. Each carries the message a person needs:
@@ -69,6 +69,28 @@ export const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*
 export const cronSchedule = z
     .string()
     .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as \"0 2 * * *\"");
+
+export const gitRepositoryUrl = z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/,
+    "must be a Git repository URL such as \"https://github.com/acme/app.git\" or \"git@github.com:acme/app.git\"");
+
+/** Secret config arrives as JSON text, or already decoded when it was a structured value. */
+export function decodedJson<T extends z.ZodType>(schema: T) {
+    return z.preprocess((value) => {
+        if (typeof value !== "string") {
+            return value;
+        }
+        try {
+            return JSON.parse(value) as unknown;
+        } catch {
+            return value;
+        }
+    }, schema);
+}
+
+/** Settings as components receive them: the loaded config is frozen, so nothing downstream may mutate it. */
+export type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[]
+    : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 
 /** Adds a problem at a path below `groundwork:` (e.g. ["tiers", 1, "hpa"]); cross-field checks use it. */
 export type ReportIssue = (path: (string | number)[], message: string) => void;

@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { ChartKey, ChartsConfig } from "../config/addons";
-import { versions } from "../versions";
+import { versions } from "../../versions";
+import { ChartKey, ChartsSettings } from "./config";
 
 /** Where the charts come from, as validated config plus the mirror's password (a secret). */
-export interface ChartSource extends ChartsConfig {
-    password?: string;
+export interface ChartSource extends ChartsSettings {
+    readonly password?: string;
 }
 
 type ChartLocation = Pick<k8s.helm.v4.ChartArgs, "chart" | "version" | "repositoryOpts">;

@@ -1,13 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { securityHeaderNames } from "../apps/tier";
-import { AddonsConfig } from "../config/addons";
-import { AddonContext, ChartValues, HelmAddon, restrictedPod, spreadOverNodes } from "./helm-addon";
-import { IngressLayer } from "./ingress-layer";
+import { clientCertificateAnnotations, originPullCaSecretName } from "../../edge/originPullCa";
+import { securityHeaderNames } from "../../platform/security-headers";
+import { AddonContext, ChartValues, HelmAddon, restrictedPod, spreadOverNodes } from "../helm-addon";
+import { IngressLayer } from "../ingress-layer";
+import { IngressNginxSettings } from "./config";
 
 export interface IngressNginxArgs {
     context: AddonContext;
-    settings: AddonsConfig["ingressNginx"];
+    settings: IngressNginxSettings;
     className: string;
     /**
      * The ClusterIssuer that issues the admission webhook's serving certificate. The chart's own
@@ -24,9 +25,6 @@ const controllerSelector = {
     "app.kubernetes.io/instance": releaseName,
     "app.kubernetes.io/component": "controller",
 };
-
-/** Name of the Secret (in the controller namespace) holding Cloudflare's origin-pull CA as `ca.crt`. */
-export const originPullCaSecretName = "cloudflare-origin-pull-ca";
 
 /**
  * ingress-nginx, pinned to its final chart (the project is retired upstream) and exposed only
@@ -64,12 +62,7 @@ export class IngressNginx extends HelmAddon implements IngressLayer {
         this.loadBalancerAddress = settings.serviceType === "LoadBalancer"
             ? loadBalancerAddressOf(this.chart, settings.namespace, `${releaseName}-controller`)
             : pulumi.output(undefined);
-        const originPullAnnotations: Record<string, string> = settings.cloudflare.verifyOriginPull ? {
-            "nginx.ingress.kubernetes.io/auth-tls-verify-client": "on",
-            "nginx.ingress.kubernetes.io/auth-tls-secret": `${settings.namespace}/${originPullCaSecretName}`,
-            "nginx.ingress.kubernetes.io/auth-tls-verify-depth": "1",
-        } : {};
-        this.publicAnnotations = pulumi.output(originPullAnnotations);
+        this.publicAnnotations = pulumi.output(settings.cloudflare.verifyOriginPull ? clientCertificateAnnotations(`${settings.namespace}/${originPullCaSecretName}`) : {});
         this.registerOutputs({ className: this.className, namespace: this.namespace, loadBalancerAddress: this.loadBalancerAddress });
     }
 

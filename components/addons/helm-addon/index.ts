@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartKey } from "../config/addons";
-import { PodSecurityLevel, podSecurityLabels, standardLabels } from "../platform/security";
-import { versions } from "../versions";
+import { PodSecurityLevel, podSecurityLabels, standardLabels } from "../../platform/security";
+import { versions } from "../../versions";
 import { ChartSource, locateChart } from "./chart-source";
+import { ChartKey } from "./config";
 
 /** What every add-on needs to know about the stack. */
 export interface AddonContext {

@@ -1,14 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AddonsConfig, RepositoryCredentials } from "../config/addons";
-import { standardLabels } from "../platform/security";
-import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod } from "./helm-addon";
-import { IngressLayer, publicEndpoint } from "./ingress-layer";
+import { standardLabels } from "../../platform/security";
+import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod } from "../helm-addon";
+import { IngressLayer, publicEndpoint } from "../ingress-layer";
+import { ArgoCdSettings, RepositoryCredentials, repositoryKey } from "./config";
 
 export interface ArgoCdArgs {
     context: AddonContext;
-    settings: AddonsConfig["argocd"];
+    settings: ArgoCdSettings;
     /** Parsed groundwork:argocdRepositoryCredentials (plaintext here; stored only in Secrets, as secrets). */
     repositoryCredentials: RepositoryCredentials;
     ingress: IngressLayer;
@@ -64,15 +64,17 @@ export class ArgoCd extends HelmAddon {
             type: "Opaque",
             stringData: { "admin.password": admin.bcryptHash, "server.secretkey": serverKey.result },
         }, inNamespace);
-        const repositorySecrets = args.repositoryCredentials.map((repository, i) => new k8s.core.v1.Secret(`${name}-repository-${i}`, {
+        // Named by the repository, not its place in the list, so that reordering the list changes nothing;
+        // the alias carries over the state of Secrets created when names were positional.
+        const repositorySecrets = args.repositoryCredentials.map((repository, i) => new k8s.core.v1.Secret(`${name}-repository-${repositoryKey(repository.url)}`, {
             metadata: {
-                name: `repository-${i}`,
+                name: `repository-${repositoryKey(repository.url)}`,
                 namespace: this.namespace,
                 labels: { ...argoLabels, "argocd.argoproj.io/secret-type": "repository" },
             },
             type: "Opaque",
             stringData: pulumi.secret(Object.fromEntries(Object.entries(repository).filter(([, value]) => value !== undefined)) as Record<string, string>),
-        }, inNamespace));
+        }, { ...inNamespace, aliases: [{ name: `${name}-repository-${i}` }] }));
 
         this.chart = this.installChart({
             chart: "argoCd",
@@ -147,7 +149,7 @@ export class ArgoCd extends HelmAddon {
         this.registerOutputs({ url: this.url, adminPassword: this.adminPassword, namespace: this.namespace });
     }
 
-    private chartValues(settings: AddonsConfig["argocd"]): ChartValues {
+    private chartValues(settings: ArgoCdSettings): ChartValues {
         const highAvailability = settings.highAvailability ?? this.highAvailability;
         const replicas = highAvailability ? 2 : 1;
         const resources = { requests: { ...settings.resources.requests }, limits: { ...settings.resources.limits } };

@@ -1,22 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AddonsConfig } from "../config/addons";
-import { podSecurityLabels, standardLabels } from "../platform/security";
-import { versions } from "../versions";
-import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod } from "./helm-addon";
-import { IngressLayer, publicEndpoint } from "./ingress-layer";
+import { podSecurityLabels, standardLabels } from "../../platform/security";
+import { versions } from "../../versions";
+import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod } from "../helm-addon";
+import { IngressLayer, publicEndpoint } from "../ingress-layer";
+import { TektonSettings } from "./config";
 
 export interface TektonArgs {
     context: AddonContext;
-    settings: AddonsConfig["tekton"];
+    settings: TektonSettings;
     /** Docker config JSON the pipelines push with (groundwork:ciRegistryCredentials); ambient credentials otherwise. */
     registryCredentials?: string;
     ingress: IngressLayer;
     clusterIssuer: pulumi.Input<string>;
 }
 
-type Pipeline = AddonsConfig["tekton"]["pipelines"][number];
+type Pipeline = TektonSettings["pipelines"][number];
 
 const eventListenerName = "github";
 const eventListenerPort = 8080;
@@ -170,7 +170,7 @@ export class Tekton extends HelmAddon {
         this.registerOutputs({ eventListenerUrl: this.eventListenerUrl, webhookSecret: this.webhookSecret, namespace: this.namespace });
     }
 
-    private chartValues(settings: AddonsConfig["tekton"]): ChartValues {
+    private chartValues(settings: TektonSettings): ChartValues {
         const resources = { requests: { ...settings.resources.requests }, limits: { ...settings.resources.limits } };
         const replicas = this.replicas(undefined);
         return {

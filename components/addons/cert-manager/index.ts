@@ -1,14 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { AddonsConfig, ClusterIssuerName, clusterIssuerNames } from "../config/addons";
-import { standardLabels } from "../platform/security";
-import { versions } from "../versions";
-import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod, spreadOverNodes } from "./helm-addon";
+import { standardLabels } from "../../platform/security";
+import { versions } from "../../versions";
+import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod, spreadOverNodes } from "../helm-addon";
+import { CertManagerSettings, ClusterIssuerName, clusterIssuerNames } from "./config";
 
 export interface CertManagerArgs {
     context: AddonContext;
-    settings: AddonsConfig["certManager"];
+    settings: CertManagerSettings;
     /** IngressClass through which ACME HTTP-01 challenges are answered. */
     ingressClass: string;
     defaultIssuer: ClusterIssuerName;
@@ -76,7 +76,7 @@ export class CertManager extends HelmAddon {
         this.registerOutputs({ namespace: this.namespace, defaultIssuer: this.defaultIssuer, internalCaCertificate: this.internalCaCertificate });
     }
 
-    private chartValues(settings: AddonsConfig["certManager"]): ChartValues {
+    private chartValues(settings: CertManagerSettings): ChartValues {
         const replicas = this.replicas(settings.replicas);
         const resources = { requests: { ...settings.resources.requests }, limits: { ...settings.resources.limits } };
         const component = (selector: string): ChartValues => ({
@@ -140,7 +140,7 @@ export class CertManager extends HelmAddon {
         }, { parent: this, dependsOn: [this.chart, binding], deleteBeforeReplace: true });
     }
 
-    private createInternalCa(name: string, settings: AddonsConfig["certManager"], labels: Record<string, string>): { secret: k8s.core.v1.Secret; certificatePem: pulumi.Output<string> } {
+    private createInternalCa(name: string, settings: CertManagerSettings, labels: Record<string, string>): { secret: k8s.core.v1.Secret; certificatePem: pulumi.Output<string> } {
         const key = new tls.PrivateKey(`${name}-internal-ca`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
         const certificate = new tls.SelfSignedCert(`${name}-internal-ca`, {
             privateKeyPem: key.privateKeyPem,
@@ -173,7 +173,7 @@ export class CertManager extends HelmAddon {
 
 function acmeSpec(
     issuer: "letsencrypt-staging" | "letsencrypt-production",
-    settings: AddonsConfig["certManager"],
+    settings: CertManagerSettings,
     ingressClass: string,
     cloudflareToken: k8s.core.v1.Secret | undefined,
 ): pulumi.Input<Record<string, unknown>> {

@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { DeepReadonly, hostname, replicaCount, resourceName } from "../../fields";
+import { chartValues, resources, sized } from "../helm-addon/config";
+
+export const clusterIssuerNames = ["selfsigned", "internal-ca", "letsencrypt-staging", "letsencrypt-production"] as const;
+export type ClusterIssuerName = (typeof clusterIssuerNames)[number];
+
+/** `groundwork:addons.certManager`. */
+export const certManagerSchema = z.strictObject({
+    namespace: resourceName.default("cert-manager"),
+    replicas: replicaCount.describe("Defaults to 1, and to 2 in production.").optional(),
+    resources: resources.default(sized(["50m", "128Mi"], ["500m", "512Mi"])),
+    acmeEmail: z.email("must be an email address such as \"ops@example.com\"").describe("Contact for Let's Encrypt expiry and policy mail.").optional(),
+    dns01Zones: z.array(hostname).describe("Zones whose certificates are solved with DNS-01 through Cloudflare (needs groundwork:cloudflareApiToken).").default([]),
+    internalCa: z.strictObject({
+        commonName: z.string().min(1).max(64, "must be at most 64 characters (X.509 limit)").default("Groundwork internal CA"),
+        validityHours: z.int().min(24 * 30, "must be at least 720 hours (30 days)").default(24 * 365 * 10),
+    }).default({ commonName: "Groundwork internal CA", validityHours: 24 * 365 * 10 }),
+    values: chartValues,
+});
+
+export type CertManagerSettings = DeepReadonly<z.output<typeof certManagerSchema>>;

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { DeepReadonly, resourceName } from "../fields";
+import { argoCdSchema } from "./argocd/config";
+import { certManagerSchema, clusterIssuerNames } from "./cert-manager/config";
+import { ingressNginxSchema } from "./ingress-nginx/config";
+import { tektonSchema } from "./tekton/config";
+
+/** `groundwork:addons`: what the add-ons share, and one section per add-on, each defined beside its component. */
+export const addonsSchema = z.strictObject({
+    ingressClass: resourceName.describe("Name of the IngressClass the ingress layer serves; the tiers, Argo CD and the EventListener use it.").default("nginx"),
+    defaultIssuer: z.enum(clusterIssuerNames).describe("ClusterIssuer of the tiers', Argo CD's and the EventListener's certificates.").default("selfsigned"),
+    ingressNginx: ingressNginxSchema.default(ingressNginxSchema.parse({})),
+    certManager: certManagerSchema.default(certManagerSchema.parse({})),
+    argocd: argoCdSchema.default(argoCdSchema.parse({})),
+    tekton: tektonSchema.default(tektonSchema.parse({})),
+}).default(() => addonsDefaults());
+
+function addonsDefaults(): z.output<typeof addonsSchema> {
+    return {
+        ingressClass: "nginx",
+        defaultIssuer: "selfsigned",
+        ingressNginx: ingressNginxSchema.parse({}),
+        certManager: certManagerSchema.parse({}),
+        argocd: argoCdSchema.parse({}),
+        tekton: tektonSchema.parse({}),
+    };
+}
+
+export type AddonsSettings = DeepReadonly<z.output<typeof addonsSchema>>;

@@ -1,0 +1,80 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Postgres, PostgresArgs } from "../data/postgres";
+import { Redis } from "../data/redis";
+import { guardNamespace } from "../platform/namespace";
+import { Budget, ExplicitQuota, quotaFor, sumBudgets } from "../platform/sizing";
+import { AppTier, AppTierArgs, AppTierSizing } from "./tier";
+
+export interface TierUnitArgs {
+    environment: string;
+    podSecurityVersion: string;
+    /** A quota set by hand instead of the peak; validation makes sure that it covers the peak. */
+    quota?: ExplicitQuota;
+    app: Omit<AppTierArgs, "environment" | "namespace" | "database" | "redis">;
+    /** The tier's own PostgreSQL. */
+    database?: Omit<PostgresArgs, "tierName" | "environment" | "namespace">;
+    /** The shared Redis, when the tier uses it. */
+    redis?: Redis;
+}
+
+/** What a unit's budget counts; validation computes it from the loaded config. */
+export interface TierUnitSizing {
+    app: AppTierSizing;
+    database?: Pick<PostgresArgs, "resources" | "storage" | "backups">;
+}
+
+/** Old parents of what the unit holds: the engine finds their state under these URNs. */
+const formerGuardedNamespace = { type: "groundwork:platform:GuardedNamespace" };
+const formerlyAtTheTop = { parent: pulumi.rootStackResource };
+
+/**
+ * One tier: its guarded namespace (Pod Security, quota, container defaults, default-deny) and, in
+ * it, the tier's PostgreSQL and app. The quota is the sum of what the database and the app declare
+ * they need at peak, or the explicit quota.
+ */
+export class TierUnit extends pulumi.ComponentResource {
+    readonly tierName: string;
+    readonly namespace: pulumi.Output<string>;
+    readonly app: AppTier;
+    readonly database?: Postgres;
+
+    static budget(sizing: TierUnitSizing): Budget {
+        return sumBudgets([AppTier.budget(sizing.app), ...(sizing.database ? [Postgres.budget(sizing.database)] : [])]);
+    }
+
+    /**
+     * `name` is the namespace's name. The unit carries the URN the namespace's GuardedNamespace had, and
+     * the engine derives its children's former names from the unit's name, so the two must be the same.
+     */
+    constructor(name: string, args: TierUnitArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("groundwork:apps:TierUnit", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), formerGuardedNamespace] });
+        const { environment } = args;
+        this.tierName = args.app.name;
+        const guards = guardNamespace(name, {
+            name,
+            environment,
+            podSecurityLevel: "restricted",
+            podSecurityVersion: args.podSecurityVersion,
+            budget: quotaFor(TierUnit.budget(args), args.quota),
+            containerDefaults: args.app.resources,
+        }, this);
+        this.namespace = guards.namespace.metadata.name;
+
+        this.database = args.database && new Postgres(`${this.tierName}-postgres`, {
+            ...args.database,
+            tierName: this.tierName,
+            environment,
+            namespace: this.namespace,
+        }, { parent: this, aliases: [formerlyAtTheTop] });
+
+        this.app = new AppTier(this.tierName, {
+            ...args.app,
+            environment,
+            namespace: this.namespace,
+            database: this.database?.client,
+            redis: args.redis?.clientFor(name, guards.namespace),
+        }, { parent: this, aliases: [formerlyAtTheTop], dependsOn: guards.all });
+
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}
