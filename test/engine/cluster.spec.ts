@@ -7,12 +7,11 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
-import { controlPlaneBinaries, startCluster } from "../../scripts/cluster";
-import { ControlPlane } from "../../scripts/cluster/control-plane";
+import { ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane";
 import { REPO_ROOT } from "../../scripts/toolchain/recipes";
 import { versions } from "../../components/versions";
 import { podSecurityLabels } from "../../components/platform/security";
-import { engine, scratch, throwawayStack } from "./support";
+import { controlPlaneBinariesOrSkip, scratch, throwawayStack } from "./support";
 
 function processAlive(pid: number): boolean {
     try {
@@ -47,8 +46,8 @@ describe("engine: a live control plane", () => {
     let cluster: ControlPlane;
 
     before(async function () {
-        engine(this);
-        cluster = await startCluster(path.join(scratch("cluster"), "data"), (line) => process.stderr.write(`      ${line}\n`));
+        const binaries = controlPlaneBinariesOrSkip(this);
+        cluster = await startControlPlane({ binaries, dataDir: path.join(scratch("cluster"), "data"), report: (line) => process.stderr.write(`      ${line}\n`) });
     });
 
     after(async () => {
@@ -86,8 +85,7 @@ describe("engine: a live control plane", () => {
 
 describe("engine: the control plane's lifecycle", () => {
     it("Ctrl-C stops every process it started, and its temporary data directory goes with it", async function () {
-        engine(this);
-        await controlPlaneBinaries(() => undefined);
+        controlPlaneBinariesOrSkip(this);
         const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "cluster", "index.ts"), "--seconds", "600"], {
             cwd: REPO_ROOT,
             stdio: ["ignore", "pipe", "pipe"],

@@ -9,6 +9,8 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { InlineProgramArgs, Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
+import { controlPlaneBinaries } from "../../scripts/cluster";
+import { ControlPlaneBinaries } from "../../scripts/cluster/control-plane";
 import { EngineSession, EventLog, openStack, policyOptions, scratchDirectory, startEngine } from "../../scripts/engine/session";
 import { buildRepository, serveRepository } from "../../scripts/helm-repo";
 import { removeTree } from "../../scripts/toolchain/cache";
@@ -20,6 +22,8 @@ export const TEST_PASSPHRASE = "groundwork-engine-tests";
 
 let session: EngineSession | undefined;
 let skipReason: string | undefined;
+let controlPlane: ControlPlaneBinaries | undefined;
+let controlPlaneSkipReason: string | undefined;
 let chartServer: http.Server | undefined;
 export let chartRepositoryUrl = "";
 const scratchDirectories: string[] = [];
@@ -47,6 +51,15 @@ export const mochaHooks = {
             skipReason = error.message;
             return;
         }
+        // Built here, where no test timeout applies: a cold build of the control plane takes many minutes.
+        try {
+            controlPlane = await controlPlaneBinaries((line) => process.stderr.write(`      ${line}\n`));
+        } catch (error) {
+            if (!(error instanceof ToolchainError)) {
+                throw error;
+            }
+            controlPlaneSkipReason = error.message;
+        }
         const charts = scratch("charts");
         buildRepository(path.join(REPO_ROOT, "test", "fixtures", "charts"), charts);
         const served = await serveRepository(charts, 0);
@@ -66,6 +79,16 @@ export function engine(context: Mocha.Context): EngineSession {
         throw new Error(`engine not available: ${skipReason}`);
     }
     return session;
+}
+
+/** The control plane's binaries, or a skip naming why they cannot be built on this machine. */
+export function controlPlaneBinariesOrSkip(context: Mocha.Context): ControlPlaneBinaries {
+    engine(context);
+    if (!controlPlane) {
+        context.skip();
+        throw new Error(`control plane not available: ${controlPlaneSkipReason}`);
+    }
+    return controlPlane;
 }
 
 export interface ThrowawayStack {
