@@ -232,16 +232,10 @@ function stageDocuments(stagesDir: string): Record<string, unknown>[] {
         .flatMap((file) => YAML.parseAllDocuments(fs.readFileSync(path.join(stagesDir, file), "utf8")).map((document) => document.toJS() as Record<string, unknown>));
 }
 
-/** Groundwork's own stages, beside this file. */
-const OWN_STAGES = path.join(__dirname, "stages");
-
-/**
- * kwok takes its stages as one multi-document file: kwok's own and ours. The StorageClass beside
- * kwok's goes to the API server instead.
- */
+/** kwok takes its stages as one multi-document file; the StorageClass beside them goes to the API server instead. */
 function writeKwokConfig(stagesDir: string, dataDir: string): string {
     const file = path.join(dataDir, "kwok-stages.yaml");
-    const stages = [...stageDocuments(stagesDir), ...stageDocuments(OWN_STAGES)].filter((document) => document.kind === "Stage");
+    const stages = stageDocuments(stagesDir).filter((document) => document.kind === "Stage");
     fs.writeFileSync(file, stages.map((document) => YAML.stringify(document)).join("---\n"));
     return file;
 }
