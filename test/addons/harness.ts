@@ -1,7 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import type { PlatformAddons } from "../../components/addons";
-import { lookup, readStackConfig, withOverrides } from "../support/program";
+import { lookup, requestFor, secretPaths, settle, startMockRun, unwrapValues, valueOf } from "../support/mocks";
+import { readStackConfig, withOverrides } from "../support/stack-config";
+
+export { valueOf } from "../support/mocks";
 
 /** A resource the add-ons registered under mocks. */
 export interface AddonResource {
@@ -51,33 +52,16 @@ export const testSecrets: Record<string, string> = {
 /** What the mocked RandomPassword answers as its bcrypt hash. */
 export const mockBcryptHash = "$2a$10$abcdefghijklmnopqrstuuMockHashOfTheAdminPasswordForTests";
 
-const requestsByName = new Map<string, { dependencies: string[]; aliasNames: string[] }>();
-const originalRegister = MockMonitor.prototype.registerResource;
-MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, res: any) => void) {
-    requestsByName.set(`${req.getType()}::${req.getName()}`, {
-        dependencies: req.getDependenciesList(),
-        aliasNames: req.getAliasesList().map((alias: any) => alias.getSpec()?.getName()).filter(Boolean),
-    });
-    return originalRegister.call(this, req, callback);
-};
-
 /**
  * Builds PlatformAddons under Pulumi mocks from a stack file's config (with overrides, and the
  * test secrets as secret config) and returns what they registered.
  */
 export async function runAddons(stack: string, overrides: Record<string, unknown> = {}): Promise<AddonsRun> {
-    const recorded: { type: string; name: string; inputs: Record<string, any>; secretInputs: string[] }[] = [];
-    requestsByName.clear();
-    await pulumi.runtime.setMocks({
-        newResource(args) {
-            recorded.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, any>, secretInputs: secretPaths(args.inputs) });
-            const state = args.type === "random:index/randomPassword:RandomPassword"
-                ? { ...args.inputs, result: `mock-password-${args.name}`, bcryptHash: mockBcryptHash }
-                : args.inputs;
-            return { id: args.custom ? `${args.name}-id` : undefined, state };
-        },
-        call: (args) => args.inputs,
-    }, "groundwork", stack, false);
+    const recorded = await startMockRun(stack, {
+        state: (resource) => resource.type === "random:index/randomPassword:RandomPassword"
+            ? { ...resource.inputs, result: `mock-password-${resource.name}`, bcryptHash: mockBcryptHash }
+            : resource.inputs,
+    });
 
     const { parsePlatformConfig, secretKeys } = await import("../../components/config");
     const { PlatformAddons } = await import("../../components/addons");
@@ -89,50 +73,18 @@ export async function runAddons(stack: string, overrides: Record<string, unknown
     const addons = new PlatformAddons("addons", { config });
     await settled(addons);
 
-    const resources: AddonResource[] = recorded.map((resource) => ({
-        ...resource,
-        ...(requestsByName.get(`${resource.type}::${resource.name}`) ?? { dependencies: [], aliasNames: [] }),
-    }));
+    const resources: AddonResource[] = recorded.map((resource) => {
+        const request = requestFor(resource.type, resource.name);
+        return {
+            type: resource.type,
+            name: resource.name,
+            inputs: unwrapValues(resource.inputs) as Record<string, any>,
+            secretInputs: secretPaths(resource.inputs),
+            dependencies: request?.dependencies ?? [],
+            aliasNames: request?.aliasNames ?? [],
+        };
+    });
     return { addons, resources, ...lookup(resources) };
-}
-
-const signatureKey = "4dabf18193072939515e22adb298388d";
-const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
-const outputValueSignature = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-
-type Wrapped = { [signatureKey]: string; value?: unknown; secret?: boolean };
-
-function isWrapped(value: unknown): value is Wrapped {
-    return value !== null && typeof value === "object" && signatureKey in value;
-}
-
-/** A secret as plain resources receive it, or an output value marked secret as components (Chart v4) receive it. */
-function isSecretValue(value: unknown): boolean {
-    return isWrapped(value) && (value[signatureKey] === secretSignature || (value[signatureKey] === outputValueSignature && value.secret === true));
-}
-
-/** Mocks hand secrets and output values over wrapped; tests read the plain values (and the paths of the secret ones). */
-function unwrapSecrets(value: unknown): unknown {
-    if (isWrapped(value)) {
-        return unwrapSecrets(value.value);
-    }
-    if (Array.isArray(value)) {
-        return value.map(unwrapSecrets);
-    }
-    if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, unwrapSecrets(child)]));
-    }
-    return value;
-}
-
-function secretPaths(value: unknown, prefix = ""): string[] {
-    if (isSecretValue(value)) {
-        return [prefix];
-    }
-    if (value !== null && typeof value === "object") {
-        return Object.entries(value).flatMap(([key, child]) => secretPaths(child, prefix === "" ? key : `${prefix}.${key}`));
-    }
-    return [];
 }
 
 /** `groundwork:`-prefixed config keys. */
@@ -145,12 +97,8 @@ export function dependsOn(dependent: AddonResource, dependency: AddonResource): 
     return dependent.dependencies.some((urn) => urn.endsWith(`::${dependency.type}::${dependency.name}`) || urn.endsWith(`$${dependency.type}::${dependency.name}`));
 }
 
-export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
-
 async function settled(addons: PlatformAddons): Promise<void> {
     await Promise.all([addons.argocdUrl, addons.eventListenerUrl, addons.clusterIssuer, addons.ingress.className].map(valueOf));
     // Registrations finish on later ticks than the outputs the component exposes.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await settle();
 }

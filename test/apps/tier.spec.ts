@@ -2,6 +2,19 @@ import * as assert from "node:assert/strict";
 import { AppTier, AppTierSizing } from "../../components/apps/tier";
 import { readStackConfig, runStack, StackRun } from "../support/program";
 
+/**
+ * A NetworkPolicy peer as `namespace/name.component` (the pods' app labels; `*` for any pod), or a
+ * CIDR; peers without a namespace are in the tier's own.
+ */
+function peer(value: any, ownNamespace: string): string {
+    if (value.ipBlock) {
+        return value.ipBlock.cidr;
+    }
+    const namespace = value.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] ?? ownNamespace;
+    const labels = value.podSelector?.matchLabels;
+    return `${namespace}/${labels ? `${labels["app.kubernetes.io/name"]}.${labels["app.kubernetes.io/component"]}` : "*"}`;
+}
+
 const deployment = "kubernetes:apps/v1:Deployment";
 const networkPolicy = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
@@ -58,8 +71,10 @@ describe("app tiers", function () {
                     assert.equal(variable.value, undefined, `${variable.name} must not carry a literal value`);
                     assert.ok(variable.valueFrom.secretKeyRef.name, variable.name);
                 }
-                const settings = runs[stack].get("kubernetes:core/v1:ConfigMap", "backend-settings").inputs as any;
-                assert.equal(settings.data.LOG_LEVEL, stack === "production" ? "warn" : "debug");
+                for (const tier of readStackConfig(stack)["groundwork:tiers"] as any[]) {
+                    const settings = runs[stack].get("kubernetes:core/v1:ConfigMap", `${tier.name}-settings`).inputs as any;
+                    assert.equal(settings.data.LOG_LEVEL, tier.logLevel ?? "info", tier.name);
+                }
             });
 
             it("mounts an API token only for the executor, which gets a least-privilege Role", () => {
@@ -86,34 +101,35 @@ describe("app tiers", function () {
                 }
             });
 
-            it("admits only declared callers and allows only declared egress", () => {
-                const policy = (name: string) => (runs[stack].get(networkPolicy, `${name}-traffic`).inputs as any).spec;
-                const callerNamespaces = (name: string) => policy(name).ingress[0].from
-                    .map((peer: any) => peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]);
-                assert.deepEqual(callerNamespaces("backend"), ["ingress-nginx"]);
-                assert.deepEqual(callerNamespaces("ai-engine"), ["backend"]);
-                assert.deepEqual(callerNamespaces("executor"), ["backend", "ai-engine"]);
-                assert.deepEqual(policy("ai-engine").ingress[0].from[0].podSelector.matchLabels,
-                    { "app.kubernetes.io/name": "backend", "app.kubernetes.io/component": "app" });
-                assert.deepEqual(policy("backend").ingress[1], {
-                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
-                    ports: [{ protocol: "TCP", port: 3000 }],
-                });
-
-                const egress = policy("backend").egress;
-                assert.deepEqual(egress.map((rule: any) => rule.ports[0].port), [5432, 6379]);
-                assert.deepEqual(egress[0].to[0].podSelector.matchLabels, { "app.kubernetes.io/name": "backend-postgres", "app.kubernetes.io/component": "postgres" });
-                assert.deepEqual(policy("executor").egress[2], {
-                    to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
-                    ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }],
-                });
+            it("admits exactly each tier's declared callers, and lets it reach only its stores and declared egress", () => {
+                const tiers = readStackConfig(stack)["groundwork:tiers"] as any[];
+                for (const tier of tiers) {
+                    const spec = (runs[stack].get(networkPolicy, `${tier.name}-traffic`).inputs as any).spec;
+                    assert.deepEqual(spec.policyTypes, ["Ingress", "Egress"], tier.name);
+                    assert.deepEqual(spec.podSelector.matchLabels, (runs[stack].get(deployment, `${tier.name}-deployment`).inputs as any).spec.selector.matchLabels, tier.name);
+                    const admitted = (spec.ingress as any[]).flatMap((rule) => rule.from.flatMap((from: any) => rule.ports.map((port: any) => `${peer(from, tier.name)}:${port.port}`)));
+                    const declared = [
+                        ...(tier.callers ?? []).map((caller: string) => `${caller}/${caller}.app:${tier.port}`),
+                        ...(tier.public ? [`ingress-nginx/*:${tier.port}`] : []),
+                        ...(tier.metrics ? [`monitoring/*:${tier.metrics.port ?? tier.port}`] : []),
+                    ];
+                    assert.deepEqual(admitted.sort(), declared.sort(), `${tier.name} ingress`);
+                    const reached = (spec.egress as any[]).flatMap((rule) => rule.to.flatMap((to: any) => rule.ports.map((port: any) => `${peer(to, tier.name)}:${port.port}`)));
+                    const allowed = [
+                        ...(tier.database ? [`${tier.name}/${tier.name}-postgres.postgres:5432`] : []),
+                        ...(tier.redis ? ["redis/redis.redis:6379"] : []),
+                        ...(tier.egress ?? []).flatMap((rule: any) => rule.ports.map((port: number) => `${rule.cidr}:${port}`)),
+                    ];
+                    assert.deepEqual(reached.sort(), allowed.sort(), `${tier.name} egress`);
+                }
             });
 
             it("exposes only the public tier through an Ingress with TLS, limits and security headers", () => {
                 const ingresses = runs[stack].ofType("kubernetes:networking.k8s.io/v1:Ingress").filter((ingress) => ingress.parent.includes("groundwork:apps:AppTier"));
                 assert.deepEqual(ingresses.map((ingress) => ingress.name), ["backend-ingress"]);
                 const ingress = ingresses[0].inputs as any;
-                const host = stack === "production" ? "api.groundwork.example.com" : "api.staging.groundwork.example.com";
+                const publicTier = (readStackConfig(stack)["groundwork:tiers"] as any[]).find((tier) => tier.name === "backend");
+                const [host] = publicTier.public.hosts as string[];
                 assert.equal(ingress.spec.ingressClassName, "nginx");
                 // The edge is on in both stacks: TLS is Cloudflare's origin certificate, not cert-manager's.
                 assert.deepEqual(ingress.spec.tls, [{ hosts: [host], secretName: "cloudflare-origin-tls" }]);
@@ -127,10 +143,14 @@ describe("app tiers", function () {
                     ["Content-Security-Policy", "Referrer-Policy", "Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options"]);
             });
 
-            it("annotates only tiers with metrics for Prometheus scraping", () => {
-                const annotations = (name: string) => (runs[stack].get(deployment, `${name}-deployment`).inputs as any).spec.template.metadata.annotations;
-                assert.deepEqual(annotations("backend"), { "prometheus.io/scrape": "true", "prometheus.io/port": "3000", "prometheus.io/path": "/metrics" });
-                assert.deepEqual(annotations("ai-engine"), {});
+            it("annotates exactly the tiers with metrics for Prometheus scraping, at their metrics port and path", () => {
+                for (const tier of readStackConfig(stack)["groundwork:tiers"] as any[]) {
+                    const annotations = (runs[stack].get(deployment, `${tier.name}-deployment`).inputs as any).spec.template.metadata.annotations;
+                    const expected = tier.metrics
+                        ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(tier.metrics.port ?? tier.port), "prometheus.io/path": tier.metrics.path }
+                        : {};
+                    assert.deepEqual(annotations, expected, tier.name);
+                }
             });
 
             it("gives every tier a disruption budget and spreads its pods across nodes and zones", () => {
@@ -222,13 +242,22 @@ describe("app tiers", function () {
         assert.equal(strategy("staging").maxUnavailable, "25%");
     });
 
-    it("autoscales backend and ai-engine in production with the configured bounds and rate limits", () => {
-        assert.deepEqual(runs.staging.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"), []);
+    it("autoscales exactly the tiers that declare bounds, starting within them, with the configured target and rate limits", () => {
+        for (const stack of ["staging", "production"]) {
+            const tiers = readStackConfig(stack)["groundwork:tiers"] as any[];
+            assert.deepEqual(runs[stack].ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((hpa) => hpa.name).sort(),
+                tiers.filter((tier) => tier.hpa).map((tier) => `${tier.name}-hpa`).sort(), stack);
+        }
         const hpa = (name: string) => (runs.production.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `${name}-hpa`).inputs as any).spec;
-        for (const [name, min, max] of [["backend", 3, 10], ["ai-engine", 2, 6]] as const) {
+        const autoscaled = (readStackConfig("production")["groundwork:tiers"] as any[]).filter((tier) => tier.hpa);
+        assert.ok(autoscaled.length > 0, "production autoscales some tier");
+        for (const { name, hpa: bounds } of autoscaled) {
+            const replicas = (runs.production.get(deployment, `${name}-deployment`).inputs as any).spec.replicas;
             const spec = hpa(name);
-            assert.deepEqual([spec.minReplicas, spec.maxReplicas], [min, max], name);
-            assert.deepEqual(spec.metrics, [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
+            assert.deepEqual([spec.minReplicas, spec.maxReplicas], [bounds.minReplicas, bounds.maxReplicas], name);
+            assert.ok(spec.minReplicas <= replicas && replicas <= spec.maxReplicas, `${name}: ${replicas} replicas outside its bounds`);
+            assert.deepEqual(spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name });
+            assert.deepEqual(spec.metrics, [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: bounds.cpuUtilization } } }]);
             assert.deepEqual(spec.behavior.scaleUp, {
                 stabilizationWindowSeconds: 60,
                 selectPolicy: "Max",
