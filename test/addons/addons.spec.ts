@@ -261,8 +261,8 @@ describe("platform add-ons", () => {
             // The Secret's former, positional name: a stack deployed before keeps the Secret's state.
             formerName: [`addons-argocd-repository-${position}`],
         });
-        assert.deepEqual(repositorySecrets(runs.staging), [named("git.example.com-groundwork-platform-deploy", deploy.url, 0), named("github.com-acme-charts", charts.url, 1)]);
-        assert.deepEqual(repositorySecrets(runs.production), [named("git.example.com-groundwork-platform-deploy", deploy.url, 1), named("github.com-acme-charts", charts.url, 0)]);
+        assert.deepEqual(repositorySecrets(runs.staging), [named("git.example.com-groundwork-platform-deploy", deploy.url, 0), named("git.example.org-acme-charts", charts.url, 1)]);
+        assert.deepEqual(repositorySecrets(runs.production), [named("git.example.com-groundwork-platform-deploy", deploy.url, 1), named("git.example.org-acme-charts", charts.url, 0)]);
     });
 
     it("validates GitHub webhooks with the HMAC secret and filters on repository and branch", () => {
@@ -287,7 +287,7 @@ describe("platform add-ons", () => {
             { what: "an unknown add-on key", overrides: { "groundwork:addons": { traefik: {} } }, message: /groundwork:addons\.traefik is not a known key/ },
             { what: "origin-pull verification without the edge", overrides: { "groundwork:edge": { enabled: false }, "groundwork:addons": { ingressNginx: { cloudflare: { verifyOriginPull: true } } } }, message: /verifyOriginPull \(true\) needs the Cloudflare edge/ },
             { what: "malformed repository credentials", overrides: prefixed({ argocdRepositoryCredentials: "{not json" }), message: /groundwork:argocdRepositoryCredentials must be a JSON list/ },
-            { what: "two credentials for one repository", overrides: prefixed({ argocdRepositoryCredentials: JSON.stringify([{ url: "https://github.com/acme/deploy.git" }, { url: "git@github.com:acme/deploy.git" }]) }),
+            { what: "two credentials for one repository", overrides: prefixed({ argocdRepositoryCredentials: JSON.stringify([{ url: "https://git.example.org/acme/deploy.git" }, { url: "git@git.example.org:acme/deploy.git" }]) }),
                 message: /groundwork:argocdRepositoryCredentials\[1\]\.url names a repository \(host and path\) that an earlier entry already has: list each repository once/ },
             { what: "a bad trusted range", overrides: { "groundwork:addons": { ingressNginx: { cloudflare: { trustedRanges: ["10.0.0.0/33"] } } } }, message: /trustedRanges\[0\] \("10\.0\.0\.0\/33"\) must be an IPv4 or IPv6 CIDR/ },
         ];

@@ -44,7 +44,7 @@ export const testSecrets: Record<string, string> = {
     cloudflareApiToken: "test-cloudflare-token",
     argocdRepositoryCredentials: JSON.stringify([
         { url: "https://git.example.com/groundwork-platform/deploy.git", username: "ci", password: "repository-token" },
-        { url: "git@github.com:acme/Charts.git", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nkey\n-----END OPENSSH PRIVATE KEY-----" },
+        { url: "git@git.example.org:acme/Charts.git", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nkey\n-----END OPENSSH PRIVATE KEY-----" },
     ]),
     ciRegistryCredentials: JSON.stringify({ auths: { "ghcr.io": { auth: "Y2k6dG9rZW4=" } } }),
 };
