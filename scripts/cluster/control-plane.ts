@@ -47,19 +47,9 @@ export interface ControlPlane {
     server: string;
     /** PIDs of the processes it runs, for callers that check nothing is left behind. */
     pids: number[];
-    /** Every Deployment and StatefulSet outside kube-system, and whether all its replicas are ready. */
-    workloads(): Promise<WorkloadReadiness[]>;
-    /** The API server's REST interface, as the admin. */
-    api: ApiClient;
     stop(): Promise<void>;
 }
 
-export interface WorkloadReadiness {
-    kind: "Deployment" | "StatefulSet";
-    namespace: string;
-    name: string;
-    ready: boolean;
-}
 
 /** The stable parts of a cluster kept in its data directory. */
 interface ClusterIdentity {
@@ -168,8 +158,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             kubeconfig,
             server,
             pids: processes.map((child) => child.pid ?? -1),
-            workloads: () => workloadReadiness(client),
-            api: client,
             stop,
         };
     } catch (error) {
@@ -249,56 +237,12 @@ function storageClassOf(stagesDir: string): Record<string, unknown> {
     return storageClass;
 }
 
-interface WorkloadList {
-    items: { metadata: { namespace: string; name: string }; spec: { replicas?: number }; status?: { readyReplicas?: number; updatedReplicas?: number } }[];
-}
-
-async function workloadReadiness(client: ApiClient): Promise<WorkloadReadiness[]> {
-    const lists: [WorkloadReadiness["kind"], string][] = [["Deployment", "/apis/apps/v1/deployments"], ["StatefulSet", "/apis/apps/v1/statefulsets"]];
-    const workloads: WorkloadReadiness[] = [];
-    for (const [kind, apiPath] of lists) {
-        for (const item of (await client.get<WorkloadList>(apiPath))?.items ?? []) {
-            if (item.metadata.namespace === "kube-system") {
-                continue;
-            }
-            const wanted = item.spec.replicas ?? 1;
-            const ready = (item.status?.readyReplicas ?? 0) >= wanted && (item.status?.updatedReplicas ?? 0) >= wanted;
-            workloads.push({ kind, namespace: item.metadata.namespace, name: item.metadata.name, ready });
-        }
-    }
-    return workloads;
-}
-
-/** The API server's REST interface with the admin token: enough for tests to judge what the cluster holds. */
-export class ApiClient {
+/** The few API calls the start needs, with the admin token. */
+class ApiClient {
     constructor(private readonly server: string, private readonly token: string) {}
-
-    async get<T>(apiPath: string): Promise<T | undefined> {
-        const { status, body } = await this.request("GET", apiPath);
-        if (status === 404) {
-            return undefined;
-        }
-        if (status !== 200) {
-            throw new Error(`GET ${apiPath}: HTTP ${status}: ${body}`);
-        }
-        return JSON.parse(body) as T;
-    }
 
     exists(apiPath: string): Promise<boolean> {
         return this.request("GET", apiPath).then(({ status }) => status === 200);
-    }
-
-    /** POST to a collection; returns the status and the body as the server sent them. */
-    create(collection: string, object: unknown): Promise<{ status: number; body: string }> {
-        return this.request("POST", collection, object);
-    }
-
-    /** A JSON merge patch. */
-    async patch(apiPath: string, patch: unknown): Promise<void> {
-        const { status, body } = await this.request("PATCH", apiPath, patch, "application/merge-patch+json");
-        if (status !== 200) {
-            throw new Error(`PATCH ${apiPath}: HTTP ${status}: ${body}`);
-        }
     }
 
     /** Creates the object; one that exists already (a restarted cluster) is left as it is. */
@@ -309,15 +253,15 @@ export class ApiClient {
         }
     }
 
-    private request(method: string, apiPath: string, body?: unknown, contentType?: string): Promise<{ status: number; body: string }> {
-        return httpRequest(`${this.server}${apiPath}`, method, this.token, body, contentType);
+    private request(method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: string }> {
+        return httpRequest(`${this.server}${apiPath}`, method, this.token, body);
     }
 }
 
-function httpRequest(url: string, method: string, token?: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: string }> {
+function httpRequest(url: string, method: string, token?: string, body?: unknown): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
-        const headers: Record<string, string> = { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(payload ? { "Content-Type": contentType } : {}) };
+        const headers: Record<string, string> = { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(payload ? { "Content-Type": "application/json" } : {}) };
         const transport = url.startsWith("https:") ? https : http;
         const request = transport.request(url, { method, headers, rejectUnauthorized: false, timeout: 5_000 }, (response) => {
             const chunks: Buffer[] = [];

@@ -11,7 +11,7 @@ import { CONTROL_PLANE_TOOLS, ToolchainError } from "../toolchain/recipes";
 import { ensureToolchain } from "../toolchain/toolchain";
 import { ControlPlane, ControlPlaneBinaries, startControlPlane } from "./control-plane";
 
-export type { ControlPlane, WorkloadReadiness } from "./control-plane";
+export type { ControlPlane } from "./control-plane";
 
 /** The control-plane binaries, built or reused; fails with what to do when one cannot be had. */
 export async function controlPlaneBinaries(report: (line: string) => void): Promise<ControlPlaneBinaries> {

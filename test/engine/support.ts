@@ -42,24 +42,13 @@ export function scratch(prefix: string): string {
 export const mochaHooks = {
     async beforeAll(this: Mocha.Context) {
         this.timeout(0);
-        try {
-            session = await startEngine((line) => process.stderr.write(`      ${line}\n`));
-        } catch (error) {
-            if (!(error instanceof ToolchainError)) {
-                throw error;
-            }
-            skipReason = error.message;
+        const report = (line: string) => process.stderr.write(`      ${line}\n`);
+        session = await unlessUnavailable(() => startEngine(report), (reason) => (skipReason = reason));
+        if (!session) {
             return;
         }
         // Built here, where no test timeout applies: a cold build of the control plane takes many minutes.
-        try {
-            controlPlane = await controlPlaneBinaries((line) => process.stderr.write(`      ${line}\n`));
-        } catch (error) {
-            if (!(error instanceof ToolchainError)) {
-                throw error;
-            }
-            controlPlaneSkipReason = error.message;
-        }
+        controlPlane = await unlessUnavailable(() => controlPlaneBinaries(report), (reason) => (controlPlaneSkipReason = reason));
         const charts = scratch("charts");
         buildRepository(path.join(REPO_ROOT, "test", "fixtures", "charts"), charts);
         const served = await serveRepository(charts, 0);
@@ -71,6 +60,19 @@ export const mochaHooks = {
         scratchDirectories.forEach(removeTree);
     },
 };
+
+/** What `start` gives, or undefined with the reason when the toolchain says the piece cannot be had here. */
+async function unlessUnavailable<T>(start: () => Promise<T>, unavailable: (reason: string) => void): Promise<T | undefined> {
+    try {
+        return await start();
+    } catch (error) {
+        if (!(error instanceof ToolchainError)) {
+            throw error;
+        }
+        unavailable(error.message);
+        return undefined;
+    }
+}
 
 /** The engine session, or a skip naming why the engine is absent on this machine. */
 export function engine(context: Mocha.Context): EngineSession {
