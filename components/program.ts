@@ -85,7 +85,7 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
         app: {
             ...app,
             callers: callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((other) => other.name === caller)!.namespace })),
-            public: publicSettings && { ...publicSettings, ingress: tierIngress(tier, shared) },
+            public: publicSettings && { ...publicSettings, ingress: tierIngress(shared) },
         },
         database: database && {
             ...database,
@@ -94,16 +94,15 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
             protect: config.protectData,
         },
         redis: usesRedis ? shared.redis : undefined,
+        edge: publicSettings && shared.edge,
     };
 }
 
-/** How a public tier's Ingress gets its certificate: the edge's origin certificate, else the default cluster issuer. */
-function tierIngress(tier: Tier, { addons, edge }: Shared): TierIngressArgs {
+/** How a public tier's Ingress gets its certificate: the edge's origin certificate (the unit asks the edge), else the default cluster issuer. */
+function tierIngress({ addons, edge }: Shared): TierIngressArgs {
     return {
         className: addons.ingress.className,
         controllerNamespace: addons.ingress.namespace,
-        ...(edge
-            ? { tlsSecretName: edge.tiers[tier.name].tlsSecretName, annotations: edge.tiers[tier.name].ingressAnnotations }
-            : { clusterIssuer: addons.clusterIssuer, annotations: addons.ingress.publicAnnotations }),
+        ...(edge ? {} : { clusterIssuer: addons.clusterIssuer, annotations: addons.ingress.publicAnnotations }),
     };
 }

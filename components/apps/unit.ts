@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Postgres, PostgresArgs } from "../data/postgres";
 import { Redis } from "../data/redis";
+import { Edge } from "../edge";
 import { guardNamespace } from "../platform/namespace";
 import { Budget, ExplicitQuota, quotaFor, sumBudgets } from "../platform/sizing";
 import { AppTier, AppTierArgs, AppTierSizing } from "./tier";
@@ -15,6 +16,8 @@ export interface TierUnitArgs {
     database?: Omit<PostgresArgs, "tierName" | "environment" | "namespace">;
     /** The shared Redis, when the tier uses it. */
     redis?: Redis;
+    /** The Cloudflare edge, when it serves the tier's public hosts: it supplies the Ingress's origin certificate. */
+    edge?: Edge;
 }
 
 /** What a unit's budget counts; validation computes it from the loaded config. */
@@ -67,8 +70,12 @@ export class TierUnit extends pulumi.ComponentResource {
             namespace: this.namespace,
         }, { parent: this, aliases: [formerlyAtTheTop] });
 
+        const origin = args.app.public && args.edge?.originTlsFor(this.tierName, guards.namespace);
         this.app = new AppTier(this.tierName, {
             ...args.app,
+            public: args.app.public && origin
+                ? { ...args.app.public, ingress: { ...args.app.public.ingress, tlsSecretName: origin.tlsSecretName, annotations: origin.ingressAnnotations } }
+                : args.app.public,
             environment,
             namespace: this.namespace,
             database: this.database?.client,

@@ -7,7 +7,7 @@ import { defaultTls, EdgeSettings } from "./config";
 import { clientCertificateAnnotations, originPullCaPem, originPullCaSecretName } from "./originPullCa";
 import { rulesetSpecs, zoneSettingSpecs } from "./rulesets";
 
-/** A tier whose hosts Cloudflare serves; its namespace receives the origin certificate. */
+/** A tier whose hosts Cloudflare serves; its namespace receives the origin certificate (see originTlsFor). */
 export interface PublicTier {
     readonly name: string;
     readonly namespace: string;
@@ -47,12 +47,17 @@ export class Edge extends pulumi.ComponentResource {
     readonly hostnames: pulumi.Output<string[]>;
     /** Entrypoint ruleset ids by phase (http_request_firewall_custom, …); empty in a stack that does not own the zone. */
     readonly rulesetIds: pulumi.Output<Record<string, string>>;
-    /** Per tier name: the TLS Secret and Ingress annotations for the tier's ingress argument. */
-    readonly tiers: Readonly<Record<string, TierIngressSettings>>;
+    /** This component's name, the prefix of its children's names. */
+    private readonly baseName: string;
+    private readonly publicTiers: ReadonlyMap<string, PublicTier>;
+    /** The origin certificate and its key, once some tier is public. */
+    private readonly origin?: OriginCertificate;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:edge:Edge", name, {}, opts);
         const { config } = args;
+        this.baseName = name;
+        this.publicTiers = new Map(args.publicTiers.map((tier) => [tier.name, tier]));
         const provider = new cloudflare.Provider(`${name}-cloudflare`, { apiToken: pulumi.secret(args.apiToken) }, { parent: this });
         const inCloudflare = { parent: this, provider };
 
@@ -95,14 +100,31 @@ export class Edge extends pulumi.ComponentResource {
         }
         this.rulesetIds = pulumi.all(rulesetIds);
 
-        this.tiers = hosts.length > 0 ? this.originCertificate(name, args, hosts, inCloudflare) : {};
+        this.origin = hosts.length > 0 ? this.originCertificate(name, args, hosts, inCloudflare) : undefined;
         this.registerOutputs({ zoneId: this.zoneId, hostnames: this.hostnames, rulesetIds: this.rulesetIds });
     }
 
-    /** tls key → CSR → Origin CA certificate → a TLS Secret per tier namespace; the origin-pull CA beside the controller. */
-    private originCertificate(
-        name: string, args: EdgeArgs, hosts: string[], inCloudflare: pulumi.CustomResourceOptions,
-    ): Record<string, TierIngressSettings> {
+    /**
+     * What a public tier's Ingress needs: the origin certificate as a TLS Secret in the tier's namespace,
+     * and the annotations that demand Cloudflare's client certificate. Called once per public tier, with
+     * its namespace: the tiers' namespaces are created after the edge, and the Secret must wait for it.
+     */
+    originTlsFor(tierName: string, namespaceReady: pulumi.Resource): TierIngressSettings {
+        const tier = this.publicTiers.get(tierName);
+        if (tier === undefined || this.origin === undefined) {
+            throw new Error(`tier "${tierName}" is not among the edge's public tiers (${[...this.publicTiers.keys()].join(", ")}): Cloudflare serves none of its hosts`);
+        }
+        // Prefixed like every other child, so that two Edge components cannot collide; the alias keeps the unprefixed name's state.
+        const tlsSecret = new kubernetes.core.v1.Secret(`${this.baseName}-${tier.name}-origin-tls`, {
+            metadata: { name: tlsSecretName, namespace: tier.namespace, labels: edgeLabels },
+            type: "kubernetes.io/tls",
+            stringData: { "tls.crt": this.origin.certificatePem, "tls.key": this.origin.privateKeyPem },
+        }, { parent: this, dependsOn: [namespaceReady], aliases: [{ name: `${tier.name}-origin-tls` }] });
+        return { tlsSecretName: tlsSecret.metadata.name, ingressAnnotations: this.origin.ingressAnnotations };
+    }
+
+    /** tls key → CSR → Origin CA certificate (each tier's Secret comes from originTlsFor); the origin-pull CA beside the controller. */
+    private originCertificate(name: string, args: EdgeArgs, hosts: string[], inCloudflare: pulumi.CustomResourceOptions): OriginCertificate {
         const { keyAlgorithm, validityDays } = args.config.originCertificate;
         const rsa = keyAlgorithm === "RSA-2048";
         const key = new tls.PrivateKey(`${name}-origin-key`, rsa ? { algorithm: "RSA", rsaBits: 2048 } : { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
@@ -128,18 +150,14 @@ export class Edge extends pulumi.ComponentResource {
         const ingressAnnotations = caSecret === undefined ? pulumi.output<Record<string, string>>({})
             : pulumi.all([caSecret.metadata.namespace, caSecret.metadata.name]).apply(([namespace, secret]) => clientCertificateAnnotations(`${namespace}/${secret}`));
 
-        const settings: Record<string, TierIngressSettings> = {};
-        for (const tier of args.publicTiers) {
-            // Prefixed like every other child, so that two Edge components cannot collide; the alias keeps the unprefixed name's state.
-            const tlsSecret = new kubernetes.core.v1.Secret(`${name}-${tier.name}-origin-tls`, {
-                metadata: { name: tlsSecretName, namespace: tier.namespace, labels: edgeLabels },
-                type: "kubernetes.io/tls",
-                stringData: { "tls.crt": certificate.certificate, "tls.key": key.privateKeyPem },
-            }, { parent: this, aliases: [{ name: `${tier.name}-origin-tls` }] });
-            settings[tier.name] = { tlsSecretName: tlsSecret.metadata.name, ingressAnnotations };
-        }
-        return settings;
+        return { certificatePem: certificate.certificate, privateKeyPem: key.privateKeyPem, ingressAnnotations };
     }
+}
+
+interface OriginCertificate {
+    readonly certificatePem: pulumi.Output<string>;
+    readonly privateKeyPem: pulumi.Output<string>;
+    readonly ingressAnnotations: pulumi.Output<Record<string, string>>;
 }
 
 const edgeLabels = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "groundwork-edge" };

@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
+import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkExpression, ExpressionUse } from "../../components/edge/expression";
 import { originPullCaExpiry, originPullCaPem, originPullCaSecretName, originPullCaSha256 } from "../../components/edge/originPullCa";
 import { managedRulesetIds, owaspParanoiaLevels } from "../../components/edge/planLimits";
-import { valueOf } from "../support/program";
+import { runStack, valueOf } from "../support/program";
 import { matches, Request } from "./rules";
 import { edgeOf, parse, stackConfig } from "./stacks";
 
@@ -60,11 +61,14 @@ async function runEdge(stack: string, options: { change?: (edge: any) => void; a
         ingress: { loadBalancerAddress: options.address ?? "203.0.113.10", controllerNamespace: "ingress-nginx" },
         publicTiers: config.tiers.filter((tier) => tier.public).map((tier) => ({ name: tier.name, namespace: tier.namespace, hosts: tier.public!.hosts })),
     });
+    // Each public tier asks for its origin TLS once its namespace exists, as its TierUnit does.
+    const tiers = config.tiers.filter((tier) => tier.public).map((tier) =>
+        [tier.name, edge.originTlsFor(tier.name, new kubernetes.core.v1.Namespace(tier.namespace, { metadata: { name: tier.namespace } }))] as const);
     const outputs = {
         zoneId: await valueOf(edge.zoneId),
         hostnames: await valueOf(edge.hostnames),
         rulesetIds: await valueOf(edge.rulesetIds),
-        tiers: Object.fromEntries(await Promise.all(Object.entries(edge.tiers).map(async ([tier, settings]) =>
+        tiers: Object.fromEntries(await Promise.all(tiers.map(async ([tier, settings]) =>
             [tier, { tlsSecretName: await valueOf(settings.tlsSecretName), ingressAnnotations: await valueOf(settings.ingressAnnotations) }] as const))),
     };
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
@@ -250,6 +254,8 @@ describe("Cloudflare edge component", () => {
             assert.deepEqual(counts, {
                 "groundwork:edge:Edge": 1, "pulumi:providers:cloudflare": 1, [dnsRecordType]: 1, [zoneSettingType]: 6, [rulesetType]: 3,
                 "tls:index/privateKey:PrivateKey": 1, "tls:index/certRequest:CertRequest": 1, "cloudflare:index/originCaCertificate:OriginCaCertificate": 1, [secretType]: 2,
+                // The test's stand-in for the tier's namespace.
+                "kubernetes:core/v1:Namespace": 1,
             });
         });
     });
@@ -330,5 +336,21 @@ describe("Cloudflare edge component", () => {
         assert.equal(new Date(ca.validTo).toISOString(), new Date(originPullCaExpiry).toISOString());
         assert.equal(ca.fingerprint256, originPullCaSha256);
         assert.ok(new Date(ca.validTo) > new Date(), `Cloudflare's origin-pull CA expired on ${ca.validTo}: replace it`);
+    });
+});
+
+describe("Cloudflare edge in the whole program", function () {
+    this.timeout(60000);
+
+    it("creates each public tier's origin TLS Secret after the tier's namespace, under the edge, at its deployed URN", async () => {
+        const run = await runStack("production");
+        const tlsSecret = run.get(secretType, "edge-backend-origin-tls");
+        const namespace = run.get("kubernetes:core/v1:Namespace", "backend");
+        assert.ok(tlsSecret.dependencies.includes(namespace.urn), `the Secret must wait for ${namespace.urn}; it depends on ${tlsSecret.dependencies.join(", ") || "nothing"}`);
+        assert.equal(tlsSecret.urn, "urn:pulumi:production::groundwork::groundwork:edge:Edge$kubernetes:core/v1:Secret::edge-backend-origin-tls");
+        assert.equal((tlsSecret.inputs as any).metadata.namespace, "backend");
+        const ingress = run.get("kubernetes:networking.k8s.io/v1:Ingress", "backend-ingress").inputs as any;
+        assert.equal(ingress.spec.tls[0].secretName, "cloudflare-origin-tls");
+        assert.equal(ingress.metadata.annotations["nginx.ingress.kubernetes.io/auth-tls-secret"], "ingress-nginx/cloudflare-origin-pull-ca");
     });
 });
