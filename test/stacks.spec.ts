@@ -58,6 +58,14 @@ describe("staging and production stacks", function () {
         }
     });
 
+    it("staging autoscales every tier, as the Aegis base does, never beyond production's peak", () => {
+        for (const tier of tierNames("staging")) {
+            const hpa = (runs.staging.get(types.hpa, `${tier}-hpa`).inputs as any).spec;
+            assert.ok(hpa.maxReplicas <= sizing(runs.production, tier).get("peak replicas")!, `${tier}: staging may scale to ${hpa.maxReplicas}`);
+            assert.ok(hpa.maxReplicas > hpa.minReplicas, `${tier}: ${hpa.minReplicas}..${hpa.maxReplicas} does not scale`);
+        }
+    });
+
     for (const stack of stacks) {
         it(`${stack}: starts every autoscaled tier within its autoscaler's bounds, aimed at its Deployment`, () => {
             for (const hpa of runs[stack].ofType(types.hpa)) {

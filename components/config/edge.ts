@@ -1,7 +1,7 @@
 import { EdgeConfig, EdgeSettings } from "../edge/config";
 import { checkExpression, describeProblems, ExpressionContext, ExpressionUse } from "../edge/expression";
 import {
-    challengeActions, characteristicAllowed, cheapestPlan, coloCharacteristic, describeCharacteristics,
+    challengeActions, characteristicAllowed, cheapestPlan, coloCharacteristic, ddosActionAllowed, describeCharacteristics,
     ipCharacteristic, ipWithNatCharacteristic, keyedCharacteristicPattern, Plan, planLimits,
 } from "../edge/planLimits";
 import { ReportIssue } from "../fields";
@@ -70,6 +70,7 @@ function checkHosts(edge: EdgeSettings, tiers: readonly TierHosts[], report: Rep
 function checkMember(edge: EdgeSettings, report: ReportIssue): void {
     const ownerOnly: [keyof EdgeSettings, string][] = [
         ["tls", "zone-wide TLS settings"], ["firewallRules", "WAF custom rules"], ["managedRulesets", "managed rulesets"], ["rateLimits", "rate limits"],
+        ["ddosL7", "HTTP DDoS overrides"],
     ];
     for (const [key, what] of ownerOnly) {
         if (edge[key] !== undefined) {
@@ -121,6 +122,11 @@ function checkPlan(edge: EdgeSettings, report: ReportIssue): void {
     }
 
     checkRateLimits(edge, report, checkRuleExpression);
+
+    if (edge.ddosL7 !== undefined && !ddosActionAllowed(edge.ddosL7.action, plan, edge.enterpriseAddOns)) {
+        report(["edge", "ddosL7", "action"], `(HTTP DDoS override) needs the enterprise plan with the advanced-ddos-protection add-on (the zone is on ${plan}`
+            + `${plan === "enterprise" ? " without it" : ""}): use block, managed_challenge or challenge`);
+    }
 }
 
 function checkRateLimits(

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DeepReadonly, hostname } from "../fields";
 import {
-    customRuleActions, enterpriseAddOns, ipCharacteristic, owaspActions, owaspParanoiaLevels, owaspScoreThresholds, plans, rateLimitActions,
+    customRuleActions, ddosActions, ddosSensitivities, enterpriseAddOns, ipCharacteristic, owaspActions, owaspParanoiaLevels, owaspScoreThresholds, plans, rateLimitActions,
 } from "./planLimits";
 
 /**
@@ -82,6 +82,11 @@ const edgeOnSchema = z.strictObject({
         owasp: owaspSchema.optional().describe("Deploy the OWASP Core Ruleset (pro+)."),
     }).optional().describe("Managed rulesets (http_request_firewall_managed); owner only."),
     rateLimits: z.array(rateLimitSchema).optional().describe("Rate-limiting rules (http_ratelimit); owner only."),
+    ddosL7: z.strictObject({
+        sensitivity: z.enum(Object.keys(ddosSensitivities) as [keyof typeof ddosSensitivities, ...(keyof typeof ddosSensitivities)[]])
+            .describe("How readily an attack is mitigated: high (Cloudflare's default), medium, low or essentially_off."),
+        action: z.enum(ddosActions).describe("What a request in a detected attack gets; `log` needs enterprise with the advanced-ddos-protection add-on."),
+    }).optional().describe("Override of the HTTP DDoS Attack Protection managed ruleset for all traffic (ddos_l7); owner only. Unset keeps Cloudflare's defaults."),
 });
 
 const edgeOffSchema = z.strictObject({ enabled: z.literal(false) });

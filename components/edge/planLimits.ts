@@ -19,8 +19,8 @@
 export const plans = ["free", "pro", "business", "enterprise"] as const;
 export type Plan = (typeof plans)[number];
 
-/** Paid Enterprise add-ons that unlock fields and counting characteristics. */
-export const enterpriseAddOns = ["bot-management", "advanced-rate-limiting"] as const;
+/** Paid Enterprise add-ons that unlock fields, counting characteristics and DDoS override actions. */
+export const enterpriseAddOns = ["bot-management", "advanced-rate-limiting", "advanced-ddos-protection"] as const;
 export type EnterpriseAddOn = (typeof enterpriseAddOns)[number];
 
 export const customRuleActions = ["block", "managed_challenge", "js_challenge", "challenge", "skip", "log"] as const;
@@ -154,3 +154,23 @@ export const managedRulesetIds = {
 export const owaspScoreThresholds = [25, 40, 60] as const;
 export const owaspParanoiaLevels = [1, 2, 3, 4] as const;
 export const owaspActions = ["block", "managed_challenge", "js_challenge", "challenge", "log"] as const;
+
+/**
+ * The HTTP DDoS Attack Protection managed ruleset, always on in every zone; a rule in the zone's `ddos_l7`
+ * entrypoint that executes it only changes its sensitivity and action (docs: ddos-protection/managed-rulesets/http).
+ * Every plan may have that one override for all traffic; more rules, custom expressions and the `log`
+ * action need Enterprise with Advanced DDoS Protection.
+ */
+export const httpDdosRulesetId = "4d21379b4f9f4bb088e0729962c8b3cf";
+
+/** The dashboard's sensitivity levels and the API values they are sent as ("High" is the API's "default"). */
+export const ddosSensitivities = { high: "default", medium: "medium", low: "low", essentially_off: "eoff" } as const;
+export type DdosSensitivity = keyof typeof ddosSensitivities;
+
+export const ddosActions = ["block", "managed_challenge", "challenge", "log"] as const;
+export type DdosAction = (typeof ddosActions)[number];
+
+/** Whether a DDoS override may use `action`, given the plan and its add-ons. */
+export function ddosActionAllowed(action: DdosAction, plan: Plan, addOns: readonly EnterpriseAddOn[]): boolean {
+    return action !== "log" || (plan === "enterprise" && addOns.includes("advanced-ddos-protection"));
+}

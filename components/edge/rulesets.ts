@@ -1,6 +1,6 @@
 import type * as cloudflare from "@pulumi/cloudflare";
 import type { EdgeSettings } from "./config";
-import { coloCharacteristic, managedRulesetIds, owaspParanoiaLevels } from "./planLimits";
+import { coloCharacteristic, ddosSensitivities, httpDdosRulesetId, managedRulesetIds, owaspParanoiaLevels } from "./planLimits";
 
 /**
  * The Cloudflare API shapes Groundwork sends, built from validated config as plain data so that
@@ -17,6 +17,7 @@ export const phases = {
     custom: "http_request_firewall_custom",
     managed: "http_request_firewall_managed",
     rateLimit: "http_ratelimit",
+    ddosL7: "ddos_l7",
 } as const;
 export interface RulesetSpec {
     readonly phase: (typeof phases)[keyof typeof phases];
@@ -42,6 +43,11 @@ export function rulesetSpecs(edge: EdgeSettings): RulesetSpec[] {
             phase: phases.rateLimit, name: "Groundwork rate limits",
             description: "Per-client request limits, managed by Pulumi (groundwork edge)",
             rules: (edge.rateLimits ?? []).map(rateLimitRule),
+        },
+        {
+            phase: phases.ddosL7, name: "Groundwork HTTP DDoS overrides",
+            description: "Sensitivity and action of the HTTP DDoS Attack Protection managed ruleset, managed by Pulumi (groundwork edge)",
+            rules: edge.ddosL7 === undefined ? [] : [ddosOverride(edge.ddosL7)],
         },
     ];
     return specs.filter((spec) => spec.rules.length > 0);
@@ -92,6 +98,20 @@ function managedRules(edge: EdgeSettings): RulesetRule[] {
         });
     }
     return rules;
+}
+
+/** The one override every plan may have: for all traffic ("true"), over the whole managed ruleset. */
+function ddosOverride(ddos: NonNullable<EdgeSettings["ddosL7"]>): RulesetRule {
+    return {
+        ref: "http-ddos-override",
+        description: `HTTP DDoS Attack Protection: sensitivity ${ddos.sensitivity}, action ${ddos.action}`,
+        expression: "true",
+        action: "execute",
+        actionParameters: {
+            id: httpDdosRulesetId,
+            overrides: { sensitivityLevel: ddosSensitivities[ddos.sensitivity], action: ddos.action },
+        },
+    };
 }
 
 function rateLimitRule(rule: RateLimit): RulesetRule {

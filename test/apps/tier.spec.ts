@@ -136,11 +136,18 @@ describe("app tiers", function () {
                 assert.equal(ingress.spec.rules[0].host, host);
                 const annotations = ingress.metadata.annotations;
                 assert.equal(annotations["cert-manager.io/cluster-issuer"], undefined);
-                assert.equal(annotations["nginx.ingress.kubernetes.io/limit-rps"], "50");
+                assert.equal(annotations["nginx.ingress.kubernetes.io/limit-rps"], String(publicTier.public.requestsPerSecond ?? 50));
+                assert.equal(annotations["nginx.ingress.kubernetes.io/limit-connections"], String(publicTier.public.connections ?? 20));
                 assert.equal(annotations["nginx.ingress.kubernetes.io/custom-headers"], "backend/backend-security-headers");
                 const headers = (runs[stack].get("kubernetes:core/v1:ConfigMap", "backend-security-headers").inputs as any).data;
                 assert.deepEqual(Object.keys(headers).sort(),
                     ["Content-Security-Policy", "Referrer-Policy", "Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options"]);
+                assert.equal(headers["X-Frame-Options"], "SAMEORIGIN");
+                assert.equal(headers["X-Content-Type-Options"], "nosniff");
+                assert.ok(headers["Referrer-Policy"].length > 0);
+                // The CSP must allow framing by the same origin too, or it would override X-Frame-Options in every current browser.
+                assert.match(headers["Content-Security-Policy"], /(^|;\s*)frame-ancestors 'self'(;|$)/);
+                assert.ok(!Object.keys(headers).some((name) => name.toLowerCase() === "x-xss-protection"), "X-XSS-Protection is deprecated and must not be sent");
             });
 
             it("annotates exactly the tiers with metrics for Prometheus scraping, at their metrics port and path", () => {
@@ -234,6 +241,11 @@ describe("app tiers", function () {
                 assert.deepEqual([budget.pods, budget.requestsCpu, budget.persistentVolumeClaims], [pods, requestsCpu, 0]);
             });
         }
+    });
+
+    it("limits production's public tier to 100 requests per second and 50 connections per client", () => {
+        const annotations = (runs.production.get("kubernetes:networking.k8s.io/v1:Ingress", "backend-ingress").inputs as any).metadata.annotations;
+        assert.deepEqual([annotations["nginx.ingress.kubernetes.io/limit-rps"], annotations["nginx.ingress.kubernetes.io/limit-connections"]], ["100", "50"]);
     });
 
     it("rolls out without losing capacity in production only", () => {

@@ -87,6 +87,7 @@ const dnsRecordType = "cloudflare:index/dnsRecord:DnsRecord";
 const secretType = "kubernetes:core/v1:Secret";
 
 const phases = { custom: "http_request_firewall_custom", managed: "http_request_firewall_managed", rateLimit: "http_ratelimit" };
+const ddosPhase = "ddos_l7";
 
 type Outcome = "pass" | "block" | "managed_challenge";
 
@@ -183,12 +184,24 @@ describe("Cloudflare edge component", () => {
             assert.deepEqual(overrides.rules, [{ id: managedRulesetIds.owaspAnomalyScoreRule, action: owasp.action, scoreThreshold: owasp.scoreThreshold, enabled: true }]);
         });
 
+        it("overrides the HTTP DDoS Attack Protection ruleset to high sensitivity and block, for all traffic", () => {
+            assert.deepEqual(run.edge.ddosL7, { sensitivity: "high", action: "block" });
+            const rules = ruleset(ddosPhase);
+            assert.equal(rules.length, 1);
+            const [override] = rules;
+            assert.equal(override.action, "execute");
+            assert.ok(matches(override.expression, { path: "/" }) && override.expression === "true", "below enterprise the one override must cover all traffic");
+            // "default" is the API's name for the dashboard's High.
+            assert.deepEqual(override.actionParameters, { id: "4d21379b4f9f4bb088e0729962c8b3cf", overrides: { sensitivityLevel: "default", action: "block" } });
+        });
+
         it("registers one ruleset per phase and outputs their ids", () => {
-            assert.deepEqual(run.ofType(rulesetType).map((resource) => resource.inputs.phase).sort(), Object.values(phases).sort());
+            assert.deepEqual(run.ofType(rulesetType).map((resource) => resource.inputs.phase).sort(), [...Object.values(phases), ddosPhase].sort());
             assert.deepEqual(run.outputs.rulesetIds, {
                 http_request_firewall_custom: "edge-http_request_firewall_custom-id",
                 http_request_firewall_managed: "edge-http_request_firewall_managed-id",
                 http_ratelimit: "edge-http_ratelimit-id",
+                ddos_l7: "edge-ddos_l7-id",
             });
         });
 
@@ -252,7 +265,7 @@ describe("Cloudflare edge component", () => {
                 counts[resource.type] = (counts[resource.type] ?? 0) + 1;
             }
             assert.deepEqual(counts, {
-                "groundwork:edge:Edge": 1, "pulumi:providers:cloudflare": 1, [dnsRecordType]: 1, [zoneSettingType]: 6, [rulesetType]: 3,
+                "groundwork:edge:Edge": 1, "pulumi:providers:cloudflare": 1, [dnsRecordType]: 1, [zoneSettingType]: 6, [rulesetType]: 4,
                 "tls:index/privateKey:PrivateKey": 1, "tls:index/certRequest:CertRequest": 1, "cloudflare:index/originCaCertificate:OriginCaCertificate": 1, [secretType]: 2,
                 // The test's stand-in for the tier's namespace.
                 "kubernetes:core/v1:Namespace": 1,
@@ -284,7 +297,7 @@ describe("Cloudflare edge component", () => {
     });
 
     describe("plan-dependent shapes", () => {
-        it("deploys no managed ruleset on the free plan and keeps its one rate limit", async () => {
+        it("deploys no managed ruleset on the free plan and keeps its one rate limit and its DDoS override", async () => {
             const run = await runEdge("production", {
                 address: "2001:db8::10",
                 change: (edge) => {
@@ -293,7 +306,7 @@ describe("Cloudflare edge component", () => {
                     edge.rateLimits = [{ ...edge.rateLimits[0], period: 10, requestsPerPeriod: 20, mitigationTimeout: 10 }];
                 },
             });
-            assert.deepEqual(run.ofType(rulesetType).map((resource) => resource.inputs.phase).sort(), ["http_ratelimit", "http_request_firewall_custom"]);
+            assert.deepEqual(run.ofType(rulesetType).map((resource) => resource.inputs.phase).sort(), ["ddos_l7", "http_ratelimit", "http_request_firewall_custom"]);
             assert.deepEqual(run.one(dnsRecordType).inputs.type, "AAAA");
         });
 

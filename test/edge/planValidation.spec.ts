@@ -97,6 +97,16 @@ const cases: { name: string; config: () => Record<string, unknown>; expected: st
         expected: "groundwork:edge.plan is not a known key: remove it or check its spelling" },
     { name: "a malformed account id", config: production((edge) => { edge.zone.accountId = "acme"; }),
         expected: "groundwork:edge.zone.accountId (\"acme\") must be the 32-character hex Cloudflare account id" },
+    { name: "a DDoS log action below enterprise", config: production((edge) => { edge.ddosL7.action = "log"; }),
+        expected: "groundwork:edge.ddosL7.action (\"log\") (HTTP DDoS override) needs the enterprise plan with the advanced-ddos-protection add-on (the zone is on business): use block, managed_challenge or challenge" },
+    { name: "a DDoS log action on enterprise without Advanced DDoS Protection", config: onPlan("enterprise", (edge) => { edge.ddosL7.action = "log"; }),
+        expected: "groundwork:edge.ddosL7.action (\"log\") (HTTP DDoS override) needs the enterprise plan with the advanced-ddos-protection add-on (the zone is on enterprise without it)" },
+    { name: "a DDoS sensitivity Cloudflare lacks", config: production((edge) => { edge.ddosL7.sensitivity = "default"; }),
+        expected: "groundwork:edge.ddosL7.sensitivity (\"default\") must be one of \"high\", \"medium\", \"low\", \"essentially_off\"" },
+    { name: "a DDoS action Cloudflare lacks in overrides", config: production((edge) => { edge.ddosL7.action = "js_challenge"; }),
+        expected: "groundwork:edge.ddosL7.action (\"js_challenge\") must be one of \"block\", \"managed_challenge\", \"challenge\", \"log\"" },
+    { name: "a DDoS override in a stack that shares the zone", config: () => stackConfig("staging", (config) => { edgeOf(config).ddosL7 = { sensitivity: "high", action: "block" }; }),
+        expected: "groundwork:edge.ddosL7 ({\"sensitivity\":\"high\",\"action\":\"block\"}) are HTTP DDoS overrides, which belong to the stack that owns zone groundwork.example.com" },
     { name: "rules in a stack that shares the zone", config: () => stackConfig("staging", (config) => { edgeOf(config).rateLimits = []; }),
         expected: "groundwork:edge.rateLimits ([]) are rate limits, which belong to the stack that owns zone groundwork.example.com (edge.zoneOwner is false here): "
             + "move them to the owner's stack file, where they apply to every host in the zone, or give this stack its own zone" },
@@ -112,6 +122,13 @@ describe("edge plan validation", () => {
             assert.deepEqual(problemsOf(onPlan(plan, freeSafe)()), []);
         });
     }
+
+    it("accepts the DDoS log action on enterprise with Advanced DDoS Protection", () => {
+        assert.deepEqual(problemsOf(onPlan("enterprise", (edge) => {
+            edge.enterpriseAddOns = ["advanced-ddos-protection"];
+            edge.ddosL7.action = "log";
+        })()), []);
+    });
 
     for (const { name, config, expected } of cases) {
         it(`rejects ${name}`, () => {
