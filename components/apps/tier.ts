@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StoreClient } from "../data/stateful";
+import { profileOf } from "../platform/environment";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
 import { securityHeaders } from "../platform/security-headers";
 import { Budget, budgetOf, Resources } from "../platform/sizing";
@@ -106,6 +107,7 @@ export class AppTier extends pulumi.ComponentResource {
     constructor(name: string, args: AppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:AppTier", name, {}, opts);
         const { environment } = args;
+        const { highAvailability } = profileOf(environment);
         const namespace = pulumi.output(args.namespace);
         const labels = standardLabels(args.name, "app", environment);
         const selector = { "app.kubernetes.io/name": args.name, "app.kubernetes.io/component": "app" };
@@ -149,7 +151,7 @@ export class AppTier extends pulumi.ComponentResource {
                 selector: { matchLabels: selector },
                 strategy: {
                     type: "RollingUpdate",
-                    rollingUpdate: { maxUnavailable: environment === "production" ? 0 : "25%", maxSurge: `${maxSurgePercent}%` },
+                    rollingUpdate: { maxUnavailable: highAvailability ? 0 : "25%", maxSurge: `${maxSurgePercent}%` },
                 },
                 template: {
                     metadata: { labels: podLabels, annotations: podAnnotations },
@@ -160,7 +162,7 @@ export class AppTier extends pulumi.ComponentResource {
                         topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
                             maxSkew: 1,
                             topologyKey,
-                            whenUnsatisfiable: environment === "production" && topologyKey === "kubernetes.io/hostname" ? "DoNotSchedule" : "ScheduleAnyway",
+                            whenUnsatisfiable: highAvailability && topologyKey === "kubernetes.io/hostname" ? "DoNotSchedule" : "ScheduleAnyway",
                             labelSelector: { matchLabels: selector },
                         })),
                         containers: [{

@@ -3,6 +3,7 @@ import { RepositoryCredentials, repositoryKey } from "../addons/argocd/config";
 import { ClusterIssuerName } from "../addons/cert-manager/config";
 import { ChartsSettings, ResourcesSettings } from "../addons/helm-addon/config";
 import { ReportIssue } from "../fields";
+import { profileOf } from "../platform/environment";
 import { parseBytes, parseCpu } from "../platform/quantity";
 
 /**
@@ -44,15 +45,15 @@ interface AddonsCheckInput {
 export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void {
     checkChartSource(config, report);
     const { addons, environment } = config;
-    const production = environment === "production";
+    const { highAvailability } = profileOf(environment);
 
     for (const [key, replicas] of [["ingressNginx", addons.ingressNginx.replicas], ["certManager", addons.certManager.replicas]] as const) {
-        if (production && replicas !== undefined && replicas < 2) {
-            report(["addons", key, "replicas"], "must be at least 2 in production (high availability): raise it or leave it unset");
+        if (highAvailability && replicas !== undefined && replicas < 2) {
+            report(["addons", key, "replicas"], `must be at least 2 in ${environment} (high availability): raise it or leave it unset`);
         }
     }
-    if (production && addons.argocd.highAvailability === false) {
-        report(["addons", "argocd", "highAvailability"], "cannot be false in production: remove it (production runs Argo CD highly available)");
+    if (highAvailability && addons.argocd.highAvailability === false) {
+        report(["addons", "argocd", "highAvailability"], `cannot be false in ${environment}: remove it (${environment} runs Argo CD highly available)`);
     }
     for (const [key, section] of Object.entries({ ingressNginx: addons.ingressNginx, certManager: addons.certManager, argocd: addons.argocd, tekton: addons.tekton })) {
         checkResources(section.resources, (field, message) => report(["addons", key, "resources", "requests", field], message));

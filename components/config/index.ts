@@ -1,2 +1,3 @@
 export { ConfigError, loadPlatformConfig, parsePlatformConfig, PlatformConfig, Tier } from "./load";
-export { environments, secretKeys } from "./schema";
+export { environments } from "../platform/environment";
+export { secretKeys } from "./schema";

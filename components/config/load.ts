@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { z } from "zod";
 import { TierUnit } from "../apps/unit";
+import { defaultReplicas, profileOf } from "../platform/environment";
 import { quotaShortfalls } from "../platform/sizing";
 import { answersHttp01 } from "./addons";
 import { platformSchema, secretKeys, TierConfig } from "./schema";
@@ -22,6 +23,8 @@ export type PlatformConfig = DeepReadonly<Omit<ParsedPlatformConfig, "tiers" | "
 
 type LoadedTier = TierConfig & {
     namespace: string;
+    replicas: number;
+    logLevel: NonNullable<TierConfig["logLevel"]>;
     /** cert-manager proves the tier's certificate over ACME HTTP-01, with solver pods in its namespace (see answersHttp01). */
     http01Solver: boolean;
 };
@@ -67,7 +70,14 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, secre
     }
 
     const parsed = result.data;
-    const tiers = parsed.tiers.map((tier): LoadedTier => ({ ...tier, namespace: tier.namespace ?? tier.name, http01Solver: answersHttp01(parsed, tier) }));
+    const profile = profileOf(parsed.environment);
+    const tiers = parsed.tiers.map((tier): LoadedTier => ({
+        ...tier,
+        namespace: tier.namespace ?? tier.name,
+        replicas: tier.replicas ?? defaultReplicas(parsed.environment, tier.hpa),
+        logLevel: tier.logLevel ?? profile.logLevel,
+        http01Solver: answersHttp01(parsed, tier),
+    }));
     // After the schema, because the peak depends on http01Solver, which is decided here once.
     const quotaProblems = tiers.flatMap((tier, i) => quotaProblemsOf(tier, i, parsed.backups));
     if (quotaProblems.length > 0) {
@@ -75,7 +85,7 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, secre
     }
     return deepFreeze({
         ...parsed,
-        protectData: parsed.protectData ?? parsed.environment === "production",
+        protectData: parsed.protectData ?? profile.protectData,
         tiers,
     });
 }

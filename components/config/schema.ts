@@ -8,12 +8,11 @@ import {
     cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
     memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, storageSize, urlPath,
 } from "../fields";
+import { environments, logLevels } from "../platform/environment";
 import { parseBytes, parseCpu } from "../platform/quantity";
 import { versions } from "../versions";
 import { checkAddons } from "./addons";
 import { checkEdge } from "./edge";
-
-export const environments = ["local", "staging", "production"] as const;
 
 const computeResources = z.strictObject({
     cpu: cpuQuantity,
@@ -33,9 +32,11 @@ const tierSchema = z.strictObject({
     namespace: resourceName.optional(),
     image: imageReference,
     port,
-    replicas: replicaCount,
+    /** Defaults to hpa.minReplicas, else to the environment's (components/platform/environment.ts). */
+    replicas: replicaCount.optional(),
     resources: z.strictObject({ requests: computeResources, limits: computeResources }),
-    logLevel: z.enum(["trace", "debug", "info", "warn", "error"]),
+    /** Defaults to the environment's: debug in local and development, info in staging and production. */
+    logLevel: z.enum(logLevels).optional(),
     /** Non-secret settings, mounted from a ConfigMap. */
     settings: z.record(environmentVariableName, z.string()).default({}),
     /** Secrets the tier reads from Secrets that already exist in its namespace. */
@@ -103,7 +104,7 @@ const clusterSchema = z.strictObject({
 /** Every `groundwork:*` key. Keys listed in `secretKeys` must be stored with `pulumi config set --secret`. */
 export const platformSchema = z.strictObject({
     environment: z.enum(environments)
-        .describe("Which environment this stack is (local, staging or production); sets production safeguards."),
+        .describe("Which environment this stack is (local, development, staging or production); sets its defaults and the production safeguards."),
     cluster: clusterSchema.default({})
         .describe("How to reach the cluster ({kubeconfig, context}) or render manifests instead ({renderDirectory})."),
     podSecurityVersion: z.string().regex(/^(latest|v1\.\d{1,2})$/, "must be \"latest\" or a Kubernetes minor version such as \"v1.35\"")
@@ -148,7 +149,7 @@ export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials", 
 type ParsedPlatformConfig = z.output<typeof platformSchema>;
 export type TierConfig = ParsedPlatformConfig["tiers"][number];
 
-function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "backups" | "addons" | "edge">, report: ReportIssue): void {
+function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" | "redis" | "backups" | "addons" | "edge">, report: ReportIssue): void {
     const tierNames = new Set<string>();
     const namespaces = new Map<string, string>();
     const hosts = new Map<string, string>();
@@ -176,7 +177,7 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "back
         if (tier.hpa) {
             if (tier.hpa.minReplicas > tier.hpa.maxReplicas) {
                 report(["tiers", i, "hpa", "minReplicas"], `must be <= maxReplicas (${tier.hpa.maxReplicas})`);
-            } else if (tier.replicas < tier.hpa.minReplicas || tier.replicas > tier.hpa.maxReplicas) {
+            } else if (tier.replicas !== undefined && (tier.replicas < tier.hpa.minReplicas || tier.replicas > tier.hpa.maxReplicas)) {
                 report(["tiers", i, "replicas"], `must be within hpa.minReplicas..maxReplicas (${tier.hpa.minReplicas}..${tier.hpa.maxReplicas})`);
             }
         }

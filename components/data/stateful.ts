@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { profileOf } from "../platform/environment";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
 import { Resources } from "../platform/sizing";
 
@@ -135,7 +136,7 @@ export function createSingleInstanceStore(args: SingleInstanceStoreArgs, parent:
     // for an operator instead of taking the database down unannounced.
     new k8s.policy.v1.PodDisruptionBudget(`${args.name}-pdb`, {
         metadata: { name: args.name, namespace: args.namespace, labels },
-        spec: args.environment === "production"
+        spec: profileOf(args.environment).highAvailability
             ? { minAvailable: 1, selector: { matchLabels: selector } }
             : { maxUnavailable: 1, selector: { matchLabels: selector } },
     }, { parent });

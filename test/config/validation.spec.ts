@@ -41,7 +41,7 @@ const tiers = (config: any) => config["groundwork:tiers"];
 const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expected: string }[] = [
     { name: "missing environment", config: () => stagingWith((c) => delete c["groundwork:environment"]), expected: "groundwork:environment is required" },
     { name: "unknown environment", config: () => stagingWith((c) => c["groundwork:environment"] = "qa"),
-        expected: "groundwork:environment (\"qa\") must be one of \"local\", \"staging\", \"production\"" },
+        expected: "groundwork:environment (\"qa\") must be one of \"local\", \"development\", \"staging\", \"production\"" },
     { name: "missing tiers", config: () => stagingWith((c) => delete c["groundwork:tiers"]), expected: "groundwork:tiers is required" },
     { name: "tiers not a list", config: () => stagingWith((c) => c["groundwork:tiers"] = { backend: {} }), expected: "groundwork:tiers ({\"backend\":{}}) must be a list" },
     { name: "empty tier list", config: () => stagingWith((c) => c["groundwork:tiers"] = []), expected: "groundwork:tiers ([]) must list at least one tier" },

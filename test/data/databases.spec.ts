@@ -115,7 +115,7 @@ describe("databases", function () {
     it("refuses credentials to a namespace whose pods it would not admit", async () => {
         await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs }, "groundwork", "test", false);
         const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
-        const redis = new Redis("redis", { namespace: "redis", environment: "test", podSecurityVersion: "latest", storage: "1Gi", resources, clientNamespaces: ["backend"], protect: false });
+        const redis = new Redis("redis", { namespace: "redis", environment: "development", podSecurityVersion: "latest", storage: "1Gi", resources, clientNamespaces: ["backend"], protect: false });
         assert.throws(() => redis.clientFor("ai-engine", redis), /namespace "ai-engine" is not among Redis's client namespaces \(backend\)/);
     });
 

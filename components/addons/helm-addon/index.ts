@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Environment, profileOf } from "../../platform/environment";
 import { PodSecurityLevel, podSecurityLabels, standardLabels } from "../../platform/security";
 import { versions } from "../../versions";
 import { ChartSource, locateChart } from "./chart-source";
@@ -7,7 +8,7 @@ import { ChartKey } from "./config";
 
 /** What every add-on needs to know about the stack. */
 export interface AddonContext {
-    environment: "local" | "staging" | "production";
+    environment: Environment;
     /** Pod Security Standards version pinned in namespace labels. */
     podSecurityVersion: string;
     charts: ChartSource;
@@ -65,7 +66,7 @@ export abstract class HelmAddon extends pulumi.ComponentResource {
 
     /** Production runs every add-on with several replicas, disruption budgets and anti-affinity. */
     protected get highAvailability(): boolean {
-        return this.context.environment === "production";
+        return profileOf(this.context.environment).highAvailability;
     }
 
     /** The configured replica count, else 2 in production and 1 elsewhere. */
