@@ -77,13 +77,14 @@ interface Shared {
 
 /** A tier's config as the arguments of its unit; the rest of the tier's fields are the app's. */
 function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitArgs {
-    const { quota, database, redis: usesRedis, callers, public: publicSettings, ...app } = tier;
+    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, ...app } = tier;
     return {
         environment: config.environment,
         podSecurityVersion: config.podSecurityVersion,
         quota,
         app: {
             ...app,
+            clusterApi: clusterAccess !== undefined,
             callers: callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((other) => other.name === caller)!.namespace })),
             public: publicSettings && { ...publicSettings, ingress: tierIngress(shared) },
         },
@@ -95,6 +96,7 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
         },
         redis: usesRedis ? shared.redis : undefined,
         edge: publicSettings && shared.edge,
+        clusterAccess: clusterAccess && { access: clusterAccess, keepCrds: config.protectData },
     };
 }
 

@@ -50,6 +50,8 @@ export interface AppTierArgs {
     runAsUser: number;
     /** Kubernetes API access in its own namespace; none means no token is mounted. */
     apiAccess: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[];
+    /** A ClusterRole is bound to the tier's ServiceAccount (see ClusterAccess), so it needs a token too. */
+    clusterApi?: boolean;
     egress: readonly { cidr: string; ports: readonly number[] }[];
     /** The tiers allowed to call this one, with their namespaces. */
     callers: readonly { tier: string; namespace: pulumi.Input<string> }[];
@@ -61,6 +63,8 @@ export interface AppTierArgs {
     http01Solver?: boolean;
     database?: StoreClient;
     redis?: StoreClient;
+    /** What the pods need before they start, besides the stores: CRDs and cluster bindings, certificates. */
+    prerequisites?: readonly pulumi.Resource[];
 }
 
 /** What an AppTier's budget counts; the loaded config's tier carries these fields too. */
@@ -112,7 +116,7 @@ export class AppTier extends pulumi.ComponentResource {
         const labels = standardLabels(args.name, "app", environment);
         const selector = { "app.kubernetes.io/name": args.name, "app.kubernetes.io/component": "app" };
         const child = { parent: this };
-        const needsApi = args.apiAccess.length > 0;
+        const needsApi = args.apiAccess.length > 0 || args.clusterApi === true;
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
             metadata: { name: args.name, namespace, labels },
@@ -191,7 +195,7 @@ export class AppTier extends pulumi.ComponentResource {
             },
         }, {
             parent: this,
-            dependsOn: [...(args.database?.readyResources ?? []), ...(args.redis?.readyResources ?? [])],
+            dependsOn: [...(args.database?.readyResources ?? []), ...(args.redis?.readyResources ?? []), ...(args.prerequisites ?? [])],
             // The autoscaler owns the replica count once it exists; re-applying ours would undo its work.
             ignoreChanges: args.hpa ? ["spec.replicas"] : [],
         });

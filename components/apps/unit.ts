@@ -4,6 +4,7 @@ import { Redis } from "../data/redis";
 import { Edge } from "../edge";
 import { guardNamespace } from "../platform/namespace";
 import { Budget, ExplicitQuota, quotaFor, sumBudgets } from "../platform/sizing";
+import { ClusterAccess, ClusterAccessArgs } from "./cluster-access";
 import { AppTier, AppTierArgs, AppTierSizing } from "./tier";
 
 export interface TierUnitArgs {
@@ -11,13 +12,15 @@ export interface TierUnitArgs {
     podSecurityVersion: string;
     /** A quota set by hand instead of the peak; validation makes sure that it covers the peak. */
     quota?: ExplicitQuota;
-    app: Omit<AppTierArgs, "environment" | "namespace" | "database" | "redis">;
+    app: Omit<AppTierArgs, "environment" | "namespace" | "database" | "redis" | "prerequisites">;
     /** The tier's own PostgreSQL. */
     database?: Omit<PostgresArgs, "tierName" | "environment" | "namespace">;
     /** The shared Redis, when the tier uses it. */
     redis?: Redis;
     /** The Cloudflare edge, when it serves the tier's public hosts: it supplies the Ingress's origin certificate. */
     edge?: Edge;
+    /** An operator tier's CRDs and ClusterRole; the app waits for them. */
+    clusterAccess?: Omit<ClusterAccessArgs, "tierName" | "environment" | "namespace">;
 }
 
 /** What a unit's budget counts; validation computes it from the loaded config. */
@@ -70,6 +73,13 @@ export class TierUnit extends pulumi.ComponentResource {
             namespace: this.namespace,
         }, { parent: this, aliases: [formerlyAtTheTop] });
 
+        const clusterAccess = args.clusterAccess && new ClusterAccess(`${this.tierName}-cluster-access`, {
+            ...args.clusterAccess,
+            tierName: this.tierName,
+            environment,
+            namespace: this.namespace,
+        }, { parent: this, dependsOn: [guards.namespace] });
+
         const origin = args.app.public && args.edge?.originTlsFor(this.tierName, guards.namespace);
         this.app = new AppTier(this.tierName, {
             ...args.app,
@@ -80,6 +90,7 @@ export class TierUnit extends pulumi.ComponentResource {
             namespace: this.namespace,
             database: this.database?.client,
             redis: args.redis?.clientFor(name, guards.namespace),
+            prerequisites: clusterAccess?.ready ?? [],
         }, { parent: this, aliases: [formerlyAtTheTop], dependsOn: guards.all });
 
         this.registerOutputs({ namespace: this.namespace });

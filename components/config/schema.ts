@@ -2,6 +2,7 @@ import { z } from "zod";
 import { addonsSchema } from "../addons/config";
 import { repositoryCredentialsSchema } from "../addons/argocd/config";
 import { chartsSchema } from "../addons/helm-addon/config";
+import { checkClusterAccess, clusterAccessSchema, crdNames } from "../apps/cluster-access-config";
 import { registryCredentialsSchema } from "../addons/tekton/config";
 import { edgeSchema } from "../edge/config";
 import {
@@ -73,6 +74,8 @@ const tierSchema = z.strictObject({
     egress: z.array(z.strictObject({ cidr, ports: z.array(port).min(1, "must list at least one port") })).default([]),
     /** Kubernetes API access the tier needs in its own namespace; empty means no token is mounted. */
     apiAccess: z.array(apiAccessRule).default([]),
+    /** Cluster-wide API access and the CRDs of an operator tier; a ClusterRole bound to the tier's ServiceAccount. */
+    clusterAccess: clusterAccessSchema,
     writablePaths: z.array(filesystemPath).default(["/tmp"]),
     runAsUser: z.int().min(1, "must be a non-zero UID (restricted pod security)").default(10001),
     quota: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity, pods: replicaCount, storage: storageSize }).optional(),
@@ -153,6 +156,7 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
     const tierNames = new Set<string>();
     const namespaces = new Map<string, string>();
     const hosts = new Map<string, string>();
+    const crds = new Map<string, string>();
 
     config.tiers.forEach((tier, i) => {
         if (tierNames.has(tier.name)) {
@@ -194,9 +198,20 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
             report(["tiers", i, "redis"], "is true but groundwork:redis is not configured: add groundwork:redis.storage or set this to false");
         }
 
-        if (tier.apiAccess.length > 0 && !tier.egress.some((rule) => rule.ports.some((p) => p === 443 || p === 6443))) {
-            report(["tiers", i, "apiAccess"],
+        const apiKey = tier.apiAccess.length > 0 ? "apiAccess" : tier.clusterAccess !== undefined ? "clusterAccess" : undefined;
+        if (apiKey !== undefined && !tier.egress.some((rule) => rule.ports.some((p) => p === 443 || p === 6443))) {
+            report(["tiers", i, apiKey],
                 "needs egress to the Kubernetes API server, which the namespace's default-deny policy blocks: add {cidr: <API server>/32, ports: [443, 6443]} to egress");
+        }
+        if (tier.clusterAccess !== undefined) {
+            checkClusterAccess(tier.clusterAccess, ["tiers", i, "clusterAccess"], report);
+            for (const { name, source } of crdNames(tier.clusterAccess)) {
+                const other = crds.get(name);
+                if (other !== undefined) {
+                    report(["tiers", i, "clusterAccess", "crds", source, "file"], `defines CRD ${name}, which tier "${other}" already creates: a CRD belongs to one tier`);
+                }
+                crds.set(name, tier.name);
+            }
         }
 
         for (const [name] of Object.entries(tier.settings)) {
