@@ -77,7 +77,7 @@ interface Shared {
 
 /** A tier's config as the arguments of its unit; the rest of the tier's fields are the app's. */
 function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitArgs {
-    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, ...app } = tier;
+    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, certificates, ...app } = tier;
     return {
         environment: config.environment,
         podSecurityVersion: config.podSecurityVersion,
@@ -97,6 +97,7 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
         redis: usesRedis ? shared.redis : undefined,
         edge: publicSettings && shared.edge,
         clusterAccess: clusterAccess && { access: clusterAccess, keepCrds: config.protectData },
+        certificates: certificates.length === 0 ? undefined : { certificates, issuer: shared.addons.certManager.issuers["internal-ca"] },
     };
 }
 

@@ -23,8 +23,7 @@ const clusterRule = z.strictObject({
     resources: z.array(z.string().regex(/^(\*|[a-z][a-z0-9]*(\/[a-z]+)?)$/, "must be a lower-case plural resource such as \"brokers\" or \"brokers/status\""))
         .min(1, "must list at least one resource"),
     verbs: z.array(z.enum(verbs)).min(1, "must list at least one verb"),
-    /** Limits the rule to these objects. */
-    resourceNames: z.array(z.string().min(1)).optional(),
+    resourceNames: z.array(z.string().min(1)).optional().describe("Limits the rule to these objects."),
 });
 
 /** A CustomResourceDefinition document as the API server takes it; checked only as far as Groundwork relies on it. */
@@ -90,22 +89,19 @@ const crdChart = z.strictObject({
 });
 
 const crdSource = z.strictObject({
-    /** A file of CustomResourceDefinitions in the project, read and checked at validation. */
-    file: crdFile.optional(),
-    /** A chart that holds the CRDs (its objects are all installed). */
-    chart: crdChart.optional(),
+    file: crdFile.optional().describe("A file of CustomResourceDefinitions in the project, relative to Pulumi.yaml; read and checked at validation."),
+    chart: crdChart.optional().describe("A chart that holds the CRDs, at an exact version; every object it renders is installed."),
 }).refine((source) => (source.file === undefined) !== (source.chart === undefined), "must set exactly one of file (a CRD file in the project) or chart ({repository, name, version})");
 
 export const clusterAccessSchema = z.strictObject({
-    /** ClusterRole rules; wildcards and escalate/bind/impersonate need allowPrivilegeEscalation. */
-    rules: z.array(clusterRule).min(1, "must list at least one rule"),
-    /** The CustomResourceDefinitions the tier serves: created before it, and it waits for them. */
-    crds: z.array(crdSource).default([]),
-    /** Lets the rules use "*" or escalate, bind and impersonate, which can grant more than they list; says why. */
+    rules: z.array(clusterRule).min(1, "must list at least one rule")
+        .describe("ClusterRole rules; \"*\" and the verbs escalate, bind and impersonate need allowPrivilegeEscalation."),
+    crds: z.array(crdSource).default([]).describe("The CustomResourceDefinitions the tier serves: created before it, and its pods wait for them."),
     allowPrivilegeEscalation: z.strictObject({
-        reason: z.string().trim().min(20, "must say why the operator needs it (at least 20 characters), for the reviewers who read the stack file"),
-    }).optional(),
-}).optional();
+        reason: z.string().trim().min(20, "must say why the operator needs it (at least 20 characters), for the reviewers who read the stack file")
+            .describe("Why the operator needs it; recorded on the ClusterRole."),
+    }).optional().describe("Opt-in for rules that can grant more than they list (\"*\", escalate, bind, impersonate)."),
+}).optional().describe("Cluster-wide API access of an operator tier: a ClusterRole bound to its ServiceAccount, and its CRDs.");
 
 export type ClusterAccessConfig = DeepReadonly<NonNullable<z.output<typeof clusterAccessSchema>>>;
 

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StoreClient } from "../data/stateful";
 import { profileOf } from "../platform/environment";
+import { certificateVolumes, CertificateMount } from "./certificates";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
 import { securityHeaders } from "../platform/security-headers";
 import { Budget, budgetOf, Resources } from "../platform/sizing";
@@ -65,6 +66,8 @@ export interface AppTierArgs {
     redis?: StoreClient;
     /** What the pods need before they start, besides the stores: CRDs and cluster bindings, certificates. */
     prerequisites?: readonly pulumi.Resource[];
+    /** Certificate Secrets mounted read-only (see TierCertificates). */
+    certificateMounts?: readonly CertificateMount[];
 }
 
 /** What an AppTier's budget counts; the loaded config's tier carries these fields too. */
@@ -147,6 +150,7 @@ export class AppTier extends pulumi.ComponentResource {
             ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": args.metrics.path }
             : {};
         const writableVolumes = args.writablePaths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
+        const certificateMounts = certificateVolumes(args.certificateMounts ?? []);
 
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
             metadata: { name: args.name, namespace, labels },
@@ -187,9 +191,12 @@ export class AppTier extends pulumi.ComponentResource {
                             startupProbe: { httpGet: { path: args.probes.startup, port: "http" }, periodSeconds: 5, failureThreshold: 60 },
                             readinessProbe: { httpGet: { path: args.probes.readiness, port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
                             livenessProbe: { httpGet: { path: args.probes.liveness, port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
-                            volumeMounts: writableVolumes,
+                            volumeMounts: [...writableVolumes, ...certificateMounts.volumeMounts],
                         }],
-                        volumes: writableVolumes.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "256Mi" } })),
+                        volumes: [
+                            ...writableVolumes.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "256Mi" } })),
+                            ...certificateMounts.volumes,
+                        ],
                     },
                 },
             },

@@ -4,6 +4,7 @@ import { Redis } from "../data/redis";
 import { Edge } from "../edge";
 import { guardNamespace } from "../platform/namespace";
 import { Budget, ExplicitQuota, quotaFor, sumBudgets } from "../platform/sizing";
+import { TierCertificates, TierCertificatesArgs } from "./certificates";
 import { ClusterAccess, ClusterAccessArgs } from "./cluster-access";
 import { AppTier, AppTierArgs, AppTierSizing } from "./tier";
 
@@ -12,7 +13,7 @@ export interface TierUnitArgs {
     podSecurityVersion: string;
     /** A quota set by hand instead of the peak; validation makes sure that it covers the peak. */
     quota?: ExplicitQuota;
-    app: Omit<AppTierArgs, "environment" | "namespace" | "database" | "redis" | "prerequisites">;
+    app: Omit<AppTierArgs, "environment" | "namespace" | "database" | "redis" | "prerequisites" | "certificateMounts">;
     /** The tier's own PostgreSQL. */
     database?: Omit<PostgresArgs, "tierName" | "environment" | "namespace">;
     /** The shared Redis, when the tier uses it. */
@@ -21,6 +22,8 @@ export interface TierUnitArgs {
     edge?: Edge;
     /** An operator tier's CRDs and ClusterRole; the app waits for them. */
     clusterAccess?: Omit<ClusterAccessArgs, "tierName" | "environment" | "namespace">;
+    /** Mutual-TLS certificates from the internal CA, mounted into the app; it waits for them and their issuer. */
+    certificates?: Omit<TierCertificatesArgs, "tierName" | "environment" | "namespace">;
 }
 
 /** What a unit's budget counts; validation computes it from the loaded config. */
@@ -80,6 +83,13 @@ export class TierUnit extends pulumi.ComponentResource {
             namespace: this.namespace,
         }, { parent: this, dependsOn: [guards.namespace] });
 
+        const certificates = args.certificates && new TierCertificates(`${this.tierName}-certificates`, {
+            ...args.certificates,
+            tierName: this.tierName,
+            environment,
+            namespace: this.namespace,
+        }, { parent: this });
+
         const origin = args.app.public && args.edge?.originTlsFor(this.tierName, guards.namespace);
         this.app = new AppTier(this.tierName, {
             ...args.app,
@@ -90,7 +100,8 @@ export class TierUnit extends pulumi.ComponentResource {
             namespace: this.namespace,
             database: this.database?.client,
             redis: args.redis?.clientFor(name, guards.namespace),
-            prerequisites: clusterAccess?.ready ?? [],
+            prerequisites: [...(clusterAccess?.ready ?? []), ...(certificates?.ready ?? [])],
+            certificateMounts: certificates?.mounts ?? [],
         }, { parent: this, aliases: [formerlyAtTheTop], dependsOn: guards.all });
 
         this.registerOutputs({ namespace: this.namespace });

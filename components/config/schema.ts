@@ -2,6 +2,7 @@ import { z } from "zod";
 import { addonsSchema } from "../addons/config";
 import { repositoryCredentialsSchema } from "../addons/argocd/config";
 import { chartsSchema } from "../addons/helm-addon/config";
+import { certificatesSchema, checkCertificates } from "../apps/certificates-config";
 import { checkClusterAccess, clusterAccessSchema, crdNames } from "../apps/cluster-access-config";
 import { registryCredentialsSchema } from "../addons/tekton/config";
 import { edgeSchema } from "../edge/config";
@@ -76,6 +77,7 @@ const tierSchema = z.strictObject({
     apiAccess: z.array(apiAccessRule).default([]),
     /** Cluster-wide API access and the CRDs of an operator tier; a ClusterRole bound to the tier's ServiceAccount. */
     clusterAccess: clusterAccessSchema,
+    certificates: certificatesSchema,
     writablePaths: z.array(filesystemPath).default(["/tmp"]),
     runAsUser: z.int().min(1, "must be a non-zero UID (restricted pod security)").default(10001),
     quota: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity, pods: replicaCount, storage: storageSize }).optional(),
@@ -203,6 +205,7 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
             report(["tiers", i, apiKey],
                 "needs egress to the Kubernetes API server, which the namespace's default-deny policy blocks: add {cidr: <API server>/32, ports: [443, 6443]} to egress");
         }
+        checkCertificates(tier.certificates, tier.writablePaths, ["tiers", i, "certificates"], report);
         if (tier.clusterAccess !== undefined) {
             checkClusterAccess(tier.clusterAccess, ["tiers", i, "clusterAccess"], report);
             for (const { name, source } of crdNames(tier.clusterAccess)) {

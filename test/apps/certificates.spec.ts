@@ -1,0 +1,121 @@
+import * as assert from "node:assert/strict";
+import { problemsOf } from "../edge/stacks";
+import { readStackConfig, runStack, StackRun } from "../support/program";
+
+const brokerLink = {
+    name: "broker-client",
+    mountPath: "/etc/atb/tls",
+    dnsNames: ["executor.executor.svc", "executor.executor.svc.cluster.local"],
+};
+
+/** The local stack with `certificates` on the executor (tiers[2]). */
+function withCertificates(change: (certificates: any[], tier: any) => void = () => undefined): Record<string, unknown> {
+    const config = structuredClone(readStackConfig("local")) as any;
+    const tier = config["groundwork:tiers"][2];
+    tier.certificates = [structuredClone(brokerLink)];
+    change(tier.certificates, tier);
+    return config;
+}
+
+/** Whether `dependent` waits for `dependency` (dependencies are recorded as the mock monitor names them). */
+function waitsFor(dependent: { dependencies: string[] }, dependency: { type: string; name: string }): boolean {
+    return dependent.dependencies.some((urn) => urn.endsWith(`::${dependency.type}::${dependency.name}`) || urn.endsWith(`$${dependency.type}::${dependency.name}`));
+}
+
+const at = "groundwork:tiers[2].certificates";
+const badConfigs: { name: string; change: (certificates: any[], tier: any) => void; expected: string }[] = [
+    { name: "a DNS name with an underscore", change: (certificates) => { certificates[0].dnsNames = ["broker_link.atb.svc"]; },
+        expected: `${at}[0].dnsNames[0] ("broker_link.atb.svc") must be a lower-case DNS name` },
+    { name: "a bare service name", change: (certificates) => { certificates[0].dnsNames = ["broker"]; },
+        expected: `${at}[0].dnsNames[0] ("broker") must be a lower-case DNS name` },
+    { name: "no DNS name", change: (certificates) => { certificates[0].dnsNames = []; },
+        expected: `${at}[0].dnsNames ([]) must list at least one DNS name, such as "broker.atb.svc.cluster.local"` },
+    { name: "a usage cert-manager does not know", change: (certificates) => { certificates[0].usages = ["clientAuth"]; },
+        expected: `${at}[0].usages[0] ("clientAuth") must be one of "signing", "digital signature"` },
+    ...["cert sign", "crl sign", "any"].map((usage) => ({
+        name: `the ${usage} usage`, change: (certificates: any[]) => { certificates[0].usages = ["client auth", usage]; },
+        expected: `${at}[0].usages[1] ("${usage}") would let the tier's certificate sign or act as any other: remove it (the internal CA signs)`,
+    })),
+    { name: "usages no TLS peer accepts", change: (certificates) => { certificates[0].usages = ["digital signature"]; },
+        expected: `${at}[0].usages (["digital signature"]) has neither client auth nor server auth` },
+    { name: "a relative mount path", change: (certificates) => { certificates[0].mountPath = "etc/tls"; },
+        expected: `${at}[0].mountPath ("etc/tls") must be an absolute path such as "/tmp"` },
+    { name: "a mount path inside a writable path", change: (certificates) => { certificates[0].mountPath = "/tmp/tls"; },
+        expected: `${at}[0].mountPath ("/tmp/tls") overlaps the writable path /tmp: the certificate is mounted read-only` },
+    { name: "two certificates at one path", change: (certificates) => { certificates.push({ ...brokerLink, name: "second" }); },
+        expected: `${at}[1].mountPath ("/etc/atb/tls") is already the mount path of another certificate` },
+    { name: "two certificates with one name", change: (certificates) => { certificates.push({ ...brokerLink, mountPath: "/etc/other" }); },
+        expected: `${at}[1].name ("broker-client") is already used by another certificate of this tier` },
+    { name: "a name that is no DNS label", change: (certificates) => { certificates[0].name = "Broker"; },
+        expected: `${at}[0].name ("Broker") must be a lower-case RFC 1123 label` },
+    { name: "an issuer of the tier's own choosing", change: (certificates) => { certificates[0].issuer = "letsencrypt-production"; },
+        expected: `${at}[0].issuer is not a known key` },
+];
+
+describe("tier certificates (mutual TLS)", function () {
+    this.timeout(60000);
+
+    describe("validation", () => {
+        it("accepts a client certificate for service DNS names", () => {
+            assert.deepEqual(problemsOf(withCertificates()), []);
+        });
+
+        for (const { name, change, expected } of badConfigs) {
+            it(`rejects ${name}`, () => {
+                const problems = problemsOf(withCertificates(change));
+                assert.ok(problems.some((problem) => problem.startsWith(expected)),
+                    `expected a problem starting with:\n  ${expected}\ngot:\n  ${problems.join("\n  ") || "(none)"}`);
+            });
+        }
+    });
+
+    describe("under mocks", () => {
+        let run: StackRun;
+        before(async () => {
+            run = await runStack("local", { config: withCertificates() });
+        });
+        const certificateType = "kubernetes:cert-manager.io/v1:Certificate";
+
+        it("requests the certificate from the internal CA for the configured names, with client auth by default", () => {
+            const certificate = run.get(certificateType, "executor-certificates-broker-client").inputs as any;
+            assert.deepEqual(certificate.metadata.name, "executor-broker-client");
+            assert.equal(certificate.metadata.namespace, "executor");
+            assert.deepEqual(certificate.spec.issuerRef, { group: "cert-manager.io", kind: "ClusterIssuer", name: "internal-ca" });
+            assert.deepEqual(certificate.spec.dnsNames, brokerLink.dnsNames);
+            assert.deepEqual(certificate.spec.usages, ["digital signature", "client auth"]);
+            assert.equal(certificate.spec.secretName, "executor-broker-client-tls");
+            assert.deepEqual(certificate.spec.privateKey, { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" });
+        });
+
+        it("mounts the certificate's Secret read-only at its path, readable by the pod's group only", () => {
+            const pod = (run.get("kubernetes:apps/v1:Deployment", "executor-deployment").inputs as any).spec.template.spec;
+            const volume = pod.volumes.find((candidate: any) => candidate.secret?.secretName === "executor-broker-client-tls");
+            assert.ok(volume, "no volume holds the certificate's Secret");
+            assert.equal(volume.secret.defaultMode, 0o440);
+            assert.deepEqual(pod.containers[0].volumeMounts.filter((mount: any) => mount.name === volume.name), [{ name: volume.name, mountPath: "/etc/atb/tls", readOnly: true }]);
+            assert.equal(pod.securityContext.fsGroup, pod.securityContext.runAsGroup);
+        });
+
+        it("issues after the internal CA's ClusterIssuer exists, and starts the tier after both", () => {
+            const issuer = run.get("kubernetes:cert-manager.io/v1:ClusterIssuer", "addons-cert-manager-internal-ca");
+            const certificate = run.get(certificateType, "executor-certificates-broker-client");
+            assert.ok(waitsFor(certificate, issuer), `the Certificate must wait for the issuer: ${certificate.dependencies.join(", ")}`);
+            const deployment = run.get("kubernetes:apps/v1:Deployment", "executor-deployment");
+            assert.ok(waitsFor(deployment, certificate), "the Deployment must wait for the Certificate");
+            assert.ok(waitsFor(deployment, issuer), "the Deployment must wait for the issuer");
+        });
+
+        it("gives no certificate to the tiers that declare none", () => {
+            assert.deepEqual(run.ofType(certificateType).filter((resource) => resource.parentUrn.includes("TierCertificates")).map((resource) => resource.name),
+                ["executor-certificates-broker-client"]);
+            const backend = (run.get("kubernetes:apps/v1:Deployment", "backend-deployment").inputs as any).spec.template.spec;
+            assert.ok(backend.volumes.every((volume: any) => volume.secret === undefined));
+        });
+    });
+
+    it("issues each certificate with exactly its usages", async () => {
+        const run = await runStack("local", { config: withCertificates((certificates) => { certificates[0].usages = ["digital signature", "key encipherment", "server auth", "client auth"]; }) });
+        assert.deepEqual((run.get("kubernetes:cert-manager.io/v1:Certificate", "executor-certificates-broker-client").inputs as any).spec.usages,
+            ["digital signature", "key encipherment", "server auth", "client auth"]);
+    });
+});
