@@ -9,6 +9,9 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane";
 import { REPO_ROOT } from "../../scripts/toolchain/recipes";
+import * as YAML from "yaml";
+import { ClusterAccess } from "../../components/apps/cluster-access";
+import { clusterAccessSchema } from "../../components/apps/cluster-access-config";
 import { versions } from "../../components/versions";
 import { podSecurityLabels } from "../../components/platform/security";
 import { controlPlaneBinariesOrSkip, scratch, throwawayStack } from "./support";
@@ -79,6 +82,37 @@ describe("engine: a live control plane", () => {
             }, { provider, dependsOn: [quota] });
         }));
         await assert.rejects(stack.up(), /persistentvolumeclaims "data-redis-0" is forbidden: exceeded quota: groundwork-quota/);
+        await stack.destroy();
+    });
+
+    it("serves an operator tier's CRDs from its clusterAccess file and binds its ClusterRole, so its custom resources can be created", async function () {
+        const access = clusterAccessSchema.parse({
+            rules: [{ apiGroups: ["atb.example.com"], resources: ["brokers", "brokers/status"], verbs: ["get", "list", "watch", "update", "patch"] }],
+            crds: [{ file: "test/fixtures/crds/brokers.yaml" }],
+        })!;
+        const { stack } = await throwawayStack(this, "cluster-operator", { "groundwork:environment": "local", "groundwork:tiers": [] }, inRestrictedNamespace(cluster, "operator", (namespace, provider) => {
+            const clusterAccess = new ClusterAccess("operator-cluster-access", {
+                tierName: "operator", environment: "local", namespace: namespace.metadata.name, access, keepCrds: false,
+            }, { provider, dependsOn: [namespace] });
+            new k8s.apiextensions.CustomResource("broker", {
+                apiVersion: "atb.example.com/v1",
+                kind: "Broker",
+                metadata: { name: "main", namespace: namespace.metadata.name },
+                spec: { replicas: 2 },
+            }, { provider, dependsOn: clusterAccess.ready });
+        }));
+        const result = await stack.up();
+        assert.equal(result.summary.result, "succeeded");
+        await stack.destroy();
+    });
+
+    it("refuses a CRD not named <plural>.<group>, as clusterAccess validation does before any resource", async function () {
+        const misnamed = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "test", "fixtures", "crds", "misnamed.yaml"), "utf8")) as k8s.apiextensions.v1.CustomResourceDefinitionArgs;
+        const { stack } = await throwawayStack(this, "cluster-misnamed-crd", { "groundwork:environment": "local", "groundwork:tiers": [] }, async () => {
+            new k8s.apiextensions.v1.CustomResourceDefinition("misnamed", misnamed, { provider: new k8s.Provider("cluster", { kubeconfig: cluster.kubeconfig }) });
+            return {};
+        });
+        await assert.rejects(stack.up(), /must be spec\.names\.plural\+"\."\+spec\.group/);
         await stack.destroy();
     });
 });
