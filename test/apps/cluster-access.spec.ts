@@ -151,10 +151,20 @@ describe("operator tiers: clusterAccess", function () {
             }
         });
 
+        it("lets the CRDs go with the stack where data is not protected", () => {
+            assert.deepEqual(run.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").map((crd) => crd.retainOnDelete), [false, false]);
+        });
+
         it("grants nothing cluster-wide to the tiers without clusterAccess", () => {
             const roles = run.ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").filter((role) => role.parentUrn.includes("groundwork:apps:"));
             assert.deepEqual(roles.map((role) => role.name), ["operator-cluster-access-role"]);
         });
+    });
+
+    it("keeps the CRDs in the cluster when the tier goes, where data is protected: deleting a CRD deletes its objects", async () => {
+        const run = await runStack("local", { config: { ...withOperator(), "groundwork:protectData": true } });
+        const crds = run.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
+        assert.deepEqual(crds.map((crd) => crd.retainOnDelete), [true, true]);
     });
 
     it("records the reason on the ClusterRole and installs chart CRDs at their pinned version", async () => {
@@ -168,6 +178,7 @@ describe("operator tiers: clusterAccess", function () {
         });
         const role = run.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "operator-cluster-access-role").inputs as any;
         assert.equal(role.metadata.annotations[escalationReasonAnnotation], reason);
+        assert.deepEqual(role.rules[1].verbs, ["get", "create", "bind", "escalate"]);
         const chart = run.get("kubernetes:helm.sh/v4:Chart", "operator-cluster-access-atb-crds");
         assert.deepEqual([(chart.inputs as any).chart, (chart.inputs as any).version], ["oci://registry.example.com/charts/atb-crds", "2.3.1"]);
         assert.ok(waitsFor(run.get("kubernetes:apps/v1:Deployment", "operator-deployment"), chart), "the Deployment must wait for the CRD chart");

@@ -31,6 +31,8 @@ export interface RecordedRequest {
     aliasNames: string[];
     dependencies: string[];
     protect: boolean;
+    /** Left in the cluster when Pulumi deletes it. */
+    retainOnDelete: boolean;
     /** Input property names whose value the engine receives as a secret. */
     secretInputs: string[];
 }
@@ -97,6 +99,7 @@ MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, 
         aliasNames: aliasSpecs.flatMap((spec) => ("name" in spec && spec.name ? [spec.name] : [])),
         dependencies: req.getDependenciesList(),
         protect: req.getProtect?.() ?? false,
+        retainOnDelete: req.getRetainondelete?.() ?? false,
         secretInputs: secretPropertyNames(req.getObject()?.toJavaScript() ?? {}),
     });
     if (!firstKeyByName.has(name)) {

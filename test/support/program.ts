@@ -28,6 +28,8 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     dependencies: string[];
     protect: boolean;
+    /** Left in the cluster when Pulumi deletes it. */
+    retainOnDelete: boolean;
     /** Input property names whose value the engine receives as a secret. */
     secretInputs: string[];
 }
@@ -114,6 +116,7 @@ export async function runStack(
             inputs: resource.inputs,
             dependencies: request?.dependencies ?? [],
             protect: request?.protect ?? false,
+            retainOnDelete: request?.retainOnDelete ?? false,
             secretInputs: request?.secretInputs ?? [],
         };
     });
