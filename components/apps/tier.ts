@@ -2,10 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StoreClient } from "../data/stateful";
 import { profileOf } from "../platform/environment";
-import { certificateVolumes, CertificateMount } from "./certificates";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
 import { securityHeaders } from "../platform/security-headers";
 import { Budget, budgetOf, Resources } from "../platform/sizing";
+import { certificateVolumes, CertificateMount } from "./certificates";
 
 /** How a public tier's Ingress is served; the ingress layer and the edge fill it in. */
 export interface TierIngressArgs {

@@ -81,7 +81,7 @@ export class TierUnit extends pulumi.ComponentResource {
             tierName: this.tierName,
             environment,
             namespace: this.namespace,
-        }, { parent: this, dependsOn: [guards.namespace] });
+        }, { parent: this });
 
         const certificates = args.certificates && new TierCertificates(`${this.tierName}-certificates`, {
             ...args.certificates,
