@@ -34,11 +34,9 @@ const tierSchema = z.strictObject({
     namespace: resourceName.optional(),
     image: imageReference,
     port,
-    /** Defaults to hpa.minReplicas, else to the environment's (components/platform/environment.ts). */
-    replicas: replicaCount.optional(),
+    replicas: replicaCount.optional().describe("Defaults to hpa.minReplicas, else to the environment's: 1, and 2 in production."),
     resources: z.strictObject({ requests: computeResources, limits: computeResources }),
-    /** Defaults to the environment's: debug in local and development, info in staging and production. */
-    logLevel: z.enum(logLevels).optional(),
+    logLevel: z.enum(logLevels).optional().describe("Defaults to the environment's: debug in local and development, info in staging and production."),
     /** Non-secret settings, mounted from a ConfigMap. */
     settings: z.record(environmentVariableName, z.string()).default({}),
     /** Secrets the tier reads from Secrets that already exist in its namespace. */
