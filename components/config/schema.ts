@@ -10,11 +10,16 @@ import {
     cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
     memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, storageSize, urlPath,
 } from "../fields";
-import { environments, logLevels } from "../platform/environment";
+import { environmentProfiles, environments, logLevels } from "../platform/environment";
 import { parseBytes, parseCpu } from "../platform/quantity";
 import { versions } from "../versions";
 import { checkAddons } from "./addons";
 import { checkEdge } from "./edge";
+
+/** An environment default as documentation: "local 1, development 1, …". */
+function perEnvironment(key: "replicas" | "logLevel"): string {
+    return environments.map((environment) => `${environment} ${environmentProfiles[environment][key]}`).join(", ");
+}
 
 const computeResources = z.strictObject({
     cpu: cpuQuantity,
@@ -34,9 +39,9 @@ const tierSchema = z.strictObject({
     namespace: resourceName.optional(),
     image: imageReference,
     port,
-    replicas: replicaCount.optional().describe("Defaults to hpa.minReplicas, else to the environment's: 1, and 2 in production."),
+    replicas: replicaCount.optional().describe(`Defaults to hpa.minReplicas, else to the environment's (${perEnvironment("replicas")}).`),
     resources: z.strictObject({ requests: computeResources, limits: computeResources }),
-    logLevel: z.enum(logLevels).optional().describe("Defaults to the environment's: debug in local and development, info in staging and production."),
+    logLevel: z.enum(logLevels).optional().describe(`Defaults to the environment's (${perEnvironment("logLevel")}).`),
     /** Non-secret settings, mounted from a ConfigMap. */
     settings: z.record(environmentVariableName, z.string()).default({}),
     /** Secrets the tier reads from Secrets that already exist in its namespace. */
