@@ -78,7 +78,7 @@ async function runEdge(stack: string, options: { change?: (edge: any) => void; a
         assert.equal(found.length, 1, `expected one ${type}, got ${found.map((resource) => resource.name).join(", ") || "none"}`);
         return found[0];
     };
-    return { edge: config.edge, registered, invokes, outputs, ofType, one };
+    return { edge: config.edge, component: edge, registered, invokes, outputs, ofType, one };
 }
 
 const rulesetType = "cloudflare:index/ruleset:Ruleset";
@@ -257,6 +257,11 @@ describe("Cloudflare edge component", () => {
                 "nginx.ingress.kubernetes.io/auth-tls-verify-depth": "1",
             });
             assert.deepEqual(Object.keys(run.outputs.tiers), ["backend"]);
+        });
+
+        it("refuses origin TLS for a tier whose hosts Cloudflare does not serve", () => {
+            assert.throws(() => run.component.originTlsFor("executor", run.component),
+                /tier "executor" is not among the edge's public tiers \(backend\): Cloudflare serves none of its hosts/);
         });
 
         it("registers nothing else", () => {
