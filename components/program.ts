@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformAddons } from "./addons";
+import { dashboardLabel } from "./addons/monitoring";
+import { MonitoringTarget } from "./apps/monitoring";
 import { TierIngressArgs } from "./apps/tier";
 import { TierUnit, TierUnitArgs } from "./apps/unit";
 import { loadPlatformConfig, PlatformConfig, Tier } from "./config";
@@ -94,7 +96,16 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
             protect: config.protectData,
         },
         redis: usesRedis ? shared.redis : undefined,
+        monitoring: monitoringTarget(config, shared.addons),
     };
+}
+
+/** The stack's Prometheus as the tiers see it, when monitoring is on. */
+function monitoringTarget(config: PlatformConfig, addons: PlatformAddons): MonitoringTarget | undefined {
+    if (!addons.monitoring) {
+        return undefined;
+    }
+    return { namespace: config.addons.monitoring.namespace, dashboardLabels: dashboardLabel, alerts: config.addons.monitoring.alerts, crds: addons.monitoring.chart };
 }
 
 /** How a public tier's Ingress gets its certificate: the edge's origin certificate, else the default cluster issuer. */

@@ -7,6 +7,7 @@ import { AddonContext } from "./helm-addon";
 import { ChartsSettings } from "./helm-addon/config";
 import { IngressLayer } from "./ingress-layer";
 import { IngressNginx } from "./ingress-nginx";
+import { Monitoring } from "./monitoring";
 import { Tekton } from "./tekton";
 import { RegistryCredentials } from "./tekton/config";
 
@@ -15,12 +16,14 @@ export { CertManager } from "./cert-manager";
 export { HelmAddon } from "./helm-addon";
 export { IngressNginx } from "./ingress-nginx";
 export { IngressLayer } from "./ingress-layer";
+export { Monitoring } from "./monitoring";
 export { Tekton } from "./tekton";
 
 /** The parts of the validated stack config the add-ons read; the whole config satisfies it. */
 export interface AddonsStackConfig {
     readonly environment: AddonContext["environment"];
     readonly podSecurityVersion: string;
+    readonly storageClass?: string;
     readonly charts: ChartsSettings;
     readonly addons: AddonsSettings;
     readonly cloudflareApiToken?: string;
@@ -43,6 +46,8 @@ export class PlatformAddons extends pulumi.ComponentResource {
     readonly ingressController: IngressNginx;
     readonly argocd: ArgoCd;
     readonly tekton: Tekton;
+    /** kube-prometheus-stack, when the stack enables monitoring. */
+    readonly monitoring?: Monitoring;
     /** The ingress layer the tiers use: class, controller namespace, load-balancer address. */
     readonly ingress: IngressLayer;
     /** The stack's default ClusterIssuer; resolves once it exists. */
@@ -94,6 +99,16 @@ export class PlatformAddons extends pulumi.ComponentResource {
             ingress: this.ingress,
             clusterIssuer: this.clusterIssuer,
         }, child);
+
+        if (addons.monitoring.enabled) {
+            this.monitoring = new Monitoring(`${name}-monitoring`, {
+                context,
+                settings: addons.monitoring,
+                storageClass: config.storageClass,
+                webhookIssuer: this.certManager.issuers["internal-ca"],
+                certManagerChart: this.certManager.chart,
+            }, child);
+        }
 
         this.argocdUrl = this.argocd.url;
         this.argocdAdminPassword = this.argocd.adminPassword;

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Postgres, PostgresArgs } from "../data/postgres";
+import { Postgres, PostgresArgs, postgresExporter } from "../data/postgres";
 import { Redis } from "../data/redis";
 import { guardNamespace } from "../platform/namespace";
 import { Budget, ExplicitQuota, quotaFor, sumBudgets } from "../platform/sizing";
+import { MonitoringTarget, TierMonitoring } from "./monitoring";
 import { AppTier, AppTierArgs, AppTierSizing } from "./tier";
 
 export interface TierUnitArgs {
@@ -15,12 +16,14 @@ export interface TierUnitArgs {
     database?: Omit<PostgresArgs, "tierName" | "environment" | "namespace">;
     /** The shared Redis, when the tier uses it. */
     redis?: Redis;
+    /** The stack's Prometheus, when monitoring is on: the tier's ServiceMonitor, rules and dashboard, and its database's exporter. */
+    monitoring?: MonitoringTarget;
 }
 
 /** What a unit's budget counts; validation computes it from the loaded config. */
 export interface TierUnitSizing {
     app: AppTierSizing;
-    database?: Pick<PostgresArgs, "resources" | "storage" | "backups">;
+    database?: Pick<PostgresArgs, "resources" | "storage" | "backups" | "metricsScraperNamespace">;
 }
 
 /** Old parents of what the unit holds: the engine finds their state under these URNs. */
@@ -50,18 +53,19 @@ export class TierUnit extends pulumi.ComponentResource {
         super("groundwork:apps:TierUnit", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), formerGuardedNamespace] });
         const { environment } = args;
         this.tierName = args.app.name;
+        const database = args.database && { ...args.database, metricsScraperNamespace: args.monitoring?.namespace };
         const guards = guardNamespace(name, {
             name,
             environment,
             podSecurityLevel: "restricted",
             podSecurityVersion: args.podSecurityVersion,
-            budget: quotaFor(TierUnit.budget(args), args.quota),
+            budget: quotaFor(TierUnit.budget({ app: args.app, database }), args.quota),
             containerDefaults: args.app.resources,
         }, this);
         this.namespace = guards.namespace.metadata.name;
 
-        this.database = args.database && new Postgres(`${this.tierName}-postgres`, {
-            ...args.database,
+        this.database = database && new Postgres(`${this.tierName}-postgres`, {
+            ...database,
             tierName: this.tierName,
             environment,
             namespace: this.namespace,
@@ -75,6 +79,18 @@ export class TierUnit extends pulumi.ComponentResource {
             redis: args.redis?.clientFor(name, guards.namespace),
         }, { parent: this, aliases: [formerlyAtTheTop], dependsOn: guards.all });
 
+        if (args.monitoring) {
+            new TierMonitoring(`${this.tierName}-monitoring`, {
+                tierName: this.tierName,
+                namespace: name,
+                environment,
+                metrics: args.app.metrics,
+                metricsPortName: this.app.metricsPortName,
+                hpa: args.app.hpa,
+                database: this.database && { podSelector: this.database.podSelector, exporterPort: postgresExporter.portName, backupCronJob: this.database.backupCronJobName },
+                target: args.monitoring,
+            }, { parent: this });
+        }
         this.registerOutputs({ namespace: this.namespace });
     }
 }

@@ -34,7 +34,7 @@ interface AddonsCheckInput {
     environment: string;
     charts: ChartsSettings;
     addons: AddonsSettings;
-    tiers: readonly { name: string; namespace?: string; public?: unknown }[];
+    tiers: readonly { name: string; namespace?: string; public?: unknown; metrics?: { scraperNamespace: string } }[];
     cloudflareApiToken?: string;
     chartRepositoryPassword?: string;
     argocdRepositoryCredentials?: RepositoryCredentials;
@@ -57,6 +57,7 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
     for (const [key, section] of Object.entries({ ingressNginx: addons.ingressNginx, certManager: addons.certManager, argocd: addons.argocd, tekton: addons.tekton })) {
         checkResources(section.resources, (field, message) => report(["addons", key, "resources", "requests", field], message));
     }
+    checkMonitoring(config, report);
 
     checkNamespaces(config, report);
 
@@ -135,6 +136,10 @@ function checkNamespaces(config: AddonsCheckInput, report: ReportIssue): void {
         [["addons", "tekton", "operatorNamespace"], addons.tekton.operatorNamespace, "the Tekton operator"],
         [["addons", "tekton", "pipelinesNamespace"], addons.tekton.pipelinesNamespace, "Tekton Pipelines"],
         [["addons", "tekton", "ciNamespace"], addons.tekton.ciNamespace, "the CI pipelines"],
+        ...(addons.monitoring.enabled ? [
+            [["addons", "monitoring", "namespace"], addons.monitoring.namespace, "monitoring"],
+            [["addons", "monitoring", "nodeExporterNamespace"], addons.monitoring.nodeExporterNamespace, "node-exporter"],
+        ] as [string[], string, string][] : []),
     ];
     for (const [where, namespace, owner] of addonNamespaces) {
         const other = owners.get(namespace);
@@ -143,6 +148,23 @@ function checkNamespaces(config: AddonsCheckInput, report: ReportIssue): void {
         }
         owners.set(namespace, owner);
     }
+}
+
+/** The monitoring add-on's sizing, and tiers scraped by a Prometheus that is not the one the stack installs. */
+function checkMonitoring(config: AddonsCheckInput, report: ReportIssue): void {
+    const { monitoring } = config.addons;
+    if (!monitoring.enabled) {
+        return;
+    }
+    for (const key of ["resources", "prometheusResources"] as const) {
+        checkResources(monitoring[key], (field, message) => report(["addons", "monitoring", key, "requests", field], message));
+    }
+    config.tiers.forEach((tier, i) => {
+        if (tier.metrics !== undefined && tier.metrics.scraperNamespace !== monitoring.namespace) {
+            report(["tiers", i, "metrics", "scraperNamespace"],
+                `must be the monitoring namespace ("${monitoring.namespace}") when addons.monitoring is enabled: only that Prometheus scrapes the tier; remove it or set it to "${monitoring.namespace}"`);
+        }
+    });
 }
 
 function checkResources(sizing: ResourcesSettings, report: (field: string, message: string) => void): void {

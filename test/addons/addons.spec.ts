@@ -12,6 +12,7 @@ const chartNames = {
     "addons-ingress-nginx-ingress-nginx": versions.charts.ingressNginx,
     "addons-argocd-argo-cd": versions.charts.argoCd,
     "addons-tekton-tekton-operator": versions.charts.tektonOperator,
+    "addons-monitoring-kube-prometheus-stack": versions.charts.kubePrometheusStack,
 };
 
 describe("platform add-ons", () => {
@@ -27,7 +28,7 @@ describe("platform add-ons", () => {
     const values = (run: AddonsRun, name: keyof typeof chartNames) => chart(run, name).inputs.values as Record<string, any>;
 
     for (const stack of ["staging", "production"]) {
-        it(`registers all four add-ons with their custom resources in ${stack}`, () => {
+        it(`registers all five add-ons with their custom resources in ${stack}`, () => {
             const run = runs[stack];
             assert.deepEqual(run.ofType(types.chart).map((c) => c.name).sort(), Object.keys(chartNames).sort());
             assert.deepEqual(run.ofType(types.clusterIssuer).map((issuer) => issuer.inputs.metadata.name).sort(),
@@ -129,6 +130,8 @@ describe("platform add-ons", () => {
             "argocd": ["restricted", versions.podSecurity],
             "tekton-operator": ["restricted", versions.podSecurity],
             "ci": ["privileged", versions.podSecurity],
+            "monitoring": ["restricted", versions.podSecurity],
+            "monitoring-node-exporter": ["privileged", versions.podSecurity],
         });
         const tektonConfig = runs.staging.ofType(types.tektonConfig)[0].inputs;
         assert.equal(tektonConfig.spec.targetNamespaceMetadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
