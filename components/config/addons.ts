@@ -78,6 +78,10 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
                 `names no tier namespace (known: ${tierNamespaces.join(", ")}): Argo CD deploys only into namespaces Groundwork guards`);
         }
     });
+    const backoff = addons.argocd.sync.retry.backoff;
+    if (seconds(backoff.duration) > seconds(backoff.maxDuration)) {
+        report(["addons", "argocd", "sync", "retry", "backoff", "maxDuration"], `must be >= backoff.duration (${backoff.duration}): it caps the growing wait`);
+    }
     duplicates(addons.argocd.applications.map((application) => application.name)).forEach((i) =>
         report(["addons", "argocd", "applications", i, "name"], "is already used by another application: names must be unique"));
 
@@ -175,6 +179,11 @@ function checkResources(sizing: ResourcesSettings, report: (field: string, messa
             report(field, `must be <= resources.limits.${field} (${sizing.limits[field]})`);
         }
     }
+}
+
+/** Seconds of an Argo CD duration such as "10s", "5m" or "1h". */
+function seconds(duration: string): number {
+    return Number(duration.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[duration.slice(-1) as "s" | "m" | "h"];
 }
 
 /** Indexes of the entries that repeat an earlier one. */
