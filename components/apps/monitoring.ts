@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertThresholds } from "../addons/monitoring/config";
+import type { AlertRule } from "../addons/monitoring/rules";
 import { standardLabels } from "../platform/security";
 
 /** The Prometheus the stack installs, as the tiers see it. */
@@ -30,14 +31,6 @@ export interface TierTelemetry {
 export interface TierMonitoringArgs extends TierTelemetry {
     environment: string;
     target: MonitoringTarget;
-}
-
-export interface AlertRule {
-    alert: string;
-    expr: string;
-    for: string;
-    labels: { severity: "warning" | "critical" };
-    annotations: { summary: string; description: string };
 }
 
 /** The label set the operator puts on every series scraped through the tier's ServiceMonitor. */

@@ -36,7 +36,8 @@ describe("platform add-ons", () => {
             assert.equal(run.ofType(types.appProject).length, 1);
             assert.equal(run.ofType(types.applicationSet).length, 1);
             assert.equal(run.ofType(types.tektonConfig).length, 1);
-            assert.deepEqual(run.ofType(types.pipeline).map((p) => p.inputs.metadata.name).sort(), ["ai-engine-ci", "backend-ci", "executor-ci"]);
+            assert.deepEqual(run.ofType(types.pipeline).map((p) => p.inputs.metadata.name).sort(),
+                ["ai-engine", "backend", "executor"].flatMap((tier) => [`${tier}-ci`, `${tier}-cleanup`, `${tier}-deploy`]));
             assert.equal(run.ofType(types.eventListener).length, 1);
         });
     }
@@ -271,9 +272,11 @@ describe("platform add-ons", () => {
     it("validates GitHub webhooks with the HMAC secret and filters on repository and branch", () => {
         const listener = runs.staging.ofType(types.eventListener)[0].inputs;
         const backend = listener.spec.triggers.find((trigger: { name: string }) => trigger.name === "backend-push");
-        assert.deepEqual(backend.interceptors[0].params[0].value, { secretName: "github-webhook-secret", secretKey: "secret" });
-        assert.match(backend.interceptors[1].params[0].value, /refs\/heads\/main/);
-        assert.match(backend.interceptors[1].params[0].value, /groundwork-platform\/backend\.git/);
+        assert.deepEqual(backend.interceptors.map((interceptor: { ref: { name: string } }) => interceptor.ref.name), ["cel", "github", "cel"]);
+        assert.equal(backend.interceptors[0].params[0].value, "requestURL.parseURL().path == '/'");
+        assert.deepEqual(backend.interceptors[1].params[0].value, { secretName: "github-webhook-secret", secretKey: "secret" });
+        assert.match(backend.interceptors[2].params[0].value, /refs\/heads\/main/);
+        assert.match(backend.interceptors[2].params[0].value, /groundwork-platform\/backend\.git/);
     });
 
     describe("rejects bad add-on config", () => {

@@ -30,7 +30,7 @@ describe("argocd: projects, sync waves and automated sync", () => {
         assert.deepEqual(Object.keys(projects).sort(), ["staging", "staging-crds"]);
         assert.deepEqual(projects.staging.clusterResourceWhitelist, []);
         assert.deepEqual(projects["staging-crds"].clusterResourceWhitelist, [{ group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" }]);
-        for (const spec of Object.values(projects)) {
+        for (const spec of Object.values(projects) as any[]) {
             assert.deepEqual(spec.namespaceResourceBlacklist.map((entry: { kind: string }) => entry.kind), ["ResourceQuota", "LimitRange", "NetworkPolicy"]);
         }
         assert.deepEqual(runs.appsOnly.ofType(types.appProject).map((project) => project.inputs.metadata.name), ["staging"]);

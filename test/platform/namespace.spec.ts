@@ -168,8 +168,9 @@ describe("namespace guardrails", function () {
         it(`${label}: every quota admits what is created in its namespace at once`, () => {
             const run = runs[label];
             const quotaNamespaces = run.ofType(types.quota).map((quota) => (quota.inputs as any).metadata.namespace).sort();
-            // The monitoring namespaces' workloads are the chart's, invisible under mocks: Monitoring.budgets is tested on its own.
-            assert.deepEqual(quotaNamespaces, ["ai-engine", "backend", "executor", "monitoring", "monitoring-node-exporter", "redis"]);
+            // The monitoring and CI namespaces' pods are the chart's and Tekton's, invisible under mocks: Monitoring.budgets
+            // and CiPipelines.budget are tested on their own.
+            assert.deepEqual(quotaNamespaces, ["ai-engine", "backend", "ci", "executor", "monitoring", "monitoring-node-exporter", "redis"]);
             for (const namespace of quotaNamespaces) {
                 const demand = demandOf(run, namespace);
                 const hard = hardOf(run, namespace);
