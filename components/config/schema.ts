@@ -128,7 +128,7 @@ export const platformSchema = z.strictObject({
     charts: chartsSchema
         .describe("Where add-on charts come from (upstream, an HTTP repository, an OCI registry or a local directory)."),
     addons: addonsSchema
-        .describe("Settings of the ingress-nginx, cert-manager, ArgoCD and Tekton add-ons."),
+        .describe("Settings of the ingress-nginx, cert-manager, ArgoCD, Tekton and monitoring add-ons."),
     edge: edgeSchema
         .describe("The Cloudflare edge (zone, plan, DNS, TLS, WAF and rate limits)."),
     cloudflareApiToken: z.string().min(1).optional()
