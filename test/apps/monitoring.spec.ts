@@ -211,6 +211,7 @@ describe("monitoring: the production stack", function () {
         assert.equal(values.prometheus.prometheusSpec.replicas, 2);
         assert.equal(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, "100Gi");
         assert.equal(values["prometheus-node-exporter"].namespaceOverride, "monitoring-node-exporter");
+        assert.equal(values["prometheus-node-exporter"].serviceAccount.automountServiceAccountToken, false);
         assert.equal(values.grafana.testFramework.enabled, false);
         assert.equal(values.prometheusOperator.admissionWebhooks.certManager.enabled, true);
     });

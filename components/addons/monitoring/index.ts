@@ -172,6 +172,8 @@ export class Monitoring extends HelmAddon {
             "prometheus-node-exporter": {
                 namespaceOverride: settings.nodeExporterNamespace,
                 resources: small,
+                // It reads the node, never the API.
+                serviceAccount: { automountServiceAccountToken: false },
                 // Host namespaces and hostPath are what it is for; everything else restricted allows stays.
                 containerSecurityContext: restrictedContainer,
                 securityContext: { ...restrictedPod, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534 },
