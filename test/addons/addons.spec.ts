@@ -33,7 +33,7 @@ describe("platform add-ons", () => {
             assert.deepEqual(run.ofType(types.chart).map((c) => c.name).sort(), Object.keys(chartNames).sort());
             assert.deepEqual(run.ofType(types.clusterIssuer).map((issuer) => issuer.inputs.metadata.name).sort(),
                 ["internal-ca", "letsencrypt-production", "letsencrypt-staging", "selfsigned"]);
-            assert.equal(run.ofType(types.appProject).length, 1);
+            assert.deepEqual(run.ofType(types.appProject).map((project) => project.inputs.metadata.name).sort(), ["default", stack]);
             assert.equal(run.ofType(types.applicationSet).length, 1);
             assert.equal(run.ofType(types.tektonConfig).length, 1);
             assert.deepEqual(run.ofType(types.pipeline).map((p) => p.inputs.metadata.name).sort(),
@@ -246,7 +246,7 @@ describe("platform add-ons", () => {
     });
 
     it("restricts the environment's AppProject to configured repositories and tier namespaces", () => {
-        const project = runs.staging.ofType(types.appProject)[0].inputs;
+        const project = runs.staging.ofType(types.appProject).find((candidate) => candidate.inputs.metadata.name === "staging")!.inputs;
         assert.equal(project.metadata.name, "staging");
         assert.deepEqual(project.spec.sourceRepos, ["https://git.example.com/groundwork-platform/deploy.git"]);
         assert.deepEqual(project.spec.destinations.map((d: { namespace: string }) => d.namespace), ["backend", "ai-engine", "executor"]);

@@ -26,14 +26,16 @@ describe("argocd: projects, sync waves and automated sync", () => {
     });
 
     it("keeps the environment's project locked cluster-wide, and lets only the CRD project create CustomResourceDefinitions", () => {
-        const projects = Object.fromEntries(runs.waves.ofType(types.appProject).map((project) => [project.inputs.metadata.name, project.inputs.spec]));
+        const { default: builtIn, ...projects } = Object.fromEntries(runs.waves.ofType(types.appProject).map((project) => [project.inputs.metadata.name, project.inputs.spec]));
         assert.deepEqual(Object.keys(projects).sort(), ["staging", "staging-crds"]);
+        // Argo CD's own `default` project admits no repository, destination or kind.
+        assert.deepEqual([builtIn.sourceRepos, builtIn.destinations, builtIn.clusterResourceWhitelist, builtIn.namespaceResourceWhitelist], [[], [], [], []]);
         assert.deepEqual(projects.staging.clusterResourceWhitelist, []);
         assert.deepEqual(projects["staging-crds"].clusterResourceWhitelist, [{ group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" }]);
         for (const spec of Object.values(projects) as any[]) {
             assert.deepEqual(spec.namespaceResourceBlacklist.map((entry: { kind: string }) => entry.kind), ["ResourceQuota", "LimitRange", "NetworkPolicy"]);
         }
-        assert.deepEqual(runs.appsOnly.ofType(types.appProject).map((project) => project.inputs.metadata.name), ["staging"]);
+        assert.deepEqual(runs.appsOnly.ofType(types.appProject).map((project) => project.inputs.metadata.name).sort(), ["default", "staging"]);
     });
 
     it("orders the ApplicationSets CRDs, operators, apps: sync waves, and each set waits for the one before", () => {

@@ -103,6 +103,21 @@ export class ArgoCd extends HelmAddon {
         const crdProject = byKind(["crds"]).length === 0 ? undefined : this.createProject(`${name}-crds-project`, `${projectName}-crds`,
             `CustomResourceDefinitions of the ${context.environment} environment`, settings, byKind(["crds"]), [{ group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" }], labels);
 
+        // Argo CD creates a `default` project allowing everything when none exists; this one allows nothing.
+        // Server-side apply takes over the object the server may have created first (patchForce: its fields).
+        new k8s.apiextensions.CustomResource(`${name}-default-project`, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: { name: "default", namespace: this.namespace, labels, annotations: { "pulumi.com/patchForce": "true" } },
+            spec: {
+                description: "Locked: every application belongs to an environment project",
+                sourceRepos: [],
+                destinations: [],
+                clusterResourceWhitelist: [],
+                namespaceResourceWhitelist: [],
+            },
+        }, { parent: this, dependsOn: [this.chart], retainOnDelete: true });
+
         // One ApplicationSet per kind, in wave order, each waiting for the one before it.
         this.applicationSets = [];
         for (const kind of applicationKinds) {
