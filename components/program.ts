@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformAddons } from "./addons";
+import { dashboardLabel } from "./addons/monitoring";
+import { MonitoringTarget } from "./apps/monitoring";
 import { TierIngressArgs } from "./apps/tier";
 import { TierUnit, TierUnitArgs } from "./apps/unit";
 import { loadPlatformConfig, PlatformConfig, Tier } from "./config";
@@ -98,7 +100,16 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
         edge: publicSettings && shared.edge,
         clusterAccess: clusterAccess && { access: clusterAccess, keepCrds: config.protectData },
         certificates: certificates.length === 0 ? undefined : { certificates, issuer: shared.addons.certManager.issuers["internal-ca"] },
+        monitoring: monitoringTarget(config, shared.addons),
     };
+}
+
+/** The stack's Prometheus as the tiers see it, when monitoring is on. */
+function monitoringTarget(config: PlatformConfig, addons: PlatformAddons): MonitoringTarget | undefined {
+    if (!addons.monitoring) {
+        return undefined;
+    }
+    return { namespace: config.addons.monitoring.namespace, dashboardLabels: dashboardLabel, alerts: config.addons.monitoring.alerts, crds: addons.monitoring.chart };
 }
 
 /** How a public tier's Ingress gets its certificate: the edge's origin certificate (the unit asks the edge), else the default cluster issuer. */

@@ -15,6 +15,10 @@ export const versions = {
         git: "docker.io/alpine/git:2.49.1",
         /** CI: rootless image builds (buildctl-daemonless.sh) in the Tekton pipelines. */
         buildkitRootless: "docker.io/moby/buildkit:v0.32.2-rootless",
+        /** CD: applies a tier's manifests, checks CRD readiness and waits for rollouts in the Tekton deploy and cleanup pipelines. */
+        kubectl: "registry.k8s.io/kubectl:v1.35.0",
+        /** Monitoring: the PostgreSQL exporter sidecar of each tier's database, when the stack runs monitoring. */
+        postgresExporter: "quay.io/prometheuscommunity/postgres-exporter:v0.18.1",
     },
     /**
      * Helm charts of the platform add-ons: chart name, exact version and upstream repository
@@ -35,5 +39,7 @@ export const versions = {
          * OCI artifact (from operator v0.80.0 on), and the operator installs Pipelines and Triggers.
          */
         tektonOperator: { name: "tekton-operator", version: "0.81.1", repository: "oci://ghcr.io/tektoncd/operator/charts" },
+        /** Prometheus operator, Prometheus, Alertmanager, Grafana, kube-state-metrics and node-exporter. */
+        kubePrometheusStack: { name: "kube-prometheus-stack", version: "81.6.2", repository: "https://prometheus-community.github.io/helm-charts" },
     },
 } as const;

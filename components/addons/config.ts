@@ -3,6 +3,7 @@ import { DeepReadonly, resourceName } from "../fields";
 import { argoCdSchema } from "./argocd/config";
 import { certManagerSchema, clusterIssuerNames } from "./cert-manager/config";
 import { ingressNginxSchema } from "./ingress-nginx/config";
+import { monitoringSchema } from "./monitoring/config";
 import { tektonSchema } from "./tekton/config";
 
 /** `groundwork:addons`: what the add-ons share, and one section per add-on, each defined beside its component. */
@@ -13,6 +14,7 @@ export const addonsSchema = z.strictObject({
     certManager: certManagerSchema.default(certManagerSchema.parse({})),
     argocd: argoCdSchema.default(argoCdSchema.parse({})),
     tekton: tektonSchema.default(tektonSchema.parse({})),
+    monitoring: monitoringSchema.default(monitoringSchema.parse({})),
 }).default(() => addonsDefaults());
 
 function addonsDefaults(): z.output<typeof addonsSchema> {
@@ -23,6 +25,7 @@ function addonsDefaults(): z.output<typeof addonsSchema> {
         certManager: certManagerSchema.parse({}),
         argocd: argoCdSchema.parse({}),
         tekton: tektonSchema.parse({}),
+        monitoring: monitoringSchema.parse({}),
     };
 }
 

@@ -7,7 +7,9 @@ import { AddonContext } from "./helm-addon";
 import { ChartsSettings } from "./helm-addon/config";
 import { IngressLayer } from "./ingress-layer";
 import { IngressNginx } from "./ingress-nginx";
+import { Monitoring } from "./monitoring";
 import { Tekton } from "./tekton";
+import { CiPipelines } from "./tekton/pipelines";
 import { RegistryCredentials } from "./tekton/config";
 
 export { ArgoCd } from "./argocd";
@@ -15,18 +17,22 @@ export { CertManager } from "./cert-manager";
 export { HelmAddon } from "./helm-addon";
 export { IngressNginx } from "./ingress-nginx";
 export { IngressLayer } from "./ingress-layer";
+export { Monitoring } from "./monitoring";
 export { Tekton } from "./tekton";
+export { CiPipelines } from "./tekton/pipelines";
 
 /** The parts of the validated stack config the add-ons read; the whole config satisfies it. */
 export interface AddonsStackConfig {
     readonly environment: AddonContext["environment"];
     readonly podSecurityVersion: string;
+    readonly storageClass?: string;
     readonly charts: ChartsSettings;
     readonly addons: AddonsSettings;
     readonly cloudflareApiToken?: string;
     readonly chartRepositoryPassword?: string;
     readonly argocdRepositoryCredentials?: RepositoryCredentials;
     readonly ciRegistryCredentials?: RegistryCredentials;
+    readonly tiers: readonly { name: string; namespace?: string }[];
 }
 
 export interface PlatformAddonsArgs {
@@ -34,15 +40,19 @@ export interface PlatformAddonsArgs {
 }
 
 /**
- * The four platform add-ons. cert-manager, Argo CD and the Tekton operator install in parallel;
- * ingress-nginx waits for cert-manager (its webhook certificate is a cert-manager Certificate),
- * and only the Ingresses of Argo CD and the EventListener wait for the ingress controller.
+ * The platform add-ons and the CI namespace. cert-manager, Argo CD, the Tekton operator and the
+ * monitoring stack install in parallel, except that ingress-nginx and the monitoring stack wait for
+ * cert-manager (their webhook certificates are cert-manager Certificates); the CI pipelines wait for
+ * Tekton, and only the Ingresses of Argo CD and the EventListener wait for the ingress controller.
  */
 export class PlatformAddons extends pulumi.ComponentResource {
     readonly certManager: CertManager;
     readonly ingressController: IngressNginx;
     readonly argocd: ArgoCd;
     readonly tekton: Tekton;
+    readonly ci: CiPipelines;
+    /** kube-prometheus-stack, when the stack enables monitoring. */
+    readonly monitoring?: Monitoring;
     /** The ingress layer the tiers use: class, controller namespace, load-balancer address. */
     readonly ingress: IngressLayer;
     /** The stack's default ClusterIssuer; resolves once it exists. */
@@ -51,6 +61,8 @@ export class PlatformAddons extends pulumi.ComponentResource {
     readonly argocdAdminPassword: pulumi.Output<string>;
     readonly eventListenerUrl: pulumi.Output<string>;
     readonly webhookSecret: pulumi.Output<string>;
+    /** Per tier and kind ("backend/deploy"), the deployment webhook's URL and HMAC secret (secret outputs). */
+    readonly deliveryWebhooks: pulumi.Output<Record<string, { url: string; secret: string }>>;
 
     constructor(name: string, args: PlatformAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:addons:PlatformAddons", name, {}, opts);
@@ -87,18 +99,35 @@ export class PlatformAddons extends pulumi.ComponentResource {
             ingress: this.ingress,
             clusterIssuer: this.clusterIssuer,
         }, child);
-        this.tekton = new Tekton(`${name}-tekton`, {
-            context,
+        this.tekton = new Tekton(`${name}-tekton`, { context, settings: addons.tekton }, child);
+        if (addons.monitoring.enabled) {
+            this.monitoring = new Monitoring(`${name}-monitoring`, {
+                context,
+                settings: addons.monitoring,
+                storageClass: config.storageClass,
+                webhookIssuer: this.certManager.issuers["internal-ca"],
+                certManagerChart: this.certManager.chart,
+            }, child);
+        }
+        // Named like the Tekton component that held these objects before the split, so that their names stay.
+        this.ci = new CiPipelines(`${name}-tekton`, {
+            environment: config.environment,
+            podSecurityVersion: config.podSecurityVersion,
             settings: addons.tekton,
+            tierNamespaces: Object.fromEntries(config.tiers.map((tier) => [tier.name, tier.namespace ?? tier.name])),
             registryCredentials: config.ciRegistryCredentials === undefined ? undefined : JSON.stringify(config.ciRegistryCredentials),
             ingress: this.ingress,
             clusterIssuer: this.clusterIssuer,
+            tektonReady: this.tekton.tektonConfig,
+            formerParent: this.tekton,
+            monitoring: this.monitoring && { namespace: addons.monitoring.namespace, crds: this.monitoring.chart },
         }, child);
 
         this.argocdUrl = this.argocd.url;
         this.argocdAdminPassword = this.argocd.adminPassword;
-        this.eventListenerUrl = this.tekton.eventListenerUrl;
-        this.webhookSecret = this.tekton.webhookSecret;
+        this.eventListenerUrl = this.ci.eventListenerUrl;
+        this.webhookSecret = this.ci.webhookSecret;
+        this.deliveryWebhooks = this.ci.deliveryWebhooks;
         this.registerOutputs({
             ingressClass: this.ingress.className,
             ingressNamespace: this.ingress.namespace,

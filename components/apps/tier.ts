@@ -45,7 +45,7 @@ export interface AppTierArgs {
     secretEnv: readonly { name: string; secretName: string; key: string }[];
     probes: { liveness: string; readiness: string; startup: string };
     hpa?: { minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization?: number };
-    metrics?: { path: string; port?: number; scraperNamespace: string };
+    metrics?: { path: string; port?: number; scraperNamespace: string; requests: string; latencyHistogram?: string };
     /** Directories the app writes (the root filesystem is read-only). */
     writablePaths: readonly string[];
     runAsUser: number;
@@ -97,6 +97,8 @@ export class AppTier extends pulumi.ComponentResource {
     /** In-cluster address, e.g. "backend.backend.svc.cluster.local:3000". */
     readonly internalAddress: pulumi.Output<string>;
     readonly publicUrls: pulumi.Output<string[]>;
+    /** The Service port that serves metrics, by name: "http", or "metrics" when metrics have a port of their own. */
+    readonly metricsPortName?: string;
 
     /**
      * What the tier adds to its namespace at peak: the most replicas it may run (the autoscaler's
@@ -146,6 +148,8 @@ export class AppTier extends pulumi.ComponentResource {
 
         const podLabels = { ...labels, ...args.database?.podLabels, ...args.redis?.podLabels };
         const metricsPort = args.metrics?.port ?? args.port;
+        const metricsPorts = metricsPort === args.port ? [] : [{ name: "metrics", port: metricsPort }];
+        this.metricsPortName = args.metrics && (metricsPorts.length > 0 ? "metrics" : "http");
         const podAnnotations: Record<string, string> = args.metrics
             ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": args.metrics.path }
             : {};
@@ -176,7 +180,7 @@ export class AppTier extends pulumi.ComponentResource {
                         containers: [{
                             name: args.name,
                             image: args.image,
-                            ports: [{ name: "http", containerPort: args.port }],
+                            ports: [{ name: "http", containerPort: args.port }, ...metricsPorts.map(({ name: portName, port }) => ({ name: portName, containerPort: port }))],
                             envFrom: [{ configMapRef: { name: settings.metadata.name } }],
                             env: [
                                 ...secretEnv(args.database, { PGHOST: "host", PGPORT: "port", PGDATABASE: "database", PGUSER: "username", PGPASSWORD: "password" }),
@@ -209,7 +213,7 @@ export class AppTier extends pulumi.ComponentResource {
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: { name: args.name, namespace, labels },
-            spec: { selector, ports: [{ name: "http", port: args.port, targetPort: "http" }] },
+            spec: { selector, ports: [{ name: "http", port: args.port, targetPort: "http" }, ...metricsPorts.map(({ name: portName, port }) => ({ name: portName, port, targetPort: portName }))] },
         }, child);
         this.serviceName = this.service.metadata.name;
         this.internalAddress = pulumi.interpolate`${this.serviceName}.${namespace}.svc.cluster.local:${args.port}`;

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Postgres, PostgresArgs } from "../data/postgres";
+import { Postgres, PostgresArgs, postgresExporter } from "../data/postgres";
 import { Redis } from "../data/redis";
 import { Edge } from "../edge";
 import { guardNamespace } from "../platform/namespace";
 import { Budget, ExplicitQuota, quotaFor, sumBudgets } from "../platform/sizing";
 import { TierCertificates, TierCertificatesArgs } from "./certificates";
 import { ClusterAccess, ClusterAccessArgs } from "./cluster-access";
+import { MonitoringTarget, TierMonitoring } from "./monitoring";
 import { AppTier, AppTierArgs, AppTierSizing } from "./tier";
 
 export interface TierUnitArgs {
@@ -24,12 +25,14 @@ export interface TierUnitArgs {
     clusterAccess?: Omit<ClusterAccessArgs, "tierName" | "environment" | "namespace">;
     /** Mutual-TLS certificates from the internal CA, mounted into the app; it waits for them and their issuer. */
     certificates?: Omit<TierCertificatesArgs, "tierName" | "environment" | "namespace">;
+    /** The stack's Prometheus, when monitoring is on: the tier's ServiceMonitor, rules and dashboard, and its database's exporter. */
+    monitoring?: MonitoringTarget;
 }
 
 /** What a unit's budget counts; validation computes it from the loaded config. */
 export interface TierUnitSizing {
     app: AppTierSizing;
-    database?: Pick<PostgresArgs, "resources" | "storage" | "backups">;
+    database?: Pick<PostgresArgs, "resources" | "storage" | "backups" | "metricsScraperNamespace">;
 }
 
 /** Old parents of what the unit holds: the engine finds their state under these URNs. */
@@ -59,18 +62,19 @@ export class TierUnit extends pulumi.ComponentResource {
         super("groundwork:apps:TierUnit", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), formerGuardedNamespace] });
         const { environment } = args;
         this.tierName = args.app.name;
+        const database = args.database && { ...args.database, metricsScraperNamespace: args.monitoring?.namespace };
         const guards = guardNamespace(name, {
             name,
             environment,
             podSecurityLevel: "restricted",
             podSecurityVersion: args.podSecurityVersion,
-            budget: quotaFor(TierUnit.budget(args), args.quota),
+            budget: quotaFor(TierUnit.budget({ app: args.app, database }), args.quota),
             containerDefaults: args.app.resources,
         }, this);
         this.namespace = guards.namespace.metadata.name;
 
-        this.database = args.database && new Postgres(`${this.tierName}-postgres`, {
-            ...args.database,
+        this.database = database && new Postgres(`${this.tierName}-postgres`, {
+            ...database,
             tierName: this.tierName,
             environment,
             namespace: this.namespace,
@@ -104,6 +108,18 @@ export class TierUnit extends pulumi.ComponentResource {
             certificateMounts: certificates?.mounts ?? [],
         }, { parent: this, aliases: [formerlyAtTheTop], dependsOn: guards.all });
 
+        if (args.monitoring) {
+            new TierMonitoring(`${this.tierName}-monitoring`, {
+                tierName: this.tierName,
+                namespace: name,
+                environment,
+                metrics: args.app.metrics,
+                metricsPortName: this.app.metricsPortName,
+                hpa: args.app.hpa,
+                database: this.database && { podSelector: this.database.podSelector, exporterPort: postgresExporter.portName, backupCronJob: this.database.backupCronJobName },
+                target: args.monitoring,
+            }, { parent: this });
+        }
         this.registerOutputs({ namespace: this.namespace });
     }
 }

@@ -35,7 +35,7 @@ interface AddonsCheckInput {
     environment: string;
     charts: ChartsSettings;
     addons: AddonsSettings;
-    tiers: readonly { name: string; namespace?: string; public?: unknown }[];
+    tiers: readonly { name: string; namespace?: string; public?: unknown; metrics?: { scraperNamespace: string } }[];
     cloudflareApiToken?: string;
     chartRepositoryPassword?: string;
     argocdRepositoryCredentials?: RepositoryCredentials;
@@ -58,6 +58,7 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
     for (const [key, section] of Object.entries({ ingressNginx: addons.ingressNginx, certManager: addons.certManager, argocd: addons.argocd, tekton: addons.tekton })) {
         checkResources(section.resources, (field, message) => report(["addons", key, "resources", "requests", field], message));
     }
+    checkMonitoring(config, report);
 
     checkNamespaces(config, report);
 
@@ -78,6 +79,10 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
                 `names no tier namespace (known: ${tierNamespaces.join(", ")}): Argo CD deploys only into namespaces Groundwork guards`);
         }
     });
+    const backoff = addons.argocd.sync.retry.backoff;
+    if (seconds(backoff.duration) > seconds(backoff.maxDuration)) {
+        report(["addons", "argocd", "sync", "retry", "backoff", "maxDuration"], `must be >= backoff.duration (${backoff.duration}): it caps the growing wait`);
+    }
     duplicates(addons.argocd.applications.map((application) => application.name)).forEach((i) =>
         report(["addons", "argocd", "applications", i, "name"], "is already used by another application: names must be unique"));
 
@@ -136,6 +141,10 @@ function checkNamespaces(config: AddonsCheckInput, report: ReportIssue): void {
         [["addons", "tekton", "operatorNamespace"], addons.tekton.operatorNamespace, "the Tekton operator"],
         [["addons", "tekton", "pipelinesNamespace"], addons.tekton.pipelinesNamespace, "Tekton Pipelines"],
         [["addons", "tekton", "ciNamespace"], addons.tekton.ciNamespace, "the CI pipelines"],
+        ...(addons.monitoring.enabled ? [
+            [["addons", "monitoring", "namespace"], addons.monitoring.namespace, "monitoring"],
+            [["addons", "monitoring", "nodeExporterNamespace"], addons.monitoring.nodeExporterNamespace, "node-exporter"],
+        ] as [string[], string, string][] : []),
     ];
     for (const [where, namespace, owner] of addonNamespaces) {
         const other = owners.get(namespace);
@@ -146,6 +155,23 @@ function checkNamespaces(config: AddonsCheckInput, report: ReportIssue): void {
     }
 }
 
+/** The monitoring add-on's sizing, and tiers scraped by a Prometheus that is not the one the stack installs. */
+function checkMonitoring(config: AddonsCheckInput, report: ReportIssue): void {
+    const { monitoring } = config.addons;
+    if (!monitoring.enabled) {
+        return;
+    }
+    for (const key of ["resources", "prometheusResources"] as const) {
+        checkResources(monitoring[key], (field, message) => report(["addons", "monitoring", key, "requests", field], message));
+    }
+    config.tiers.forEach((tier, i) => {
+        if (tier.metrics !== undefined && tier.metrics.scraperNamespace !== monitoring.namespace) {
+            report(["tiers", i, "metrics", "scraperNamespace"],
+                `must be the monitoring namespace ("${monitoring.namespace}") when addons.monitoring is enabled: only that Prometheus scrapes the tier; remove it or set it to "${monitoring.namespace}"`);
+        }
+    });
+}
+
 function checkResources(sizing: ResourcesSettings, report: (field: string, message: string) => void): void {
     for (const [field, parse] of [["cpu", parseCpu], ["memory", parseBytes]] as const) {
         const request = parse(sizing.requests[field]);
@@ -154,6 +180,11 @@ function checkResources(sizing: ResourcesSettings, report: (field: string, messa
             report(field, `must be <= resources.limits.${field} (${sizing.limits[field]})`);
         }
     }
+}
+
+/** Seconds of an Argo CD duration such as "10s", "5m" or "1h". */
+function seconds(duration: string): number {
+    return Number(duration.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[duration.slice(-1) as "s" | "m" | "h"];
 }
 
 /** Indexes of the entries that repeat an earlier one. */

@@ -79,7 +79,8 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, secre
         http01Solver: answersHttp01(parsed, tier),
     }));
     // After the schema, because the peak depends on http01Solver, which is decided here once.
-    const quotaProblems = tiers.flatMap((tier, i) => quotaProblemsOf(tier, i, parsed.backups));
+    const { monitoring } = parsed.addons;
+    const quotaProblems = tiers.flatMap((tier, i) => quotaProblemsOf(tier, i, parsed.backups, monitoring.enabled ? monitoring.namespace : undefined));
     if (quotaProblems.length > 0) {
         throw new ConfigError(quotaProblems);
     }
@@ -91,14 +92,14 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, secre
 }
 
 /** An explicit quota must hold the tier's namespace at its peak; it may add headroom. */
-function quotaProblemsOf(tier: LoadedTier, i: number, backups: ParsedPlatformConfig["backups"]): string[] {
+function quotaProblemsOf(tier: LoadedTier, i: number, backups: ParsedPlatformConfig["backups"], metricsScraperNamespace: string | undefined): string[] {
     const { quota } = tier;
     if (quota === undefined) {
         return [];
     }
-    const peak = TierUnit.budget({ app: tier, database: tier.database && { ...tier.database, backups } });
+    const peak = TierUnit.budget({ app: tier, database: tier.database && { ...tier.database, backups, metricsScraperNamespace } });
     return quotaShortfalls(quota, peak).map(({ field, needed }) => `${formatPath(["tiers", i, "quota", field])}${formatValue(quota[field])} is below what the namespace needs `
-        + `at peak (${needed}: max replicas plus rolling-update surge, database, backup and any ACME HTTP-01 solver); raise it or remove quota to derive it`);
+        + `at peak (${needed}: max replicas plus rolling-update surge, database with any exporter, backup and any ACME HTTP-01 solver); raise it or remove quota to derive it`);
 }
 
 /** Reads the stack configuration the engine (or the test mocks) passed to this program. */

@@ -33,6 +33,8 @@ const apiAccessRule = z.strictObject({
         .min(1, "must list at least one verb"),
 });
 
+const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "must be a Prometheus metric name such as \"http_requests_total\"");
+
 const tierSchema = z.strictObject({
     name: resourceName,
     /** Namespace of the tier and its database; defaults to the tier name. */
@@ -57,6 +59,10 @@ const tierSchema = z.strictObject({
         port: port.optional(),
         /** Namespace of the Prometheus that scrapes the tier; the only one admitted to the metrics port. */
         scraperNamespace: resourceName.default("monitoring"),
+        /** Counter of handled requests, labelled by status `code`: the error-rate alert and the request panels read it. */
+        requests: metricName.default("http_requests_total"),
+        /** Latency histogram (without `_bucket`); when set, the tier gets a p95 latency alert and panel. */
+        latencyHistogram: metricName.refine((name) => !/_(bucket|sum|count)$/.test(name), "must be the histogram's name without _bucket, _sum or _count, such as \"http_request_duration_seconds\"").optional(),
     }).optional(),
     probes: z.strictObject({ liveness: urlPath, readiness: urlPath, startup: urlPath })
         .default({ liveness: "/healthz", readiness: "/readyz", startup: "/healthz" }),
@@ -131,7 +137,7 @@ export const platformSchema = z.strictObject({
     charts: chartsSchema
         .describe("Where add-on charts come from (upstream, an HTTP repository, an OCI registry or a local directory)."),
     addons: addonsSchema
-        .describe("Settings of the ingress-nginx, cert-manager, ArgoCD and Tekton add-ons."),
+        .describe("Settings of the ingress-nginx, cert-manager, ArgoCD, Tekton and monitoring add-ons."),
     edge: edgeSchema
         .describe("The Cloudflare edge (zone, plan, DNS, TLS, WAF and rate limits)."),
     cloudflareApiToken: z.string().min(1).optional()

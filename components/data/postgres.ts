@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../platform/security";
-import { Budget, budgetOf, Resources } from "../platform/sizing";
+import { Budget, budgetOf, Resources, sumBudgets } from "../platform/sizing";
 import { versions } from "../versions";
 import { admitOnly, claimSpec, createSingleInstanceStore, StoreClient, storeLabels, storePassword, storeSelector } from "./stateful";
 
@@ -15,6 +15,8 @@ export interface PostgresArgs {
     resources: Resources;
     backups: { schedule: string; retentionDays: number; storage?: string };
     protect: boolean;
+    /** Namespace of the Prometheus that scrapes the database's exporter sidecar; no exporter when unset (monitoring off). */
+    metricsScraperNamespace?: string;
 }
 
 /** The official image runs as the "postgres" user of the Alpine variant. */
@@ -27,6 +29,13 @@ const backupJobResources: Resources = {
     limits: { cpu: "500m", memory: "512Mi" },
 };
 
+/** The exporter sidecar: its port (named "metrics") and its share of the database pod. */
+export const postgresExporter = { port: 9187, portName: "metrics" } as const;
+const exporterResources: Resources = {
+    requests: { cpu: "10m", memory: "32Mi" },
+    limits: { cpu: "100m", memory: "64Mi" },
+};
+
 /**
  * One PostgreSQL per tier: a StatefulSet with a protected volume, a generated password kept in a
  * Secret, a network policy admitting only its tier and its backup job, and a nightly pg_dump.
@@ -36,13 +45,18 @@ export class Postgres extends pulumi.ComponentResource {
     readonly host: pulumi.Output<string>;
     /** What the tier needs to reach the database; the credentials Secret is the only way it learns them. */
     readonly client: StoreClient;
+    /** Labels of the database pod (the exporter's PodMonitor selects by them). */
+    readonly podSelector: Record<string, string>;
+    readonly backupCronJobName: string;
 
     /** What the database adds to its namespace at peak: its pod and volume, and the backup job's pod and volume. */
-    static budget(args: Pick<PostgresArgs, "resources" | "storage" | "backups">): Budget {
-        return budgetOf([
+    static budget(args: Pick<PostgresArgs, "resources" | "storage" | "backups" | "metricsScraperNamespace">): Budget {
+        // The exporter is a container in the database's pod: its resources count, not another pod.
+        const exporter = args.metricsScraperNamespace === undefined ? [] : [{ ...budgetOf([{ resources: exporterResources, pods: 1 }]), pods: 0 }];
+        return sumBudgets([...exporter, budgetOf([
             { resources: args.resources, pods: 1, volumes: [args.storage] },
             { resources: backupJobResources, pods: 1, volumes: [args.backups.storage ?? args.storage] },
-        ]);
+        ])]);
     }
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -88,6 +102,20 @@ export class Postgres extends pulumi.ComponentResource {
             ],
             readinessCommand: ["sh", "-c", "pg_isready --host=127.0.0.1 --username=\"$POSTGRES_USER\" --dbname=\"$POSTGRES_DB\""],
             protect: args.protect,
+            sidecars: args.metricsScraperNamespace === undefined ? [] : [{
+                name: "postgres-exporter",
+                image: versions.images.postgresExporter,
+                env: [
+                    { name: "DATA_SOURCE_URI", value: pulumi.interpolate`127.0.0.1:${postgresPort}/${database}?sslmode=disable` },
+                    { name: "DATA_SOURCE_USER", valueFrom: fromSecret("username") },
+                    { name: "DATA_SOURCE_PASS", valueFrom: fromSecret("password") },
+                ],
+                ports: [{ name: postgresExporter.portName, containerPort: postgresExporter.port }],
+                resources: exporterResources,
+                securityContext: restrictedContainerSecurityContext(),
+                readinessProbe: { httpGet: { path: "/", port: postgresExporter.portName }, periodSeconds: 20 },
+                livenessProbe: { httpGet: { path: "/", port: postgresExporter.portName }, periodSeconds: 30 },
+            }],
         }, this);
         this.serviceName = store.service.metadata.name;
         const podSelector = storeSelector({ name: storeName, component: "postgres" });
@@ -104,7 +132,22 @@ export class Postgres extends pulumi.ComponentResource {
         ], this);
 
         this.createBackups(name, storeName, namespace, args, fromSecret, podSelector);
+        if (args.metricsScraperNamespace !== undefined) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-metrics`, {
+                metadata: { name: `${storeName}-metrics`, namespace, labels: storeLabels({ name: storeName, component: "postgres", environment: args.environment }) },
+                spec: {
+                    podSelector: { matchLabels: podSelector },
+                    policyTypes: ["Ingress"],
+                    ingress: [{
+                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metricsScraperNamespace } } }],
+                        ports: [{ protocol: "TCP", port: postgresExporter.port }],
+                    }],
+                },
+            }, { parent: this });
+        }
 
+        this.podSelector = podSelector;
+        this.backupCronJobName = `${storeName}-backup`;
         this.registerOutputs({ serviceName: this.serviceName, host: this.host, credentialsSecretName: this.client.credentialsSecretName });
     }
 

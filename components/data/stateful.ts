@@ -28,6 +28,8 @@ export interface SingleInstanceStoreArgs {
     readinessCommand: string[];
     /** Keep the data volume when the stack is destroyed, and refuse to delete it through Pulumi. */
     protect: boolean;
+    /** Containers beside the server in its pod, e.g. a metrics exporter. */
+    sidecars?: k8s.types.input.core.v1.Container[];
 }
 
 export const dataVolumeName = "data";
@@ -121,7 +123,7 @@ export function createSingleInstanceStore(args: SingleInstanceStoreArgs, parent:
                             { name: dataVolumeName, mountPath: args.dataPath },
                             ...args.scratchPaths.map((mountPath, i) => ({ name: `scratch-${i}`, mountPath })),
                         ],
-                    }],
+                    }, ...(args.sidecars ?? [])],
                     volumes: args.scratchPaths.map((_, i) => ({ name: `scratch-${i}`, emptyDir: { sizeLimit: "256Mi" } })),
                 },
             },

@@ -56,32 +56,7 @@ export function guardNamespace(name: string, args: GuardedNamespaceArgs, parent:
     const namespaceName = namespace.metadata.name;
     const inNamespace = { parent, dependsOn: [namespace] };
 
-    const { budget } = args;
-    const quota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
-        metadata: { name: "groundwork-quota", namespace: namespaceName },
-        spec: {
-            hard: {
-                "requests.cpu": formatCpu(budget.requestsCpu),
-                "limits.cpu": formatCpu(budget.limitsCpu),
-                "requests.memory": formatBytes(budget.requestsMemory),
-                "limits.memory": formatBytes(budget.limitsMemory),
-                pods: String(budget.pods),
-                persistentvolumeclaims: String(budget.persistentVolumeClaims),
-                "requests.storage": formatBytes(budget.storage),
-            },
-        },
-    }, inNamespace);
-
-    const limits = new k8s.core.v1.LimitRange(`${name}-limits`, {
-        metadata: { name: "groundwork-defaults", namespace: namespaceName },
-        spec: {
-            limits: [{
-                type: "Container",
-                defaultRequest: { ...args.containerDefaults.requests },
-                default: { ...args.containerDefaults.limits },
-            }],
-        },
-    }, inNamespace);
+    const [quota, limits] = budgetGuards(name, namespaceName, args, parent, [namespace]);
 
     const denyAll = new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, {
         metadata: { name: "default-deny-all", namespace: namespaceName },
@@ -104,4 +79,44 @@ export function guardNamespace(name: string, args: GuardedNamespaceArgs, parent:
     }, inNamespace);
 
     return { namespace, all: [namespace, quota, limits, denyAll, allowDns] };
+}
+
+/**
+ * The ResourceQuota holding a namespace to `budget`, and the LimitRange giving containers that set
+ * nothing `containerDefaults`: for namespaces whose Namespace object another component owns (an add-on's).
+ */
+export function budgetGuards(
+    name: string,
+    namespace: pulumi.Input<string>,
+    args: Pick<GuardedNamespaceArgs, "budget" | "containerDefaults">,
+    parent: pulumi.Resource,
+    dependsOn: pulumi.Resource[],
+): [k8s.core.v1.ResourceQuota, k8s.core.v1.LimitRange] {
+    const { budget } = args;
+    const inNamespace = { parent, dependsOn };
+    const quota = new k8s.core.v1.ResourceQuota(`${name}-quota`, {
+        metadata: { name: "groundwork-quota", namespace },
+        spec: {
+            hard: {
+                "requests.cpu": formatCpu(budget.requestsCpu),
+                "limits.cpu": formatCpu(budget.limitsCpu),
+                "requests.memory": formatBytes(budget.requestsMemory),
+                "limits.memory": formatBytes(budget.limitsMemory),
+                pods: String(budget.pods),
+                persistentvolumeclaims: String(budget.persistentVolumeClaims),
+                "requests.storage": formatBytes(budget.storage),
+            },
+        },
+    }, inNamespace);
+    const limits = new k8s.core.v1.LimitRange(`${name}-limits`, {
+        metadata: { name: "groundwork-defaults", namespace },
+        spec: {
+            limits: [{
+                type: "Container",
+                defaultRequest: { ...args.containerDefaults.requests },
+                default: { ...args.containerDefaults.limits },
+            }],
+        },
+    }, inNamespace);
+    return [quota, limits];
 }

@@ -12,6 +12,7 @@ const chartNames = {
     "addons-ingress-nginx-ingress-nginx": versions.charts.ingressNginx,
     "addons-argocd-argo-cd": versions.charts.argoCd,
     "addons-tekton-tekton-operator": versions.charts.tektonOperator,
+    "addons-monitoring-kube-prometheus-stack": versions.charts.kubePrometheusStack,
 };
 
 describe("platform add-ons", () => {
@@ -27,15 +28,16 @@ describe("platform add-ons", () => {
     const values = (run: AddonsRun, name: keyof typeof chartNames) => chart(run, name).inputs.values as Record<string, any>;
 
     for (const stack of ["staging", "production"]) {
-        it(`registers all four add-ons with their custom resources in ${stack}`, () => {
+        it(`registers all five add-ons with their custom resources in ${stack}`, () => {
             const run = runs[stack];
             assert.deepEqual(run.ofType(types.chart).map((c) => c.name).sort(), Object.keys(chartNames).sort());
             assert.deepEqual(run.ofType(types.clusterIssuer).map((issuer) => issuer.inputs.metadata.name).sort(),
                 ["internal-ca", "letsencrypt-production", "letsencrypt-staging", "selfsigned"]);
-            assert.equal(run.ofType(types.appProject).length, 1);
+            assert.deepEqual(run.ofType(types.appProject).map((project) => project.inputs.metadata.name).sort(), ["default", stack]);
             assert.equal(run.ofType(types.applicationSet).length, 1);
             assert.equal(run.ofType(types.tektonConfig).length, 1);
-            assert.deepEqual(run.ofType(types.pipeline).map((p) => p.inputs.metadata.name).sort(), ["ai-engine-ci", "backend-ci", "executor-ci"]);
+            assert.deepEqual(run.ofType(types.pipeline).map((p) => p.inputs.metadata.name).sort(),
+                ["ai-engine", "backend", "executor"].flatMap((tier) => [`${tier}-ci`, `${tier}-cleanup`, `${tier}-deploy`]));
             assert.equal(run.ofType(types.eventListener).length, 1);
         });
     }
@@ -129,6 +131,8 @@ describe("platform add-ons", () => {
             "argocd": ["restricted", versions.podSecurity],
             "tekton-operator": ["restricted", versions.podSecurity],
             "ci": ["privileged", versions.podSecurity],
+            "monitoring": ["restricted", versions.podSecurity],
+            "monitoring-node-exporter": ["privileged", versions.podSecurity],
         });
         const tektonConfig = runs.staging.ofType(types.tektonConfig)[0].inputs;
         assert.equal(tektonConfig.spec.targetNamespaceMetadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
@@ -242,7 +246,7 @@ describe("platform add-ons", () => {
     });
 
     it("restricts the environment's AppProject to configured repositories and tier namespaces", () => {
-        const project = runs.staging.ofType(types.appProject)[0].inputs;
+        const project = runs.staging.ofType(types.appProject).find((candidate) => candidate.inputs.metadata.name === "staging")!.inputs;
         assert.equal(project.metadata.name, "staging");
         assert.deepEqual(project.spec.sourceRepos, ["https://git.example.com/groundwork-platform/deploy.git"]);
         assert.deepEqual(project.spec.destinations.map((d: { namespace: string }) => d.namespace), ["backend", "ai-engine", "executor"]);
@@ -268,9 +272,11 @@ describe("platform add-ons", () => {
     it("validates GitHub webhooks with the HMAC secret and filters on repository and branch", () => {
         const listener = runs.staging.ofType(types.eventListener)[0].inputs;
         const backend = listener.spec.triggers.find((trigger: { name: string }) => trigger.name === "backend-push");
-        assert.deepEqual(backend.interceptors[0].params[0].value, { secretName: "github-webhook-secret", secretKey: "secret" });
-        assert.match(backend.interceptors[1].params[0].value, /refs\/heads\/main/);
-        assert.match(backend.interceptors[1].params[0].value, /groundwork-platform\/backend\.git/);
+        assert.deepEqual(backend.interceptors.map((interceptor: { ref: { name: string } }) => interceptor.ref.name), ["cel", "github", "cel"]);
+        assert.equal(backend.interceptors[0].params[0].value, "requestURL.parseURL().path == '/'");
+        assert.deepEqual(backend.interceptors[1].params[0].value, { secretName: "github-webhook-secret", secretKey: "secret" });
+        assert.match(backend.interceptors[2].params[0].value, /refs\/heads\/main/);
+        assert.match(backend.interceptors[2].params[0].value, /groundwork-platform\/backend\.git/);
     });
 
     describe("rejects bad add-on config", () => {

@@ -106,7 +106,7 @@ describe("policy: pack-config generator", function () {
         for (const name of policyNames) {
             const entry = config[name] as Record<string, unknown>;
             assert.deepStrictEqual(entry.namespaceLevels, example.settings.namespaceLevels, name);
-            assert.deepStrictEqual(parseSettings(Object.fromEntries(Object.entries(entry).filter(([key]) => key !== "enforcementLevel")), name).exemptions.length, 2);
+            assert.deepStrictEqual(parseSettings(Object.fromEntries(Object.entries(entry).filter(([key]) => key !== "enforcementLevel")), name).exemptions.length, 3);
         }
         assert.strictEqual((config["pss-extra-probes"] as Record<string, unknown>).enforcementLevel, "advisory");
         assert.ok(!("enforcementLevel" in (config["pss-privileged"] as Record<string, unknown>)));

@@ -2,6 +2,13 @@ import { z } from "zod";
 import { decodedJson, DeepReadonly, gitRepositoryUrl, hostname, resourceName } from "../../fields";
 import { chartValues, resources, sized } from "../helm-addon/config";
 
+/** Application kinds in sync-wave order. */
+export const applicationKinds = ["crds", "operator", "app"] as const;
+export type ApplicationKind = (typeof applicationKinds)[number];
+
+/** An Argo CD duration: whole seconds, minutes or hours, such as "10s". */
+const argoDuration = z.string().regex(/^[1-9]\d*[smh]$/, "must be a duration in whole seconds, minutes or hours such as \"10s\"");
+
 /** `groundwork:addons.argocd`. */
 export const argoCdSchema = z.strictObject({
     namespace: resourceName.default("argocd"),
@@ -15,7 +22,21 @@ export const argoCdSchema = z.strictObject({
         path: z.string().min(1).regex(/^[^/].*$|^\.$/, "must be a path inside the repository such as \"deploy/backend\" (no leading \"/\")"),
         revision: z.string().min(1).default("HEAD"),
         namespace: resourceName.describe("A tier namespace: Argo CD deploys only into namespaces Groundwork guards."),
-    })).describe("Applications of the environment's ApplicationSet (repository, path, revision, tier namespace).").default([]),
+        kind: z.enum(applicationKinds).describe("Sync wave: \"crds\" first (the one project allowed CustomResourceDefinitions), then \"operator\", then \"app\".").default("app"),
+    })).describe("Applications, one ApplicationSet per kind (CRDs, operators, apps), synced in that order.").default([]),
+    sync: z.strictObject({
+        prune: z.boolean().describe("Delete what left the repository (never CRDs: deleting one deletes every instance).").default(true),
+        selfHeal: z.boolean().describe("Undo changes made in the cluster by hand.").default(true),
+        retry: z.strictObject({
+            limit: z.int("must be a whole number").min(1, "must be at least 1").max(20, "must be at most 20").default(5),
+            backoff: z.strictObject({
+                duration: argoDuration.default("10s"),
+                factor: z.int("must be a whole number").min(1, "must be at least 1").max(10, "must be at most 10").default(2),
+                maxDuration: argoDuration.default("5m"),
+            }).default({ duration: "10s", factor: 2, maxDuration: "5m" }),
+        }).describe("Retries of a failed sync (an operator whose CRDs are still being created), with exponential backoff.")
+            .default({ limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } }),
+    }).describe("Automated sync of every application.").default({ prune: true, selfHeal: true, retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } } }),
     values: chartValues,
 });
 

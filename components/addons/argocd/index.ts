@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { standardLabels } from "../../platform/security";
 import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod } from "../helm-addon";
 import { IngressLayer, publicEndpoint } from "../ingress-layer";
-import { ArgoCdSettings, RepositoryCredentials, repositoryKey } from "./config";
+import { ApplicationKind, applicationKinds, ArgoCdSettings, RepositoryCredentials, repositoryKey } from "./config";
 
 export interface ArgoCdArgs {
     context: AddonContext;
@@ -16,12 +16,19 @@ export interface ArgoCdArgs {
 }
 
 const releaseName = "argocd";
+/** `argocd.argoproj.io/sync-wave` of each kind's Applications: CRDs, then operators, then apps. */
+export const syncWaves: Record<ApplicationKind, number> = { crds: -2, operator: -1, app: 0 };
+/** The apps' set keeps the name (and URN) it had when it was the only one. */
+const applicationSetNames: Record<ApplicationKind, string> = { crds: "crds", operator: "operators", app: "applications" };
 const inClusterServer = "https://kubernetes.default.svc";
 
 /**
- * Argo CD, highly available in production, its UI behind the ingress with TLS; one AppProject
- * for the environment (only the configured repositories, only tier namespaces, no cluster-scoped
- * objects) and an ApplicationSet of the configured applications.
+ * Argo CD, highly available in production, its UI behind the ingress with TLS. The environment's
+ * AppProject admits only the configured repositories and tier namespaces and nothing cluster-scoped;
+ * a second project, only when applications of kind "crds" exist, admits CustomResourceDefinitions and
+ * nothing else cluster-wide. One ApplicationSet per kind (CRDs, operators, apps) stamps its
+ * Applications with the kind's sync wave and waits for the set before it; sync is automated with the
+ * stack's prune and self-heal, retried with backoff.
  *
  * Chart v4 drops the `redis-secret-init` hook, so `argocd-redis` is created here from
  * @pulumi/random; the admin password is a RandomPassword whose bcrypt hash is kept in state, so
@@ -37,7 +44,10 @@ export class ArgoCd extends HelmAddon {
     readonly adminPassword: pulumi.Output<string>;
     readonly redisPassword: pulumi.Output<string>;
     readonly project: k8s.apiextensions.CustomResource;
+    /** The applications' ApplicationSet ("app" kind), if any. */
     readonly applicationSet?: k8s.apiextensions.CustomResource;
+    /** Every ApplicationSet, in sync-wave order: CRDs, operators, apps. */
+    readonly applicationSets: k8s.apiextensions.CustomResource[];
 
     constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
         const { settings, context } = args;
@@ -85,51 +95,66 @@ export class ArgoCd extends HelmAddon {
         });
 
         const afterCrds = { parent: this, dependsOn: [this.chart] };
-        const applicationNamespaces = [...new Set(settings.applications.map((application) => application.namespace))];
-        const sourceRepositories = [...new Set([...settings.sourceRepositories, ...settings.applications.map((application) => application.repository)])];
         const projectName = context.environment;
-        this.project = new k8s.apiextensions.CustomResource(`${name}-project`, {
+        const byKind = (kinds: readonly ApplicationKind[]) => settings.applications.filter((application) => kinds.includes(application.kind));
+        // Workloads: only tier namespaces, no cluster-scoped objects, never the namespace guards.
+        this.project = this.createProject(`${name}-project`, projectName, `Applications of the ${context.environment} environment`, settings, byKind(["operator", "app"]), [], labels);
+        // CRDs are cluster-scoped: the one project that may create them may create nothing else cluster-wide.
+        const crdProject = byKind(["crds"]).length === 0 ? undefined : this.createProject(`${name}-crds-project`, `${projectName}-crds`,
+            `CustomResourceDefinitions of the ${context.environment} environment`, settings, byKind(["crds"]), [{ group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" }], labels);
+
+        // Argo CD creates a `default` project allowing everything when none exists; this one allows nothing.
+        // Server-side apply takes over the object the server may have created first (patchForce: its fields).
+        new k8s.apiextensions.CustomResource(`${name}-default-project`, {
             apiVersion: "argoproj.io/v1alpha1",
             kind: "AppProject",
-            metadata: { name: projectName, namespace: this.namespace, labels },
+            metadata: { name: "default", namespace: this.namespace, labels, annotations: { "pulumi.com/patchForce": "true" } },
             spec: {
-                description: `Applications of the ${context.environment} environment`,
-                sourceRepos: sourceRepositories,
-                destinations: applicationNamespaces.map((namespace) => ({ server: inClusterServer, namespace })),
-                // Cluster-scoped objects and the namespace guards stay with the platform.
+                description: "Locked: every application belongs to an environment project",
+                sourceRepos: [],
+                destinations: [],
                 clusterResourceWhitelist: [],
-                namespaceResourceBlacklist: [
-                    { group: "", kind: "ResourceQuota" },
-                    { group: "", kind: "LimitRange" },
-                    { group: "networking.k8s.io", kind: "NetworkPolicy" },
-                ],
+                namespaceResourceWhitelist: [],
             },
-        }, afterCrds);
+        }, { parent: this, dependsOn: [this.chart], retainOnDelete: true });
 
-        if (settings.applications.length > 0) {
-            this.applicationSet = new k8s.apiextensions.CustomResource(`${name}-applications`, {
+        // One ApplicationSet per kind, in wave order, each waiting for the one before it.
+        this.applicationSets = [];
+        for (const kind of applicationKinds) {
+            const applications = byKind([kind]);
+            if (applications.length === 0) {
+                continue;
+            }
+            const project = kind === "crds" ? crdProject! : this.project;
+            const applicationSet = new k8s.apiextensions.CustomResource(`${name}-${applicationSetNames[kind]}`, {
                 apiVersion: "argoproj.io/v1alpha1",
                 kind: "ApplicationSet",
-                metadata: { name: `${projectName}-applications`, namespace: this.namespace, labels },
+                metadata: { name: `${projectName}-${applicationSetNames[kind]}`, namespace: this.namespace, labels },
                 spec: {
                     goTemplate: true,
                     goTemplateOptions: ["missingkey=error"],
-                    generators: [{ list: { elements: settings.applications.map((application) => ({ ...application })) } }],
+                    generators: [{ list: { elements: applications.map((application) => ({ ...application })) } }],
+                    // Deleting the set must not delete CRDs, and with them every instance in the cluster.
+                    ...(kind === "crds" ? { syncPolicy: { preserveResourcesOnDeletion: true } } : {}),
                     template: {
-                        metadata: { name: "{{.name}}", labels: { "groundwork.dev/environment": context.environment } },
+                        metadata: {
+                            name: "{{.name}}",
+                            labels: { "groundwork.dev/environment": context.environment, "groundwork.dev/wave": kind },
+                            annotations: { "argocd.argoproj.io/sync-wave": String(syncWaves[kind]) },
+                        },
                         spec: {
-                            project: this.project.metadata.name,
+                            project: project.metadata.name,
                             source: { repoURL: "{{.repository}}", path: "{{.path}}", targetRevision: "{{.revision}}" },
                             destination: { server: inClusterServer, namespace: "{{.namespace}}" },
-                            syncPolicy: {
-                                automated: { prune: true, selfHeal: true },
-                                // Namespaces are the platform's (guarded, labelled): never created by Argo CD.
-                                syncOptions: ["CreateNamespace=false"],
-                            },
+                            syncPolicy: syncPolicy(kind, settings.sync),
                         },
                     },
                 },
-            }, { parent: this, dependsOn: [this.chart, this.project] });
+            }, { parent: this, dependsOn: [this.chart, project, ...this.applicationSets.slice(-1)] });
+            this.applicationSets.push(applicationSet);
+            if (kind === "app") {
+                this.applicationSet = applicationSet;
+            }
         }
 
         if (settings.host !== undefined) {
@@ -147,6 +172,37 @@ export class ArgoCd extends HelmAddon {
             this.url = pulumi.interpolate`http://${releaseName}-server.${this.namespace}.svc.cluster.local`;
         }
         this.registerOutputs({ url: this.url, adminPassword: this.adminPassword, namespace: this.namespace });
+    }
+
+    /** An AppProject limited to the applications' repositories and namespaces, and to `clusterResources` cluster-wide. */
+    private createProject(
+        resourceName: string,
+        projectName: string,
+        description: string,
+        settings: ArgoCdSettings,
+        applications: ArgoCdSettings["applications"],
+        clusterResources: { group: string; kind: string }[],
+        labels: Record<string, string>,
+    ): k8s.apiextensions.CustomResource {
+        const namespaces = [...new Set(applications.map((application) => application.namespace))];
+        const repositories = [...new Set([...settings.sourceRepositories, ...applications.map((application) => application.repository)])];
+        return new k8s.apiextensions.CustomResource(resourceName, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: { name: projectName, namespace: this.namespace, labels },
+            spec: {
+                description,
+                sourceRepos: repositories,
+                destinations: namespaces.map((namespace) => ({ server: inClusterServer, namespace })),
+                clusterResourceWhitelist: clusterResources,
+                // The namespace guards stay with the platform.
+                namespaceResourceBlacklist: [
+                    { group: "", kind: "ResourceQuota" },
+                    { group: "", kind: "LimitRange" },
+                    { group: "networking.k8s.io", kind: "NetworkPolicy" },
+                ],
+            },
+        }, { parent: this, dependsOn: [this.chart] });
     }
 
     private chartValues(settings: ArgoCdSettings): ChartValues {
@@ -191,4 +247,19 @@ export class ArgoCd extends HelmAddon {
             },
         };
     }
+}
+
+/**
+ * Automated sync with the stack's prune and self-heal, retried with exponential backoff. CRDs are never
+ * pruned automatically (deleting a CRD deletes every instance) and are applied server-side (their
+ * schemas outgrow the last-applied annotation); operators and apps skip the dry run of kinds whose CRD
+ * is still being created, and the retry picks them up once it exists.
+ */
+function syncPolicy(kind: ApplicationKind, sync: ArgoCdSettings["sync"]): Record<string, unknown> {
+    return {
+        automated: { prune: kind === "crds" ? false : sync.prune, selfHeal: sync.selfHeal },
+        // Namespaces are the platform's (guarded, labelled): never created by Argo CD.
+        syncOptions: ["CreateNamespace=false", ...(kind === "crds" ? ["ServerSideApply=true"] : ["SkipDryRunOnMissingResource=true"])],
+        retry: { limit: sync.retry.limit, backoff: { ...sync.retry.backoff } },
+    };
 }

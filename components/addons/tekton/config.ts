@@ -6,6 +6,12 @@ import { chartValues, resources, sized } from "../helm-addon/config";
 const imageRepository = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/,
     "must be an image repository without tag, such as \"ghcr.io/acme/backend\"");
 
+/** A directory inside the repository, without a leading "/" or "..". */
+const repositoryPath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\-/]+$/, "must be a directory inside the repository such as \"deploy\" (no leading \"/\", no \"..\")");
+
+/** A CustomResourceDefinition's name: `<plural>.<group>`. */
+const crdName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, "must be a CRD name <plural>.<group> such as \"widgets.example.com\"");
+
 /** `groundwork:addons.tekton`. */
 export const tektonSchema = z.strictObject({
     operatorNamespace: resourceName.default("tekton-operator"),
@@ -24,7 +30,15 @@ export const tektonSchema = z.strictObject({
             image: imageReference,
             command: z.string().min(1).describe("Shell command run in the checked-out source, e.g. \"npm ci && npm test\"."),
         }),
-    })).describe("One CI pipeline per app tier: clone, test, rootless image build, push; started by GitHub push webhooks.").default([]),
+        deploy: z.strictObject({
+            manifests: repositoryPath.describe("Directory of the tier's Kubernetes manifests in its repository, applied by the deploy pipeline and removed by the cleanup pipeline.").default("deploy"),
+            crds: z.array(crdName).describe("CustomResourceDefinitions the manifests use: deploy waits until each is Established and NamesAccepted; cleanup removes them only when no instance is left, or when forced.").default([]),
+            rolloutTimeout: z.string().regex(/^[1-9]\d*[sm]$/, "must be a duration in whole seconds or minutes such as \"5m\"").describe("How long deploy waits for the tier's Deployment to roll out.").default("5m"),
+        }).describe("The tier's deploy and cleanup pipelines, started by GitHub deployment webhooks (task \"deploy\" or \"cleanup\").")
+            .default({ manifests: "deploy", crds: [], rolloutTimeout: "5m" }),
+    })).describe("Per app tier: a CI pipeline (clone, test, rootless image build, push) started by push webhooks, and deploy and cleanup pipelines.").default([]),
+    concurrentRuns: z.int("must be a whole number").min(1, "must be at least 1").max(20, "must be at most 20").describe("Pipeline runs the CI namespace's quota admits at once.").default(2),
+    keepRuns: z.int("must be a whole number").min(1, "must be at least 1").max(50, "must be at most 50").describe("Finished runs kept per pipeline; each CI run keeps its 2Gi workspace volume until pruned, and the quota counts them.").default(5),
     values: chartValues,
 });
 
