@@ -1,3 +1,4 @@
+import { CronPattern } from "croner";
 import { z } from "zod";
 import { parseBytes, parseCpu } from "./platform/quantity";
 
@@ -66,9 +67,40 @@ export const cidr = z
 /** Environment variable names for the ConfigMap and secret references. */
 export const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name such as \"FEATURE_FLAGS\"");
 
-export const cronSchedule = z
-    .string()
-    .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as \"0 2 * * *\"");
+/**
+ * Why `schedule` is not a schedule the Kubernetes CronJob controller accepts, or undefined. Croner
+ * parses it and checks every value's range (`61 * * * *` fails); what Croner accepts beyond the
+ * controller's dialect (five fields with numbers, names, `*`, `?`, ranges, lists and steps, or a
+ * macro such as `@daily`) is refused here, so that nothing fails only at the API server.
+ */
+export function cronScheduleProblem(schedule: string): string | undefined {
+    const trimmed = schedule.trim();
+    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(trimmed)) {
+        return undefined;
+    }
+    try {
+        new CronPattern(trimmed, undefined, { mode: "5-part" });
+    } catch (error) {
+        return (error as Error).message.replace(/^CronPattern: /, "");
+    }
+    const fields = trimmed.split(/\s+/);
+    const atoms = fields.flatMap((field, i) => field.split(/[,/-]/).map((atom) => ({ atom, i })));
+    const foreign = atoms.find(({ atom }) => !/^(\*|\?|\d+|[A-Za-z]{3})$/.test(atom));
+    if (foreign) {
+        return `"${foreign.atom}" is not Kubernetes cron syntax (no L, W or #)`;
+    }
+    if (atoms.some(({ atom, i }) => i === 4 && /^\d+$/.test(atom) && Number(atom) > 6)) {
+        return "day-of-week must be 0-6 (Sunday is 0)";
+    }
+    return undefined;
+}
+
+export const cronSchedule = z.string().superRefine((schedule, ctx) => {
+    const problem = cronScheduleProblem(schedule);
+    if (problem !== undefined) {
+        ctx.addIssue({ code: "custom", message: `must be a five-field cron schedule such as "0 2 * * *" (minute hour day month weekday): ${problem}` });
+    }
+});
 
 export const gitRepositoryUrl = z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/,
     "must be a Git repository URL such as \"https://github.com/acme/app.git\" or \"git@github.com:acme/app.git\"");

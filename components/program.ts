@@ -77,13 +77,17 @@ interface Shared {
 
 /** A tier's config as the arguments of its unit; the rest of the tier's fields are the app's. */
 function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitArgs {
-    const { quota, database, redis: usesRedis, callers, public: publicSettings, ...app } = tier;
+    const { quota, database, redis: usesRedis, callers, public: publicSettings, secrets, ...app } = tier;
     return {
         environment: config.environment,
         podSecurityVersion: config.podSecurityVersion,
         quota,
         app: {
             ...app,
+            // Secret from the moment it leaves the config: state, previews and outputs only ever see it encrypted.
+            secrets: { names: secrets, values: pulumi.secret(config.tierSecrets?.[tier.name] ?? {}) },
+            storageClass: config.storageClass,
+            protect: config.protectData,
             callers: callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((other) => other.name === caller)!.namespace })),
             public: publicSettings && { ...publicSettings, ingress: tierIngress(tier, shared) },
         },

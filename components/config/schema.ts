@@ -3,11 +3,13 @@ import { addonsSchema } from "../addons/config";
 import { repositoryCredentialsSchema } from "../addons/argocd/config";
 import { chartsSchema } from "../addons/helm-addon/config";
 import { registryCredentialsSchema } from "../addons/tekton/config";
+import { checkTierSecrets, checkTierWorkloads, tierSecretCommand, tierSecretsSchema, tierWorkloadFields } from "../apps/config";
 import { edgeSchema } from "../edge/config";
 import {
     cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
     memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, storageSize, urlPath,
 } from "../fields";
+import { placementSchema } from "../platform/placement";
 import { parseBytes, parseCpu } from "../platform/quantity";
 import { versions } from "../versions";
 import { checkAddons } from "./addons";
@@ -65,6 +67,7 @@ const tierSchema = z.strictObject({
         storageClass: resourceName.optional(),
         resources: z.strictObject({ requests: computeResources, limits: computeResources })
             .default({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }),
+        placement: placementSchema.optional(),
     }).optional(),
     redis: z.boolean().default(false),
     /** Tiers allowed to call this tier. */
@@ -75,6 +78,7 @@ const tierSchema = z.strictObject({
     writablePaths: z.array(filesystemPath).default(["/tmp"]),
     runAsUser: z.int().min(1, "must be a non-zero UID (restricted pod security)").default(10001),
     quota: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity, pods: replicaCount, storage: storageSize }).optional(),
+    ...tierWorkloadFields,
 });
 
 const redisSchema = z.strictObject({
@@ -133,6 +137,8 @@ export const platformSchema = z.strictObject({
         .describe("Password of the chart mirror (HTTP basic auth or OCI login) named by groundwork:charts (secret)."),
     ciRegistryCredentials: registryCredentialsSchema.optional()
         .describe("Docker config JSON ({\"auths\":{...}}) the CI pipelines push images with (secret)."),
+    tierSecrets: tierSecretsSchema.optional()
+        .describe("Values of the tiers' application secrets by tier and name, {<tier>: {<NAME>: <value>}} (secret; set each with --secret --path)."),
 }).superRefine((config, ctx) => {
     const report: ReportIssue = (path, message) => ctx.addIssue({ code: "custom", path, message });
     if (config.cluster.renderDirectory !== undefined && (config.cluster.kubeconfig !== undefined || config.cluster.context !== undefined)) {
@@ -143,12 +149,12 @@ export const platformSchema = z.strictObject({
     checkEdge(config, report);
 });
 
-export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials", "chartRepositoryPassword", "ciRegistryCredentials"] as const;
+export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials", "chartRepositoryPassword", "ciRegistryCredentials", "tierSecrets"] as const;
 
 type ParsedPlatformConfig = z.output<typeof platformSchema>;
 export type TierConfig = ParsedPlatformConfig["tiers"][number];
 
-function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "backups" | "addons" | "edge">, report: ReportIssue): void {
+function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "backups" | "addons" | "edge" | "tierSecrets">, report: ReportIssue): void {
     const tierNames = new Set<string>();
     const namespaces = new Map<string, string>();
     const hosts = new Map<string, string>();
@@ -201,10 +207,12 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "back
         for (const [name] of Object.entries(tier.settings)) {
             if (/(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)/i.test(name)) {
                 report(["tiers", i, "settings", name],
-                    "looks like a secret, and settings are stored in a ConfigMap: move it to secretEnv (a reference to a Secret)");
+                    `looks like a secret, and settings are stored in a ConfigMap: list it in secrets and run \`${tierSecretCommand(tier.name, name)}\` (or reference an existing Secret in secretEnv)`);
             }
         }
+        checkTierWorkloads(tier, i, config.tierSecrets, report);
     });
+    checkTierSecrets(config.tiers, config.tierSecrets, report);
 
     config.tiers.forEach((tier, i) => {
         tier.callers.forEach((caller, c) => {

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Placement, placementSpec } from "../platform/placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../platform/security";
 import { Budget, budgetOf, Resources } from "../platform/sizing";
 import { versions } from "../versions";
@@ -15,12 +16,16 @@ export interface PostgresArgs {
     resources: Resources;
     backups: { schedule: string; retentionDays: number; storage?: string };
     protect: boolean;
+    /** Where the database and its backup job run. */
+    placement?: Placement;
 }
 
 /** The official image runs as the "postgres" user of the Alpine variant. */
 const postgresUid = 70;
 const postgresPort = 5432;
 const backupRoleLabel = { "groundwork.dev/role": "postgres-backup" };
+/** The tier's pods that carry this label may reach its database: the app's and its scheduled jobs'. */
+const clientLabel = { "groundwork.dev/postgres-client": "true" };
 /** Resources of the nightly pg_dump job; small, since it streams to disk. */
 const backupJobResources: Resources = {
     requests: { cpu: "100m", memory: "128Mi" },
@@ -88,6 +93,7 @@ export class Postgres extends pulumi.ComponentResource {
             ],
             readinessCommand: ["sh", "-c", "pg_isready --host=127.0.0.1 --username=\"$POSTGRES_USER\" --dbname=\"$POSTGRES_DB\""],
             protect: args.protect,
+            placement: args.placement,
         }, this);
         this.serviceName = store.service.metadata.name;
         const podSelector = storeSelector({ name: storeName, component: "postgres" });
@@ -96,10 +102,11 @@ export class Postgres extends pulumi.ComponentResource {
             readyResources: [credentials, store.service],
             port: postgresPort,
             peer: { podSelector: { matchLabels: podSelector } },
+            podLabels: clientLabel,
         };
 
         admitOnly(`${name}-ingress`, { name: storeName, namespace, component: "postgres", port: postgresPort, environment: args.environment }, [
-            { podSelector: { matchLabels: { "app.kubernetes.io/name": args.tierName, "app.kubernetes.io/component": "app" } } },
+            { podSelector: { matchLabels: clientLabel } },
             { podSelector: { matchLabels: backupRoleLabel } },
         ], this);
 
@@ -160,6 +167,7 @@ export class Postgres extends pulumi.ComponentResource {
                                 automountServiceAccountToken: false,
                                 serviceAccountName: storeName,
                                 securityContext: restrictedPodSecurityContext(postgresUid),
+                                ...placementSpec(args.placement),
                                 containers: [{
                                     name: "pg-dump",
                                     image: versions.images.postgres,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { Placement, placementSpec } from "../platform/placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
 import { Resources } from "../platform/sizing";
 
@@ -27,6 +28,7 @@ export interface SingleInstanceStoreArgs {
     readinessCommand: string[];
     /** Keep the data volume when the stack is destroyed, and refuse to delete it through Pulumi. */
     protect: boolean;
+    placement?: Placement;
 }
 
 export const dataVolumeName = "data";
@@ -103,6 +105,7 @@ export function createSingleInstanceStore(args: SingleInstanceStoreArgs, parent:
                     serviceAccountName: serviceAccount.metadata.name,
                     automountServiceAccountToken: false,
                     securityContext: restrictedPodSecurityContext(args.uid),
+                    ...placementSpec(args.placement),
                     terminationGracePeriodSeconds: 60,
                     containers: [{
                         name: args.component,

@@ -104,12 +104,12 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
     { name: "Redis client without Redis", config: () => stagingWith((c) => delete c["groundwork:redis"]),
         expected: "groundwork:tiers[0].redis (true) is true but groundwork:redis is not configured" },
     { name: "quota below the peak", config: () => stagingWith((c) => tiers(c)[0].quota = { cpu: "1", memory: "1Gi", pods: 2, storage: "1Gi" }),
-        expected: "groundwork:tiers[0].quota.pods (2) is below what the namespace needs at peak (5" },
+        expected: "groundwork:tiers[0].quota.pods (2) is below what the namespace needs at peak (6" },
     { name: "quota without room for the ACME HTTP-01 solver", config: () => stagingWith((c) => {
         c["groundwork:edge"] = { enabled: false };
         c["groundwork:addons"].ingressNginx.cloudflare.verifyOriginPull = false;
-        tiers(c)[0].quota = { cpu: "8", memory: "16Gi", pods: 5, storage: "100Gi" };
-    }), expected: "groundwork:tiers[0].quota.pods (5) is below what the namespace needs at peak (6" },
+        tiers(c)[0].quota = { cpu: "8", memory: "16Gi", pods: 6, storage: "100Gi" };
+    }), expected: "groundwork:tiers[0].quota.pods (6) is below what the namespace needs at peak (7" },
     { name: "render directory with a context", config: () => stagingWith((c) => c["groundwork:cluster"] = { context: "x", renderDirectory: "out" }),
         expected: "groundwork:cluster.renderDirectory (\"out\") cannot be combined with cluster.kubeconfig or cluster.context" },
     { name: "bad pod security version", config: () => stagingWith((c) => c["groundwork:podSecurityVersion"] = "1.35"),
