@@ -130,8 +130,8 @@ export function checkTierWorkloads(tier: TierWorkload, i: number, tierSecrets: R
         mounted.add(volume.mountPath);
         const scaled = tier.replicas > 1 || (tier.hpa?.maxReplicas ?? 1) > 1;
         if (tier.kind === "Deployment" && volume.accessMode === "ReadWriteOnce" && scaled) {
-            report(["tiers", i, "volumes", v, "accessMode"],
-                "is ReadWriteOnce, which one node mounts at a time, but the Deployment runs several replicas: use kind: StatefulSet (a volume per replica), ReadWriteMany, or one replica");
+            report(["tiers", i, "volumes", v],
+                "is ReadWriteOnce (the default), which one node mounts at a time, but the Deployment runs several replicas: use kind: StatefulSet (a volume per replica), accessMode: ReadWriteMany, or one replica");
         }
     });
     if (tier.kind === "StatefulSet" && tier.hpa) {
@@ -148,7 +148,7 @@ export function checkTierWorkloads(tier: TierWorkload, i: number, tierSecrets: R
                 report([...path, "tolerations", t, "value"], "must be empty when operator is Exists");
             }
             if (toleration.operator === "Equal" && toleration.key === undefined) {
-                report([...path, "tolerations", t, "key"], "is required when operator is Equal (only Exists may match every taint)");
+                report([...path, "tolerations", t], "needs a key when operator is Equal (only Exists may match every taint)");
             }
             if (toleration.tolerationSeconds !== undefined && toleration.effect !== "NoExecute") {
                 report([...path, "tolerations", t, "tolerationSeconds"], "applies only to effect NoExecute: set effect: NoExecute or remove it");
