@@ -124,6 +124,9 @@ export function checkTierWorkloads(tier: TierWorkload, i: number, tierSecrets: R
             report(["tiers", i, "volumes", v, "name"], "is already used by another volume of this tier");
         }
         volumeNames.add(volume.name);
+        if (/^writable-\d+$/.test(volume.name)) {
+            report(["tiers", i, "volumes", v, "name"], "is the name of a writablePaths volume: choose another");
+        }
         if (mounted.has(volume.mountPath)) {
             report(["tiers", i, "volumes", v, "mountPath"], "is already mounted (writablePaths or another volume): each path has one volume");
         }
@@ -138,30 +141,30 @@ export function checkTierWorkloads(tier: TierWorkload, i: number, tierSecrets: R
         report(["tiers", i, "hpa"], "cannot scale a StatefulSet tier: each replica claims its own volumes, so set replicas instead and remove hpa");
     }
 
-    const placements: [z.output<typeof placementSchema> | undefined, (string | number)[]][] = [
-        [tier.placement, ["tiers", i, "placement"]],
-        [tier.database?.placement, ["tiers", i, "database", "placement"]],
-    ];
-    for (const [placement, path] of placements) {
-        placement?.tolerations?.forEach((toleration, t) => {
-            if (toleration.operator === "Exists" && toleration.value !== undefined) {
-                report([...path, "tolerations", t, "value"], "must be empty when operator is Exists");
-            }
-            if (toleration.operator === "Equal" && toleration.key === undefined) {
-                report([...path, "tolerations", t], "needs a key when operator is Equal (only Exists may match every taint)");
-            }
-            if (toleration.tolerationSeconds !== undefined && toleration.effect !== "NoExecute") {
-                report([...path, "tolerations", t, "tolerationSeconds"], "applies only to effect NoExecute: set effect: NoExecute or remove it");
-            }
-        });
-        placement?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms.forEach((term, t) => term.matchExpressions.forEach((expression, e) => {
-            const needsValues = expression.operator !== "Exists" && expression.operator !== "DoesNotExist";
-            if (needsValues !== ((expression.values?.length ?? 0) > 0)) {
-                report([...path, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", t, "matchExpressions", e],
-                    needsValues ? `needs values for operator ${expression.operator}` : `must have no values for operator ${expression.operator}`);
-            }
-        }));
-    }
+    checkPlacement(tier.placement, ["tiers", i, "placement"], report);
+    checkPlacement(tier.database?.placement, ["tiers", i, "database", "placement"], report);
+}
+
+/** What the placement schema cannot see field by field: tolerations and node expressions whose parts must agree. */
+export function checkPlacement(placement: z.output<typeof placementSchema> | undefined, path: (string | number)[], report: ReportIssue): void {
+    placement?.tolerations?.forEach((toleration, t) => {
+        if (toleration.operator === "Exists" && toleration.value !== undefined) {
+            report([...path, "tolerations", t, "value"], "must be empty when operator is Exists");
+        }
+        if (toleration.operator === "Equal" && toleration.key === undefined) {
+            report([...path, "tolerations", t], "needs a key when operator is Equal (only Exists may match every taint)");
+        }
+        if (toleration.tolerationSeconds !== undefined && toleration.effect !== "NoExecute") {
+            report([...path, "tolerations", t, "tolerationSeconds"], "applies only to effect NoExecute: set effect: NoExecute or remove it");
+        }
+    });
+    placement?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms.forEach((term, t) => term.matchExpressions.forEach((expression, e) => {
+        const needsValues = expression.operator !== "Exists" && expression.operator !== "DoesNotExist";
+        if (needsValues !== ((expression.values?.length ?? 0) > 0)) {
+            report([...path, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", t, "matchExpressions", e],
+                needsValues ? `needs values for operator ${expression.operator}` : `must have no values for operator ${expression.operator}`);
+        }
+    }));
 }
 
 /** Problems with the secret config groundwork:tierSecrets that no tier explains: values for a tier or a name nobody declared. */

@@ -3,7 +3,7 @@ import { addonsSchema } from "../addons/config";
 import { repositoryCredentialsSchema } from "../addons/argocd/config";
 import { chartsSchema } from "../addons/helm-addon/config";
 import { registryCredentialsSchema } from "../addons/tekton/config";
-import { checkTierSecrets, checkTierWorkloads, tierSecretCommand, tierSecretsSchema, tierWorkloadFields } from "../apps/config";
+import { checkPlacement, checkTierSecrets, checkTierWorkloads, tierSecretCommand, tierSecretsSchema, tierWorkloadFields } from "../apps/config";
 import { edgeSchema } from "../edge/config";
 import {
     cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
@@ -85,6 +85,7 @@ const redisSchema = z.strictObject({
     namespace: resourceName.default("redis"),
     storage: storageSize,
     storageClass: resourceName.optional(),
+    placement: placementSchema.optional(),
     resources: z.strictObject({ requests: computeResources, limits: computeResources })
         .default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
 });
@@ -120,7 +121,7 @@ export const platformSchema = z.strictObject({
     tiers: z.array(tierSchema).min(1, "must list at least one tier")
         .describe("The application tiers (image, port, sizing, autoscaling, database, network rules, ingress)."),
     redis: redisSchema.optional()
-        .describe("The shared Redis (namespace, storage, resources)."),
+        .describe("The shared Redis (namespace, storage, resources, placement)."),
     backups: backupsSchema.default({ schedule: "0 2 * * *", retentionDays: 7 })
         .describe("PostgreSQL backups (schedule, retentionDays, storage)."),
     charts: chartsSchema
@@ -224,6 +225,7 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "tiers" | "redis" | "back
         });
     });
 
+    checkPlacement(config.redis?.placement, ["redis", "placement"], report);
     if (config.redis && namespaces.has(config.redis.namespace)) {
         report(["redis", "namespace"], `is the namespace of tier "${namespaces.get(config.redis.namespace)}": Redis needs its own namespace`);
     }

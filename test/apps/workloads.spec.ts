@@ -25,6 +25,7 @@ const placement = {
     },
 };
 const databasePlacement = { nodeSelector: { "node.kubernetes.io/pool": "data" } };
+const redisPlacement = { tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }] };
 
 /**
  * A stack file with two more tiers using every workload capability: mlflow (a StatefulSet of two
@@ -57,6 +58,7 @@ function withCapabilities(stack: string): Record<string, unknown> {
         logLevel: "info",
         volumes: [{ name: "cache", mountPath: "/var/cache/reports", size: "1Gi" }],
     });
+    config["groundwork:redis"].placement = redisPlacement;
     return config;
 }
 
@@ -231,12 +233,14 @@ describe("tier workloads: secrets, scheduled jobs, volumes, placement", function
                 [["kubernetes.io/hostname", "DoNotSchedule"], ["topology.kubernetes.io/zone", "ScheduleAnyway"]]);
         });
 
-        it("places the database and its backup job apart from the tier", () => {
+        it("places the database and its backup job apart from the tier, and Redis where its own placement says", () => {
             const run = runs.production;
             for (const [type, name] of [[types.statefulSet, "mlflow-postgres-statefulset"], [types.cronJob, "mlflow-postgres-backup"]]) {
                 const spec = pod(run, type, name).spec;
                 assert.deepEqual([spec.nodeSelector, spec.tolerations, spec.affinity], [databasePlacement.nodeSelector, undefined, undefined], name);
             }
+            const redis = pod(run, types.statefulSet, "redis-statefulset").spec;
+            assert.deepEqual([redis.nodeSelector, redis.tolerations, redis.affinity], [undefined, redisPlacement.tolerations, undefined]);
         });
 
         it("leaves the pods of tiers without placement to the scheduler", () => {

@@ -171,6 +171,10 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
     { name: "pod anti-affinity weight", config: () => stagingWith((c) => tiers(c)[0].placement = {
         affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { labelSelector: {}, topologyKey: "kubernetes.io/hostname" } }] } },
     }), expected: "groundwork:tiers[0].placement.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight (0) must be a weight from 1 to 100" },
+    { name: "Redis toleration Exists with a value", config: () => stagingWith((c) => c["groundwork:redis"].placement = { tolerations: [{ key: "db", operator: "Exists", value: "x" }] }),
+        expected: "groundwork:redis.placement.tolerations[0].value (\"x\") must be empty when operator is Exists" },
+    { name: "volume named like a writable path's", config: () => stagingWith((c) => tiers(c)[1].volumes = [{ name: "writable-0", mountPath: "/models", size: "1Gi" }]),
+        expected: "groundwork:tiers[1].volumes[0].name (\"writable-0\") is the name of a writablePaths volume" },
     { name: "render directory with a context", config: () => stagingWith((c) => c["groundwork:cluster"] = { context: "x", renderDirectory: "out" }),
         expected: "groundwork:cluster.renderDirectory (\"out\") cannot be combined with cluster.kubeconfig or cluster.context" },
     { name: "bad pod security version", config: () => stagingWith((c) => c["groundwork:podSecurityVersion"] = "1.35"),
