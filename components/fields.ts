@@ -67,30 +67,43 @@ export const cidr = z
 /** Environment variable names for the ConfigMap and secret references. */
 export const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name such as \"FEATURE_FLAGS\"");
 
+/** The five cron fields with the numbers the CronJob controller accepts in each (Sunday is 0 only). */
+const cronFields = [["minute", 0, 59], ["hour", 0, 23], ["day", 1, 31], ["month", 1, 12], ["weekday", 0, 6]] as const;
+
 /**
  * Why `schedule` is not a schedule the Kubernetes CronJob controller accepts, or undefined. Croner
- * parses it and checks every value's range (`61 * * * *` fails); what Croner accepts beyond the
- * controller's dialect (five fields with numbers, names, `*`, `?`, ranges, lists and steps, or a
- * macro such as `@daily`) is refused here, so that nothing fails only at the API server.
+ * parses it (field count, ranges, steps, lists, names); what Croner accepts beyond the controller's
+ * dialect (L, W and # modifiers, weekday 7) is refused here, and numbers out of range are named in
+ * the config's own terms, so that nothing fails only at the API server.
  */
 export function cronScheduleProblem(schedule: string): string | undefined {
     const trimmed = schedule.trim();
     if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(trimmed)) {
         return undefined;
     }
+    const fields = trimmed.split(/\s+/);
+    if (fields.length === cronFields.length) {
+        for (const [i, field] of fields.entries()) {
+            const [name, min, max] = cronFields[i];
+            // Each list item is a value, a range or "*", with an optional step, which is no value of the field.
+            for (const [base, step = "1"] of field.split(",").map((item) => item.split("/"))) {
+                for (const atom of [...base.split("-"), step]) {
+                    if (!/^(\*|\?|\d+|[A-Za-z]{3})$/.test(atom)) {
+                        return `"${atom}" is not Kubernetes cron syntax (numbers, names, *, ?, ranges, lists and steps; no L, W or #)`;
+                    }
+                }
+                const outside = base.split("-").find((atom) => /^\d+$/.test(atom) && (Number(atom) < min || Number(atom) > max));
+                if (outside !== undefined) {
+                    return `${name} ${outside} is outside ${min}-${max}`;
+                }
+            }
+        }
+    }
     try {
-        new CronPattern(trimmed, undefined, { mode: "5-part" });
+        // sloppyRanges: "15/2" (from 15, every 2) is standard cron, and the controller accepts it.
+        new CronPattern(trimmed, undefined, { mode: "5-part", sloppyRanges: true });
     } catch (error) {
         return (error as Error).message.replace(/^CronPattern: /, "");
-    }
-    const fields = trimmed.split(/\s+/);
-    const atoms = fields.flatMap((field, i) => field.split(/[,/-]/).map((atom) => ({ atom, i })));
-    const foreign = atoms.find(({ atom }) => !/^(\*|\?|\d+|[A-Za-z]{3})$/.test(atom));
-    if (foreign) {
-        return `"${foreign.atom}" is not Kubernetes cron syntax (no L, W or #)`;
-    }
-    if (atoms.some(({ atom, i }) => i === 4 && /^\d+$/.test(atom) && Number(atom) > 6)) {
-        return "day-of-week must be 0-6 (Sunday is 0)";
     }
     return undefined;
 }
