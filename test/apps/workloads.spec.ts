@@ -122,6 +122,9 @@ describe("tier workloads: secrets, scheduled jobs, volumes, placement", function
             for (const run of Object.values(runs)) {
                 const cronJob = run.get(types.cronJob, "mlflow-cron-gc").inputs as any;
                 assert.deepEqual(restricted(types.cronJob, cronJob), []);
+                const escalating = structuredClone(unwrapValues(cronJob)) as any;
+                escalating.spec.jobTemplate.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+                assert.notDeepEqual(restricted(types.cronJob, escalating), [], "the check must see the job's pod");
                 assert.deepEqual(
                     [cronJob.metadata.name, cronJob.spec.schedule, cronJob.spec.timeZone, cronJob.spec.concurrencyPolicy, cronJob.spec.successfulJobsHistoryLimit, cronJob.spec.failedJobsHistoryLimit],
                     ["mlflow-gc", "@daily", "Etc/UTC", "Replace", 3, 1]);
