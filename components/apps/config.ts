@@ -12,9 +12,9 @@ import { parseBytes, parseCpu } from "../platform/quantity";
  */
 
 const computeResources = z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity });
-export const resourcesSchema = z.strictObject({ requests: computeResources, limits: computeResources });
+const resourcesSchema = z.strictObject({ requests: computeResources, limits: computeResources });
 
-export const cronJobSchema = z.strictObject({
+const cronJobSchema = z.strictObject({
     name: resourceName,
     schedule: cronSchedule,
     /** The tier's image runs this command, with the tier's settings, secrets and store credentials. */
@@ -30,7 +30,7 @@ export const cronJobSchema = z.strictObject({
     activeDeadlineSeconds: z.int().min(60, "must be at least 60").default(3600),
 });
 
-export const volumeSchema = z.strictObject({
+const volumeSchema = z.strictObject({
     name: resourceName,
     mountPath: filesystemPath,
     size: storageSize,
@@ -69,7 +69,6 @@ type TierWorkload = {
     writablePaths: readonly string[];
     settings: Readonly<Record<string, string>>;
     secretEnv: readonly { name: string }[];
-    resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
     kind: "Deployment" | "StatefulSet";
     secrets: readonly string[];
     cronJobs: readonly z.output<typeof cronJobSchema>[];
