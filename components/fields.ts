@@ -1,3 +1,4 @@
+import { CronPattern } from "croner";
 import { z } from "zod";
 import { parseBytes, parseCpu } from "./platform/quantity";
 
@@ -66,9 +67,53 @@ export const cidr = z
 /** Environment variable names for the ConfigMap and secret references. */
 export const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name such as \"FEATURE_FLAGS\"");
 
-export const cronSchedule = z
-    .string()
-    .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron schedule such as \"0 2 * * *\"");
+/** The five cron fields with the numbers the CronJob controller accepts in each (Sunday is 0 only). */
+const cronFields = [["minute", 0, 59], ["hour", 0, 23], ["day", 1, 31], ["month", 1, 12], ["weekday", 0, 6]] as const;
+
+/**
+ * Why `schedule` is not a schedule the Kubernetes CronJob controller accepts, or undefined. Croner
+ * parses it (field count, ranges, steps, lists, names); what Croner accepts beyond the controller's
+ * dialect (L, W and # modifiers, weekday 7) is refused here, and numbers out of range are named in
+ * the config's own terms, so that nothing fails only at the API server.
+ */
+export function cronScheduleProblem(schedule: string): string | undefined {
+    const trimmed = schedule.trim();
+    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(trimmed)) {
+        return undefined;
+    }
+    const fields = trimmed.split(/\s+/);
+    if (fields.length === cronFields.length) {
+        for (const [i, field] of fields.entries()) {
+            const [name, min, max] = cronFields[i];
+            // Each list item is a value, a range or "*", with an optional step, which is no value of the field.
+            for (const [base, step = "1"] of field.split(",").map((item) => item.split("/"))) {
+                for (const atom of [...base.split("-"), step]) {
+                    if (!/^(\*|\?|\d+|[A-Za-z]{3})$/.test(atom)) {
+                        return `"${atom}" is not Kubernetes cron syntax (numbers, names, *, ?, ranges, lists and steps; no L, W or #)`;
+                    }
+                }
+                const outside = base.split("-").find((atom) => /^\d+$/.test(atom) && (Number(atom) < min || Number(atom) > max));
+                if (outside !== undefined) {
+                    return `${name} ${outside} is outside ${min}-${max}`;
+                }
+            }
+        }
+    }
+    try {
+        // sloppyRanges: "15/2" (from 15, every 2) is standard cron, and the controller accepts it.
+        new CronPattern(trimmed, undefined, { mode: "5-part", sloppyRanges: true });
+    } catch (error) {
+        return (error as Error).message.replace(/^CronPattern: /, "");
+    }
+    return undefined;
+}
+
+export const cronSchedule = z.string().superRefine((schedule, ctx) => {
+    const problem = cronScheduleProblem(schedule);
+    if (problem !== undefined) {
+        ctx.addIssue({ code: "custom", message: `must be a five-field cron schedule such as "0 2 * * *" (minute hour day month weekday): ${problem}` });
+    }
+});
 
 export const gitRepositoryUrl = z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/,
     "must be a Git repository URL such as \"https://github.com/acme/app.git\" or \"git@github.com:acme/app.git\"");

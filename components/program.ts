@@ -79,7 +79,7 @@ interface Shared {
 
 /** A tier's config as the arguments of its unit; the rest of the tier's fields are the app's. */
 function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitArgs {
-    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, certificates, ...app } = tier;
+    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, certificates, secrets, ...app } = tier;
     return {
         environment: config.environment,
         podSecurityVersion: config.podSecurityVersion,
@@ -87,6 +87,10 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
         app: {
             ...app,
             clusterApi: clusterAccess !== undefined,
+            // Secret from the moment it leaves the config: state, previews and outputs only ever see it encrypted.
+            secrets: { names: secrets, values: pulumi.secret(config.tierSecrets?.[tier.name] ?? {}) },
+            storageClass: config.storageClass,
+            protect: config.protectData,
             callers: callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((other) => other.name === caller)!.namespace })),
             public: publicSettings && { ...publicSettings, ingress: tierIngress(shared) },
         },

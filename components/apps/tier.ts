@@ -2,10 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StoreClient } from "../data/stateful";
 import { profileOf } from "../platform/environment";
+import { Placement, placementSpec } from "../platform/placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
 import { securityHeaders } from "../platform/security-headers";
-import { Budget, budgetOf, Resources } from "../platform/sizing";
+import { Budget, budgetOf, Resources, sumBudgets } from "../platform/sizing";
 import { certificateVolumes, CertificateMount } from "./certificates";
+import { createCronJobs, cronJobsBudget, TierCronJob } from "./cron-jobs";
+import { appSecretEnv, AppSecretsArgs } from "./secrets";
+import { claimedSizes, mustRecreate, TierVolume, volumeClaims, WorkloadKind } from "./volumes";
 
 /** How a public tier's Ingress is served; the ingress layer and the edge fill it in. */
 export interface TierIngressArgs {
@@ -43,6 +47,17 @@ export interface AppTierArgs {
     settings: Readonly<Record<string, string>>;
     /** Variables read from Secrets that already exist in the namespace. */
     secretEnv: readonly { name: string; secretName: string; key: string }[];
+    /** Application secrets from the secret config, kept in a Secret the tier creates. */
+    secrets?: AppSecretsArgs;
+    /** Deployment, or StatefulSet for a volume per replica. */
+    kind: WorkloadKind;
+    volumes: readonly TierVolume[];
+    /** StorageClass of volumes that name none. */
+    storageClass?: string;
+    /** Protect the volumes like the databases' (production). */
+    protect: boolean;
+    cronJobs: readonly TierCronJob[];
+    placement?: Placement;
     probes: { liveness: string; readiness: string; startup: string };
     hpa?: { minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization?: number };
     metrics?: { path: string; port?: number; scraperNamespace: string; requests: string; latencyHistogram?: string };
@@ -71,9 +86,10 @@ export interface AppTierArgs {
 }
 
 /** What an AppTier's budget counts; the loaded config's tier carries these fields too. */
-export type AppTierSizing = Pick<AppTierArgs, "replicas" | "resources" | "http01Solver"> & {
+export type AppTierSizing = Pick<AppTierArgs, "replicas" | "resources" | "http01Solver"> & Partial<Pick<AppTierArgs, "kind" | "volumes">> & {
     hpa?: { maxReplicas: number };
     public?: { hosts: readonly string[] };
+    cronJobs?: readonly Pick<TierCronJob, "resources" | "concurrencyPolicy">[];
 };
 
 /** The rolling-update surge: the Deployment's strategy, and the pods its namespace must admit above the peak. */
@@ -91,7 +107,8 @@ const acmeSolverResources: Resources = {
  * any), Service, autoscaler, disruption budget, network policy and, when public, its Ingress.
  */
 export class AppTier extends pulumi.ComponentResource {
-    readonly deployment: k8s.apps.v1.Deployment;
+    /** The Deployment, or the StatefulSet with kind StatefulSet. */
+    readonly workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
     readonly service: k8s.core.v1.Service;
     readonly serviceName: pulumi.Output<string>;
     /** In-cluster address, e.g. "backend.backend.svc.cluster.local:3000". */
@@ -102,14 +119,22 @@ export class AppTier extends pulumi.ComponentResource {
 
     /**
      * What the tier adds to its namespace at peak: the most replicas it may run (the autoscaler's
-     * maximum) plus the rolling-update surge, and a solver pod per host answering HTTP-01.
+     * maximum) plus the rolling-update surge (none for a StatefulSet, which replaces pods one by one,
+     * nor for a Deployment that must Recreate), its volumes' claims, every scheduled job running, and
+     * a solver pod per host answering HTTP-01.
      */
     static budget(sizing: AppTierSizing): Budget {
+        const kind = sizing.kind ?? "Deployment";
+        const volumes = sizing.volumes ?? [];
         const peak = Math.max(sizing.replicas, sizing.hpa?.maxReplicas ?? 0);
+        const surges = kind === "Deployment" && !mustRecreate(kind, volumes);
         const solvers = sizing.http01Solver ? sizing.public?.hosts.length ?? 0 : 0;
-        return budgetOf([
-            { resources: sizing.resources, pods: peak + Math.ceil(peak * maxSurgePercent / 100) },
-            { resources: acmeSolverResources, pods: solvers },
+        return sumBudgets([
+            budgetOf([
+                { resources: sizing.resources, pods: peak + (surges ? Math.ceil(peak * maxSurgePercent / 100) : 0), volumes: claimedSizes(kind, volumes, peak) },
+                { resources: acmeSolverResources, pods: solvers },
+            ]),
+            cronJobsBudget(sizing.cronJobs ?? [], sizing.resources),
         ]);
     }
 
@@ -155,61 +180,117 @@ export class AppTier extends pulumi.ComponentResource {
             : {};
         const writableVolumes = args.writablePaths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
         const certificateMounts = certificateVolumes(args.certificateMounts ?? []);
+        const stores = [args.database, args.redis].filter((store): store is StoreClient => store !== undefined);
+        const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
+            ...stores.map((store) => ({ to: [store.peer], ports: [{ protocol: "TCP", port: store.port }] })),
+            ...args.egress.map((rule) => ({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: rule.ports.map((port) => ({ protocol: "TCP", port })) })),
+        ];
+        const claims = volumeClaims(name, {
+            tierName: args.name,
+            kind: args.kind,
+            volumes: args.volumes,
+            replicas: args.replicas,
+            namespace,
+            labels,
+            defaultStorageClass: args.storageClass,
+            protect: args.protect,
+        }, this);
+        const storesReady = stores.flatMap((store) => store.readyResources);
 
-        this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: { name: args.name, namespace, labels },
+        // What the app's pods and the scheduled jobs' pods share: identity, security, placement, configuration.
+        const sharedPodSpec = {
+            serviceAccountName: serviceAccount.metadata.name,
+            automountServiceAccountToken: needsApi,
+            securityContext: restrictedPodSecurityContext(args.runAsUser),
+            ...placementSpec(args.placement),
+        };
+        const sharedContainer = {
+            image: args.image,
+            envFrom: [{ configMapRef: { name: settings.metadata.name } }],
+            env: [
+                ...secretEnv(args.database, { PGHOST: "host", PGPORT: "port", PGDATABASE: "database", PGUSER: "username", PGPASSWORD: "password" }),
+                ...secretEnv(args.redis, { REDIS_HOST: "host", REDIS_PORT: "port", REDIS_PASSWORD: "password" }),
+                ...args.secretEnv.map((ref) => ({ name: ref.name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
+                ...appSecretEnv(name, args.secrets, { namespace, labels }, this),
+            ],
+            securityContext: restrictedContainerSecurityContext(),
+        };
+        const writableEmptyDirs = writableVolumes.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "256Mi" } }));
+
+        const podTemplate: k8s.types.input.core.v1.PodTemplateSpec = {
+            metadata: { labels: podLabels, annotations: podAnnotations },
             spec: {
-                replicas: args.replicas,
-                selector: { matchLabels: selector },
-                strategy: {
-                    type: "RollingUpdate",
-                    rollingUpdate: { maxUnavailable: highAvailability ? 0 : "25%", maxSurge: `${maxSurgePercent}%` },
-                },
-                template: {
-                    metadata: { labels: podLabels, annotations: podAnnotations },
-                    spec: {
-                        serviceAccountName: serviceAccount.metadata.name,
-                        automountServiceAccountToken: needsApi,
-                        securityContext: restrictedPodSecurityContext(args.runAsUser),
-                        topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
-                            maxSkew: 1,
-                            topologyKey,
-                            whenUnsatisfiable: highAvailability && topologyKey === "kubernetes.io/hostname" ? "DoNotSchedule" : "ScheduleAnyway",
-                            labelSelector: { matchLabels: selector },
-                        })),
-                        containers: [{
-                            name: args.name,
-                            image: args.image,
-                            ports: [{ name: "http", containerPort: args.port }, ...metricsPorts.map(({ name: portName, port }) => ({ name: portName, containerPort: port }))],
-                            envFrom: [{ configMapRef: { name: settings.metadata.name } }],
-                            env: [
-                                ...secretEnv(args.database, { PGHOST: "host", PGPORT: "port", PGDATABASE: "database", PGUSER: "username", PGPASSWORD: "password" }),
-                                ...secretEnv(args.redis, { REDIS_HOST: "host", REDIS_PORT: "port", REDIS_PASSWORD: "password" }),
-                                ...args.secretEnv.map((ref) => ({ name: ref.name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
-                            ],
-                            resources: {
-                                requests: { ...args.resources.requests },
-                                limits: { ...args.resources.limits },
-                            },
-                            securityContext: restrictedContainerSecurityContext(),
-                            startupProbe: { httpGet: { path: args.probes.startup, port: "http" }, periodSeconds: 5, failureThreshold: 60 },
-                            readinessProbe: { httpGet: { path: args.probes.readiness, port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-                            livenessProbe: { httpGet: { path: args.probes.liveness, port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
-                            volumeMounts: [...writableVolumes, ...certificateMounts.volumeMounts],
-                        }],
-                        volumes: [
-                            ...writableVolumes.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "256Mi" } })),
-                            ...certificateMounts.volumes,
-                        ],
+                ...sharedPodSpec,
+                topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
+                    maxSkew: 1,
+                    topologyKey,
+                    whenUnsatisfiable: highAvailability && topologyKey === "kubernetes.io/hostname" ? "DoNotSchedule" : "ScheduleAnyway",
+                    labelSelector: { matchLabels: selector },
+                })),
+                containers: [{
+                    name: args.name,
+                    ...sharedContainer,
+                    ports: [{ name: "http", containerPort: args.port }, ...metricsPorts.map(({ name: portName, port }) => ({ name: portName, containerPort: port }))],
+                    resources: {
+                        requests: { ...args.resources.requests },
+                        limits: { ...args.resources.limits },
                     },
-                },
+                    startupProbe: { httpGet: { path: args.probes.startup, port: "http" }, periodSeconds: 5, failureThreshold: 60 },
+                    readinessProbe: { httpGet: { path: args.probes.readiness, port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+                    livenessProbe: { httpGet: { path: args.probes.liveness, port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
+                    volumeMounts: [...writableVolumes, ...claims.mounts, ...certificateMounts.volumeMounts],
+                }],
+                volumes: [...writableEmptyDirs, ...claims.podVolumes, ...certificateMounts.volumes],
             },
-        }, {
+        };
+        const workloadOptions: pulumi.CustomResourceOptions = {
             parent: this,
-            dependsOn: [...(args.database?.readyResources ?? []), ...(args.redis?.readyResources ?? []), ...(args.prerequisites ?? [])],
+            dependsOn: [...storesReady, ...claims.claims, ...(args.prerequisites ?? [])],
             // The autoscaler owns the replica count once it exists; re-applying ours would undo its work.
             ignoreChanges: args.hpa ? ["spec.replicas"] : [],
-        });
+        };
+
+        this.workload = args.kind === "StatefulSet"
+            ? new k8s.apps.v1.StatefulSet(`${name}-statefulset`, {
+                metadata: { name: args.name, namespace, labels },
+                spec: {
+                    serviceName: args.name,
+                    replicas: args.replicas,
+                    selector: { matchLabels: selector },
+                    updateStrategy: { type: "RollingUpdate" },
+                    // The claims outlive the pods and the StatefulSet; Pulumi protects them in production.
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    template: podTemplate,
+                    volumeClaimTemplates: claims.templates,
+                },
+            }, workloadOptions)
+            : new k8s.apps.v1.Deployment(`${name}-deployment`, {
+                metadata: { name: args.name, namespace, labels },
+                spec: {
+                    replicas: args.replicas,
+                    selector: { matchLabels: selector },
+                    strategy: mustRecreate(args.kind, args.volumes)
+                        ? { type: "Recreate" }
+                        : {
+                            type: "RollingUpdate",
+                            rollingUpdate: { maxUnavailable: highAvailability ? 0 : "25%", maxSurge: `${maxSurgePercent}%` },
+                        },
+                    template: podTemplate,
+                },
+            }, workloadOptions);
+
+        createCronJobs(name, {
+            tierName: args.name,
+            jobs: args.cronJobs,
+            namespace,
+            labels,
+            podLabels: { ...args.database?.podLabels, ...args.redis?.podLabels },
+            tierResources: args.resources,
+            podSpec: { ...sharedPodSpec, volumes: writableEmptyDirs },
+            container: { name: args.name, ...sharedContainer, volumeMounts: writableVolumes },
+            egress,
+            dependsOn: storesReady,
+        }, this);
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: { name: args.name, namespace, labels },
@@ -222,7 +303,7 @@ export class AppTier extends pulumi.ComponentResource {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
                 metadata: { name: args.name, namespace, labels },
                 spec: {
-                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: this.deployment.metadata.name },
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: args.kind, name: this.workload.metadata.name },
                     minReplicas: args.hpa.minReplicas,
                     maxReplicas: args.hpa.maxReplicas,
                     metrics: [
@@ -256,11 +337,7 @@ export class AppTier extends pulumi.ComponentResource {
                 podSelector: { matchLabels: selector },
                 policyTypes: ["Ingress", "Egress"],
                 ingress: ingressRules(args, metricsPort),
-                egress: [
-                    ...[args.database, args.redis].filter((store): store is StoreClient => store !== undefined)
-                        .map((store) => ({ to: [store.peer], ports: [{ protocol: "TCP", port: store.port }] })),
-                    ...args.egress.map((rule) => ({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: rule.ports.map((port) => ({ protocol: "TCP", port })) })),
-                ],
+                egress,
             },
         }, child);
 

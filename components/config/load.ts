@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { z } from "zod";
+import { tierSecretCommand } from "../apps/config";
 import { TierUnit } from "../apps/unit";
 import { defaultReplicas, profileOf } from "../platform/environment";
 import { quotaShortfalls } from "../platform/sizing";
@@ -57,7 +58,7 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, secre
         }
         input[key] = decodeValue(value);
         if ((secretKeys as readonly string[]).includes(key) && !secretConfigKeys.has(fullKey)) {
-            problems.push(`${fullKey} is stored in plaintext but must be a secret: run \`pulumi config set --secret ${fullKey} <value>\``);
+            problems.push(...plaintextProblems(fullKey, input[key]));
         }
     }
 
@@ -99,7 +100,22 @@ function quotaProblemsOf(tier: LoadedTier, i: number, backups: ParsedPlatformCon
     }
     const peak = TierUnit.budget({ app: tier, database: tier.database && { ...tier.database, backups, metricsScraperNamespace } });
     return quotaShortfalls(quota, peak).map(({ field, needed }) => `${formatPath(["tiers", i, "quota", field])}${formatValue(quota[field])} is below what the namespace needs `
-        + `at peak (${needed}: max replicas plus rolling-update surge, database with any exporter, backup and any ACME HTTP-01 solver); raise it or remove quota to derive it`);
+        + `at peak (${needed}: max replicas plus rolling-update surge, volumes, scheduled jobs, database with any exporter, backup and any ACME HTTP-01 solver); raise it or remove quota to derive it`);
+}
+
+/**
+ * A secret key stored in plaintext, with the command that stores it as a secret. Application
+ * secrets are set one value at a time, so each gets its own command; the value is never shown.
+ */
+function plaintextProblems(fullKey: string, value: unknown): string[] {
+    const leaves = fullKey === `${configNamespace}:tierSecrets` && value !== null && typeof value === "object"
+        ? Object.entries(value as Record<string, unknown>).flatMap(([tier, values]) =>
+            values !== null && typeof values === "object" ? Object.keys(values).map((name) => [tier, name] as const) : [])
+        : [];
+    if (leaves.length > 0) {
+        return leaves.map(([tier, name]) => `${fullKey}.${tier}.${name} is stored in plaintext but must be a secret: run \`${tierSecretCommand(tier, name)}\``);
+    }
+    return [`${fullKey} is stored in plaintext but must be a secret: run \`pulumi config set --secret ${fullKey} <value>\``];
 }
 
 /** Reads the stack configuration the engine (or the test mocks) passed to this program. */

@@ -5,12 +5,14 @@ import { chartsSchema } from "../addons/helm-addon/config";
 import { certificatesSchema, checkCertificates } from "../apps/certificates-config";
 import { checkClusterAccess, clusterAccessSchema, crdNames } from "../apps/cluster-access-config";
 import { registryCredentialsSchema } from "../addons/tekton/config";
+import { checkPlacement, checkTierSecrets, checkTierWorkloads, tierSecretCommand, tierSecretsSchema, tierWorkloadFields } from "../apps/config";
 import { edgeSchema } from "../edge/config";
 import {
     cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
     memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, storageSize, urlPath,
 } from "../fields";
-import { environmentProfiles, environments, logLevels } from "../platform/environment";
+import { defaultReplicas, environmentProfiles, environments, logLevels } from "../platform/environment";
+import { placementSchema } from "../platform/placement";
 import { parseBytes, parseCpu } from "../platform/quantity";
 import { versions } from "../versions";
 import { checkAddons } from "./addons";
@@ -77,6 +79,7 @@ const tierSchema = z.strictObject({
         storageClass: resourceName.optional(),
         resources: z.strictObject({ requests: computeResources, limits: computeResources })
             .default({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }),
+        placement: placementSchema.optional(),
     }).optional(),
     redis: z.boolean().default(false),
     /** Tiers allowed to call this tier. */
@@ -90,12 +93,14 @@ const tierSchema = z.strictObject({
     writablePaths: z.array(filesystemPath).default(["/tmp"]),
     runAsUser: z.int().min(1, "must be a non-zero UID (restricted pod security)").default(10001),
     quota: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity, pods: replicaCount, storage: storageSize }).optional(),
+    ...tierWorkloadFields,
 });
 
 const redisSchema = z.strictObject({
     namespace: resourceName.default("redis"),
     storage: storageSize,
     storageClass: resourceName.optional(),
+    placement: placementSchema.optional(),
     resources: z.strictObject({ requests: computeResources, limits: computeResources })
         .default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
 });
@@ -131,7 +136,7 @@ export const platformSchema = z.strictObject({
     tiers: z.array(tierSchema).min(1, "must list at least one tier")
         .describe("The application tiers (image, port, sizing, autoscaling, database, network rules, ingress)."),
     redis: redisSchema.optional()
-        .describe("The shared Redis (namespace, storage, resources)."),
+        .describe("The shared Redis (namespace, storage, resources, placement)."),
     backups: backupsSchema.default({ schedule: "0 2 * * *", retentionDays: 7 })
         .describe("PostgreSQL backups (schedule, retentionDays, storage)."),
     charts: chartsSchema
@@ -148,6 +153,8 @@ export const platformSchema = z.strictObject({
         .describe("Password of the chart mirror (HTTP basic auth or OCI login) named by groundwork:charts (secret)."),
     ciRegistryCredentials: registryCredentialsSchema.optional()
         .describe("Docker config JSON ({\"auths\":{...}}) the CI pipelines push images with (secret)."),
+    tierSecrets: tierSecretsSchema.optional()
+        .describe("Values of the tiers' application secrets by tier and name, {<tier>: {<NAME>: <value>}} (secret; set each with --secret --path)."),
 }).superRefine((config, ctx) => {
     const report: ReportIssue = (path, message) => ctx.addIssue({ code: "custom", path, message });
     if (config.cluster.renderDirectory !== undefined && (config.cluster.kubeconfig !== undefined || config.cluster.context !== undefined)) {
@@ -158,12 +165,12 @@ export const platformSchema = z.strictObject({
     checkEdge(config, report);
 });
 
-export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials", "chartRepositoryPassword", "ciRegistryCredentials"] as const;
+export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials", "chartRepositoryPassword", "ciRegistryCredentials", "tierSecrets"] as const;
 
 type ParsedPlatformConfig = z.output<typeof platformSchema>;
 export type TierConfig = ParsedPlatformConfig["tiers"][number];
 
-function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" | "redis" | "backups" | "addons" | "edge">, report: ReportIssue): void {
+function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" | "redis" | "backups" | "addons" | "edge" | "tierSecrets">, report: ReportIssue): void {
     const tierNames = new Set<string>();
     const namespaces = new Map<string, string>();
     const hosts = new Map<string, string>();
@@ -229,10 +236,13 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
         for (const [name] of Object.entries(tier.settings)) {
             if (/(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)/i.test(name)) {
                 report(["tiers", i, "settings", name],
-                    "looks like a secret, and settings are stored in a ConfigMap: move it to secretEnv (a reference to a Secret)");
+                    `looks like a secret, and settings are stored in a ConfigMap: list it in secrets and run \`${tierSecretCommand(tier.name, name)}\` (or reference an existing Secret in secretEnv)`);
             }
         }
+        // A tier that sets no replicas runs the environment's default, which the volume checks must see.
+        checkTierWorkloads({ ...tier, replicas: tier.replicas ?? defaultReplicas(config.environment, tier.hpa) }, i, config.tierSecrets, report);
     });
+    checkTierSecrets(config.tiers, config.tierSecrets, report);
 
     config.tiers.forEach((tier, i) => {
         tier.callers.forEach((caller, c) => {
@@ -244,6 +254,7 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
         });
     });
 
+    checkPlacement(config.redis?.placement, ["redis", "placement"], report);
     if (config.redis && namespaces.has(config.redis.namespace)) {
         report(["redis", "namespace"], `is the namespace of tier "${namespaces.get(config.redis.namespace)}": Redis needs its own namespace`);
     }

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Placement, placementSpec } from "../platform/placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../platform/security";
 import { Budget, budgetOf, Resources, sumBudgets } from "../platform/sizing";
 import { versions } from "../versions";
@@ -17,12 +18,16 @@ export interface PostgresArgs {
     protect: boolean;
     /** Namespace of the Prometheus that scrapes the database's exporter sidecar; no exporter when unset (monitoring off). */
     metricsScraperNamespace?: string;
+    /** Where the database and its backup job run. */
+    placement?: Placement;
 }
 
 /** The official image runs as the "postgres" user of the Alpine variant. */
 const postgresUid = 70;
 const postgresPort = 5432;
 const backupRoleLabel = { "groundwork.dev/role": "postgres-backup" };
+/** The tier's pods that carry this label may reach its database: the app's and its scheduled jobs'. */
+const clientLabel = { "groundwork.dev/postgres-client": "true" };
 /** Resources of the nightly pg_dump job; small, since it streams to disk. */
 const backupJobResources: Resources = {
     requests: { cpu: "100m", memory: "128Mi" },
@@ -116,6 +121,7 @@ export class Postgres extends pulumi.ComponentResource {
                 readinessProbe: { httpGet: { path: "/", port: postgresExporter.portName }, periodSeconds: 20 },
                 livenessProbe: { httpGet: { path: "/", port: postgresExporter.portName }, periodSeconds: 30 },
             }],
+            placement: args.placement,
         }, this);
         this.serviceName = store.service.metadata.name;
         const podSelector = storeSelector({ name: storeName, component: "postgres" });
@@ -124,10 +130,11 @@ export class Postgres extends pulumi.ComponentResource {
             readyResources: [credentials, store.service],
             port: postgresPort,
             peer: { podSelector: { matchLabels: podSelector } },
+            podLabels: clientLabel,
         };
 
         admitOnly(`${name}-ingress`, { name: storeName, namespace, component: "postgres", port: postgresPort, environment: args.environment }, [
-            { podSelector: { matchLabels: { "app.kubernetes.io/name": args.tierName, "app.kubernetes.io/component": "app" } } },
+            { podSelector: { matchLabels: clientLabel } },
             { podSelector: { matchLabels: backupRoleLabel } },
         ], this);
 
@@ -203,6 +210,7 @@ export class Postgres extends pulumi.ComponentResource {
                                 automountServiceAccountToken: false,
                                 serviceAccountName: storeName,
                                 securityContext: restrictedPodSecurityContext(postgresUid),
+                                ...placementSpec(args.placement),
                                 containers: [{
                                     name: "pg-dump",
                                     image: versions.images.postgres,

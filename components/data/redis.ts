@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GuardedNamespace } from "../platform/namespace";
+import { Placement } from "../platform/placement";
 import { Budget, budgetOf, Resources } from "../platform/sizing";
 import { versions } from "../versions";
 import { admitOnly, createSingleInstanceStore, StoreClient, storeLabels, storePassword, storeSelector } from "./stateful";
@@ -16,6 +17,8 @@ export interface RedisArgs {
     /** Namespaces of the tiers that use Redis: the only ones admitted, each through clientFor. */
     clientNamespaces: readonly string[];
     protect: boolean;
+    /** Where the Redis pod runs. */
+    placement?: Placement;
 }
 
 /** The official image runs as the "redis" user of the Alpine variant. */
@@ -95,6 +98,7 @@ export class Redis extends pulumi.ComponentResource {
             args: ["--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", "/data", "--port", String(redisPort)],
             readinessCommand: ["sh", "-c", "redis-cli -h 127.0.0.1 ping | grep -q PONG"],
             protect: args.protect,
+            placement: args.placement,
         }, this);
         this.service = store.service;
         this.serviceName = store.service.metadata.name;

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { profileOf } from "../platform/environment";
+import { Placement, placementSpec } from "../platform/placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
 import { Resources } from "../platform/sizing";
 
@@ -30,6 +31,7 @@ export interface SingleInstanceStoreArgs {
     protect: boolean;
     /** Containers beside the server in its pod, e.g. a metrics exporter. */
     sidecars?: k8s.types.input.core.v1.Container[];
+    placement?: Placement;
 }
 
 export const dataVolumeName = "data";
@@ -106,6 +108,7 @@ export function createSingleInstanceStore(args: SingleInstanceStoreArgs, parent:
                     serviceAccountName: serviceAccount.metadata.name,
                     automountServiceAccountToken: false,
                     securityContext: restrictedPodSecurityContext(args.uid),
+                    ...placementSpec(args.placement),
                     terminationGracePeriodSeconds: 60,
                     containers: [{
                         name: args.component,

@@ -258,7 +258,7 @@ class ApiClient {
     }
 }
 
-function httpRequest(url: string, method: string, token?: string, body?: unknown): Promise<{ status: number; body: string }> {
+export function httpRequest(url: string, method: string, token?: string, body?: unknown): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         const headers: Record<string, string> = { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(payload ? { "Content-Type": "application/json" } : {}) };

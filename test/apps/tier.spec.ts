@@ -226,19 +226,32 @@ describe("app tiers", function () {
     describe("budget", () => {
         const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
         const hosts = ["api.example.com", "www.example.com"];
-        // Pods at peak: the most replicas, plus a quarter of them rounded up for the rolling update, plus a solver pod per host.
-        const cases: { name: string; sizing: AppTierSizing; pods: number; requestsCpu: number }[] = [
+        // Pods at peak: the most replicas, plus a quarter of them rounded up for the rolling update, plus a solver pod per host,
+        // plus the scheduled jobs' pods.
+        const volume = (accessMode: "ReadWriteOnce" | "ReadWriteMany") => ({ name: "data", mountPath: "/data", size: "10Gi", accessMode });
+        const cases: { name: string; sizing: AppTierSizing; pods: number; requestsCpu: number; claims?: number }[] = [
             { name: "one replica surges by one", sizing: { replicas: 1, resources }, pods: 2, requestsCpu: 200 },
             { name: "four replicas surge by one", sizing: { replicas: 4, resources }, pods: 5, requestsCpu: 500 },
             { name: "five replicas surge by two", sizing: { replicas: 5, resources }, pods: 7, requestsCpu: 700 },
             { name: "the autoscaler's maximum counts, not the replicas", sizing: { replicas: 3, hpa: { maxReplicas: 10 }, resources }, pods: 13, requestsCpu: 1300 },
             { name: "hosts without HTTP-01 run no solver", sizing: { replicas: 1, resources, public: { hosts } }, pods: 2, requestsCpu: 200 },
             { name: "each host proven over HTTP-01 runs a solver", sizing: { replicas: 1, resources, public: { hosts }, http01Solver: true }, pods: 4, requestsCpu: 220 },
+            { name: "a StatefulSet replaces pods one by one: no surge, a claim per replica and volume",
+                sizing: { replicas: 3, resources, kind: "StatefulSet", volumes: [volume("ReadWriteOnce")] }, pods: 3, requestsCpu: 300, claims: 3 },
+            { name: "a Deployment with a ReadWriteOnce volume recreates: no surge, one claim",
+                sizing: { replicas: 1, resources, volumes: [volume("ReadWriteOnce")] }, pods: 1, requestsCpu: 100, claims: 1 },
+            { name: "a Deployment with a ReadWriteMany volume surges and shares one claim",
+                sizing: { replicas: 4, resources, volumes: [volume("ReadWriteMany")] }, pods: 5, requestsCpu: 500, claims: 1 },
+            { name: "a job that forbids overlap runs one pod, sized like the tier by default",
+                sizing: { replicas: 1, resources, cronJobs: [{ concurrencyPolicy: "Forbid" }] }, pods: 3, requestsCpu: 300 },
+            { name: "a job that replaces a late run may have two pods, at its own size",
+                sizing: { replicas: 1, resources, cronJobs: [{ concurrencyPolicy: "Replace", resources: { requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } } }] },
+                pods: 4, requestsCpu: 8200 },
         ];
-        for (const { name, sizing, pods, requestsCpu } of cases) {
+        for (const { name, sizing, pods, requestsCpu, claims = 0 } of cases) {
             it(name, () => {
                 const budget = AppTier.budget(sizing);
-                assert.deepEqual([budget.pods, budget.requestsCpu, budget.persistentVolumeClaims], [pods, requestsCpu, 0]);
+                assert.deepEqual([budget.pods, budget.requestsCpu, budget.persistentVolumeClaims], [pods, requestsCpu, claims]);
             });
         }
     });

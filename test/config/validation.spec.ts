@@ -104,12 +104,85 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
     { name: "Redis client without Redis", config: () => stagingWith((c) => delete c["groundwork:redis"]),
         expected: "groundwork:tiers[0].redis (true) is true but groundwork:redis is not configured" },
     { name: "quota below the peak", config: () => stagingWith((c) => tiers(c)[0].quota = { cpu: "1", memory: "1Gi", pods: 2, storage: "1Gi" }),
-        expected: "groundwork:tiers[0].quota.pods (2) is below what the namespace needs at peak (7" },
+        expected: "groundwork:tiers[0].quota.pods (2) is below what the namespace needs at peak (8" },
     { name: "quota without room for the ACME HTTP-01 solver", config: () => stagingWith((c) => {
         c["groundwork:edge"] = { enabled: false };
         c["groundwork:addons"].ingressNginx.cloudflare.verifyOriginPull = false;
-        tiers(c)[0].quota = { cpu: "8", memory: "16Gi", pods: 7, storage: "100Gi" };
-    }), expected: "groundwork:tiers[0].quota.pods (7) is below what the namespace needs at peak (8" },
+        tiers(c)[0].quota = { cpu: "8", memory: "16Gi", pods: 8, storage: "100Gi" };
+    }), expected: "groundwork:tiers[0].quota.pods (8) is below what the namespace needs at peak (9" },
+    { name: "backup schedule out of range", config: () => stagingWith((c) => c["groundwork:backups"] = { schedule: "61 * * * *" }),
+        expected: "groundwork:backups.schedule (\"61 * * * *\") must be a five-field cron schedule such as \"0 2 * * *\" (minute hour day month weekday): minute 61 is outside 0-59" },
+    { name: "cron job schedule out of range", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].schedule = "61 * * * *"),
+        expected: "groundwork:tiers[1].cronJobs[0].schedule (\"61 * * * *\") must be a five-field cron schedule such as \"0 2 * * *\" (minute hour day month weekday): minute 61 is outside 0-59" },
+    { name: "cron job schedule with seconds", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].schedule = "0 0 4 * * 0"),
+        expected: "groundwork:tiers[1].cronJobs[0].schedule (\"0 0 4 * * 0\") must be a five-field cron schedule" },
+    { name: "cron job schedule beyond Kubernetes' syntax", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].schedule = "0 4 L * *"),
+        expected: "groundwork:tiers[1].cronJobs[0].schedule (\"0 4 L * *\") must be a five-field cron schedule such as \"0 2 * * *\" (minute hour day month weekday): \"L\" is not Kubernetes cron syntax" },
+    { name: "cron job weekday 7", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].schedule = "0 4 * * 7"),
+        expected: "groundwork:tiers[1].cronJobs[0].schedule (\"0 4 * * 7\") must be a five-field cron schedule such as \"0 2 * * *\" (minute hour day month weekday): weekday 7 is outside 0-6" },
+    { name: "cron job without a command", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].command = []),
+        expected: "groundwork:tiers[1].cronJobs[0].command ([]) must list the command and its arguments" },
+    { name: "cron jobs allowed to overlap", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].concurrencyPolicy = "Allow"),
+        expected: "groundwork:tiers[1].cronJobs[0].concurrencyPolicy (\"Allow\") must be \"Forbid\" or \"Replace\" (\"Allow\" lets runs pile up without bound" },
+    { name: "two cron jobs of one name", config: () => stagingWith((c) => tiers(c)[1].cronJobs.push({ ...tiers(c)[1].cronJobs[0] })),
+        expected: "groundwork:tiers[1].cronJobs[1].name (\"retrain\") is already used by another cron job of this tier" },
+    { name: "cron job name too long", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].name = "retrain-the-whole-model-from-scratch-weekly"),
+        expected: "groundwork:tiers[1].cronJobs[0].name (\"retrain-the-whole-model-from-scratch-weekly\") makes the CronJob name \"ai-engine-retrain-the-whole-model-from-scratch-weekly\" longer than 52 characters" },
+    { name: "cron job request above its limit", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].resources.requests.cpu = "8"),
+        expected: "groundwork:tiers[1].cronJobs[0].resources.requests.cpu (\"8\") must be <= resources.limits.cpu (4)" },
+    { name: "application secret without a value", config: () => stagingWith((c) => tiers(c)[0].secrets = ["STRIPE_API_KEY"]),
+        expected: "groundwork:tiers[0].secrets[0] (\"STRIPE_API_KEY\") has no value: run `pulumi config set --secret --path 'groundwork:tierSecrets.backend.STRIPE_API_KEY' <value>`" },
+    { name: "application secrets in plaintext", config: () => stagingWith((c) => {
+        tiers(c)[0].secrets = ["STRIPE_API_KEY"];
+        c["groundwork:tierSecrets"] = { backend: { STRIPE_API_KEY: "sk_live_plaintext" } };
+    }), expected: "groundwork:tierSecrets.backend.STRIPE_API_KEY is stored in plaintext but must be a secret: run `pulumi config set --secret --path 'groundwork:tierSecrets.backend.STRIPE_API_KEY' <value>`" },
+    { name: "application secret of no tier", config: () => stagingWith((c) => c["groundwork:tierSecrets"] = { frontend: { TOKEN: "x" } }), secretKeys: ["groundwork:tierSecrets"],
+        expected: "groundwork:tierSecrets.frontend.TOKEN belongs to no configured tier: run `pulumi config rm --path 'groundwork:tierSecrets.frontend'`" },
+    { name: "application secret the tier does not list", config: () => stagingWith((c) => c["groundwork:tierSecrets"] = { backend: { TOKEN: "x" } }), secretKeys: ["groundwork:tierSecrets"],
+        expected: "groundwork:tierSecrets.backend.TOKEN is not listed in the secrets of tier \"backend\"" },
+    { name: "application secret named like a setting", config: () => stagingWith((c) => {
+        tiers(c)[0].settings = { REGION: "eu" };
+        tiers(c)[0].secrets = ["REGION"];
+        c["groundwork:tierSecrets"] = { backend: { REGION: "x" } };
+    }), secretKeys: ["groundwork:tierSecrets"], expected: "groundwork:tiers[0].secrets[0] (\"REGION\") is already set by settings" },
+    { name: "ReadWriteOnce volume on a scaled Deployment", config: () => stagingWith((c) => tiers(c)[0].volumes = [{ name: "uploads", mountPath: "/uploads", size: "1Gi" }]),
+        expected: "groundwork:tiers[0].volumes[0] ({\"name\":\"uploads\",\"mountPath\":\"/uploads\",\"size\":\"1Gi\"}) is ReadWriteOnce (the default), which one node mounts at a time, but the Deployment runs several replicas" },
+    { name: "volume over a writable path", config: () => stagingWith((c) => tiers(c)[1].volumes = [{ name: "scratch", mountPath: "/tmp", size: "1Gi" }]),
+        expected: "groundwork:tiers[1].volumes[0].mountPath (\"/tmp\") is already mounted" },
+    { name: "volume size", config: () => stagingWith((c) => tiers(c)[1].volumes = [{ name: "models", mountPath: "/models", size: "10GB" }]),
+        expected: "groundwork:tiers[1].volumes[0].size (\"10GB\") must be a storage size of at least 1Mi" },
+    { name: "unknown workload kind", config: () => stagingWith((c) => tiers(c)[1].kind = "DaemonSet"),
+        expected: "groundwork:tiers[1].kind (\"DaemonSet\") must be one of \"Deployment\", \"StatefulSet\"" },
+    { name: "autoscaled StatefulSet", config: () => stagingWith((c) => {
+        tiers(c)[1].kind = "StatefulSet";
+        tiers(c)[1].hpa = { minReplicas: 1, maxReplicas: 3, cpuUtilization: 70 };
+    }), expected: "groundwork:tiers[1].hpa ({\"minReplicas\":1,\"maxReplicas\":3,\"cpuUtilization\":70}) cannot scale a StatefulSet tier" },
+    { name: "node selector label key", config: () => stagingWith((c) => tiers(c)[0].placement = { nodeSelector: { "bad key": "x" } }),
+        expected: "groundwork:tiers[0].placement.nodeSelector.bad key" },
+    { name: "toleration Exists with a value", config: () => stagingWith((c) => tiers(c)[0].placement = { tolerations: [{ key: "gpu", operator: "Exists", value: "true" }] }),
+        expected: "groundwork:tiers[0].placement.tolerations[0].value (\"true\") must be empty when operator is Exists" },
+    { name: "toleration effect", config: () => stagingWith((c) => tiers(c)[0].placement = { tolerations: [{ key: "gpu", value: "true", effect: "NoRun" }] }),
+        expected: "groundwork:tiers[0].placement.tolerations[0].effect (\"NoRun\") must be one of \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"" },
+    { name: "database toleration without a key", config: () => stagingWith((c) => tiers(c)[0].database.placement = { tolerations: [{ operator: "Equal", value: "db" }] }),
+        expected: "groundwork:tiers[0].database.placement.tolerations[0] ({\"operator\":\"Equal\",\"value\":\"db\"}) needs a key when operator is Equal" },
+    { name: "node affinity In without values", config: () => stagingWith((c) => tiers(c)[0].placement = {
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In" }] }] } } },
+    }), expected: "groundwork:tiers[0].placement.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0] ({\"key\":\"pool\",\"operator\":\"In\"}) needs values for operator In" },
+    { name: "pod anti-affinity weight", config: () => stagingWith((c) => tiers(c)[0].placement = {
+        affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { labelSelector: {}, topologyKey: "kubernetes.io/hostname" } }] } },
+    }), expected: "groundwork:tiers[0].placement.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight (0) must be a weight from 1 to 100" },
+    { name: "cron job history too long", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].successfulJobsHistoryLimit = 11),
+        expected: "groundwork:tiers[1].cronJobs[0].successfulJobsHistoryLimit (11) must be at most 10" },
+    { name: "cron job deadline too short", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].activeDeadlineSeconds = 30),
+        expected: "groundwork:tiers[1].cronJobs[0].activeDeadlineSeconds (30) must be at least 60" },
+    { name: "volume access mode", config: () => stagingWith((c) => tiers(c)[1].volumes = [{ name: "models", mountPath: "/models", size: "1Gi", accessMode: "ReadOnlyMany" }]),
+        expected: "groundwork:tiers[1].volumes[0].accessMode (\"ReadOnlyMany\") must be one of \"ReadWriteOnce\", \"ReadWriteMany\"" },
+    { name: "volume storage class", config: () => stagingWith((c) => tiers(c)[1].volumes = [{ name: "models", mountPath: "/models", size: "1Gi", storageClass: "Fast_SSD" }]),
+        expected: "groundwork:tiers[1].volumes[0].storageClass (\"Fast_SSD\") must be a lower-case RFC 1123 label" },
+    { name: "Redis toleration Exists with a value", config: () => stagingWith((c) => c["groundwork:redis"].placement = { tolerations: [{ key: "db", operator: "Exists", value: "x" }] }),
+        expected: "groundwork:redis.placement.tolerations[0].value (\"x\") must be empty when operator is Exists" },
+    { name: "volume named like a writable path's", config: () => stagingWith((c) => tiers(c)[1].volumes = [{ name: "writable-0", mountPath: "/models", size: "1Gi" }]),
+        expected: "groundwork:tiers[1].volumes[0].name (\"writable-0\") is the name of a writablePaths volume" },
     { name: "render directory with a context", config: () => stagingWith((c) => c["groundwork:cluster"] = { context: "x", renderDirectory: "out" }),
         expected: "groundwork:cluster.renderDirectory (\"out\") cannot be combined with cluster.kubeconfig or cluster.context" },
     { name: "metrics requests counter that is not a metric name", config: () => stagingWith((c) => tiers(c)[0].metrics.requests = "http-requests"),
@@ -169,9 +242,25 @@ describe("stack config validation", () => {
     });
 
     it("never prints a secret value", () => {
-        const problems = problemsOf(stagingWith((c) => c["groundwork:cloudflareApiToken"] = "do-not-print-me"));
-        assert.ok(problems.length > 0);
-        assert.ok(problems.every((problem) => !problem.includes("do-not-print-me")), problems.join("\n"));
+        const cases: { config: Raw; secretKeys?: string[] }[] = [
+            { config: stagingWith((c) => c["groundwork:cloudflareApiToken"] = "do-not-print-me") },
+            { config: stagingWith((c) => c["groundwork:tierSecrets"] = { backend: { STRIPE_API_KEY: "do-not-print-me" } }) },
+            { config: stagingWith((c) => c["groundwork:tierSecrets"] = { backend: { STRIPE_API_KEY: "do-not-print-me" } }), secretKeys: ["groundwork:tierSecrets"] },
+            { config: stagingWith((c) => c["groundwork:tierSecrets"] = { backend: { STRIPE_API_KEY: "" } }), secretKeys: ["groundwork:tierSecrets"] },
+        ];
+        for (const { config, secretKeys } of cases) {
+            const problems = problemsOf(config, secretKeys);
+            assert.ok(problems.length > 0);
+            assert.ok(problems.every((problem) => !problem.includes("do-not-print-me") && !problem.includes("\"\"")), problems.join("\n"));
+        }
+    });
+
+    it("accepts application secrets stored as secrets, and listed by their tier", () => {
+        const config = stagingWith((c) => {
+            tiers(c)[0].secrets = ["STRIPE_API_KEY"];
+            c["groundwork:tierSecrets"] = { backend: { STRIPE_API_KEY: "sk_live_x" } };
+        });
+        assert.deepEqual(problemsOf(config, ["groundwork:tierSecrets"]), []);
     });
 
     it("accepts a secret that is stored as one", () => {

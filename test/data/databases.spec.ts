@@ -55,15 +55,17 @@ describe("databases", function () {
         assert.deepEqual(container.env.filter((variable: any) => variable.value !== undefined).map((variable: any) => variable.name), ["PGDATA"]);
     });
 
-    it("admits only its tier and its backup job to PostgreSQL", () => {
+    it("admits only its tier's pods (the app's, carrying the client label) and its backup job to PostgreSQL", () => {
         const policy = (runs.staging.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "executor-postgres-ingress").inputs as any).spec;
         assert.deepEqual(policy.ingress, [{
             from: [
-                { podSelector: { matchLabels: { "app.kubernetes.io/name": "executor", "app.kubernetes.io/component": "app" } } },
+                { podSelector: { matchLabels: { "groundwork.dev/postgres-client": "true" } } },
                 { podSelector: { matchLabels: { "groundwork.dev/role": "postgres-backup" } } },
             ],
             ports: [{ protocol: "TCP", port: 5432 }],
         }]);
+        const appPod = (runs.staging.get("kubernetes:apps/v1:Deployment", "executor-deployment").inputs as any).spec.template.metadata.labels;
+        assert.equal(appPod["groundwork.dev/postgres-client"], "true");
     });
 
     it("backs every database up daily at 02:00 UTC, keeps 7 days, and stays restricted", () => {

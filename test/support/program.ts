@@ -4,7 +4,7 @@ import { platform } from "../../components/program";
 import { AliasSpec, aliasUrn, childUrn, lookup, requestFor, settle, startMockRun, urnParts } from "./mocks";
 import { RawConfig, readStackConfig, withOverrides } from "./stack-config";
 
-export { readStackConfig, withOverrides } from "./stack-config";
+export { committedStacks, readConfigFile, readStackConfig, testSecretValue, withOverrides, withTestSecrets } from "./stack-config";
 export type { AliasSpec } from "./mocks";
 export { lookup, revealSecrets, valueOf } from "./mocks";
 

@@ -8,9 +8,46 @@ export type RawConfig = Record<string, unknown>;
 
 /** The `groundwork:*` config of a stack file, as objects (not the strings Pulumi passes). */
 export function readStackConfig(stack: string): RawConfig {
-    const file = path.join(repoRoot, `Pulumi.${stack}.yaml`);
+    return readConfigFile(path.join(repoRoot, `Pulumi.${stack}.yaml`));
+}
+
+/** The config of a stack file or an example stack (examples/*.yaml) at `file`. */
+export function readConfigFile(file: string): RawConfig {
     const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: RawConfig };
     return { ...(document.config ?? {}) };
+}
+
+/**
+ * Every committed stack file (Pulumi.<stack>.yaml) and example stack (examples/<name>.yaml), by
+ * stack name, found by listing, so that a stack or example added later is covered too.
+ */
+export function committedStacks(): { stack: string; file: string }[] {
+    const stackFiles = fs.readdirSync(repoRoot).filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name))
+        .map((name) => ({ stack: name.slice("Pulumi.".length, -".yaml".length), file: path.join(repoRoot, name) }));
+    const examplesDirectory = path.join(repoRoot, "examples");
+    const examples = fs.existsSync(examplesDirectory)
+        ? fs.readdirSync(examplesDirectory).filter((name) => name.endsWith(".yaml")).map((name) => ({ stack: name.slice(0, -".yaml".length), file: path.join(examplesDirectory, name) }))
+        : [];
+    return [...stackFiles, ...examples];
+}
+
+/**
+ * The config plus a value for each application secret its tiers declare, as `pulumi config set
+ * --secret` would store it (stack files never hold secrets), and the keys to pass as secret.
+ */
+export function withTestSecrets(config: RawConfig): { config: RawConfig; secretKeys: string[] } {
+    const tiers = (config["groundwork:tiers"] ?? []) as { name: string; secrets?: string[] }[];
+    const values = Object.fromEntries(tiers.filter((tier) => (tier.secrets ?? []).length > 0)
+        .map((tier) => [tier.name, Object.fromEntries((tier.secrets ?? []).map((name) => [name, testSecretValue(tier.name, name)]))]));
+    if (Object.keys(values).length === 0 || "groundwork:tierSecrets" in config) {
+        return { config, secretKeys: "groundwork:tierSecrets" in config ? ["groundwork:tierSecrets"] : [] };
+    }
+    return { config: { ...config, "groundwork:tierSecrets": values }, secretKeys: ["groundwork:tierSecrets"] };
+}
+
+/** The value withTestSecrets gives an application secret; tests search for it where it must not appear. */
+export function testSecretValue(tier: string, name: string): string {
+    return `test-secret-${tier}-${name}`;
 }
 
 /** Stack config with `overrides` applied (a value of `undefined` deletes the key). */
