@@ -72,6 +72,8 @@ interface PreviewFigure {
     label: string;
     resources: number;
     previewMs: Spread;
+    /** CPU time of the preview across the processes of the run (see PreviewResult.cpuMs). */
+    cpuMs: Spread;
     /** Preview time per registered resource. */
     perResourceMs: Spread;
     /** Peak resident memory of the Node process plus the CLI. */
@@ -110,13 +112,13 @@ async function runPreview(scenario: Scenario, run: number, inputSizes: number[] 
     };
     const jobFile = path.join(scratch, `${scenario.id}-${run}.job.json`);
     fs.writeFileSync(jobFile, JSON.stringify(job));
-    const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json") };
+    const env: NodeJS.ProcessEnv = { ...process.env };
     if (options.profile) {
         fs.mkdirSync(profileDir, { recursive: true });
         // Every Node process of the run (program, policy analyzer, stand-in providers) writes its own profile.
         env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
     }
-    const child = await runMeasured(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, "preview.ts"), jobFile], { cwd: REPO_ROOT, env });
+    const child = await runMeasured(process.execPath, ["-r", path.join(REPO_ROOT, "scripts", "transpile.mjs"), path.join(__dirname, "preview.ts"), jobFile], { cwd: REPO_ROOT, env });
     if (child.code !== 0) {
         throw new Error(`${scenario.label} (run ${run}) failed:\n${child.stderr.trim().split("\n").slice(-20).join("\n")}`);
     }
@@ -151,6 +153,7 @@ async function measurePreviews(options: Options, progress: (text: string) => voi
             label: scenario.label,
             resources: runs[0].result.resources,
             previewMs: spread(runs.map((run) => run.result.previewMs)),
+            cpuMs: spread(runs.map((run) => run.result.cpuMs)),
             perResourceMs: spread(runs.map((run) => run.result.previewMs / run.result.resources)),
             memoryMiB: spread(runs.map((run) => run.peakMiB.node + run.peakMiB.cli)),
             memoryByRoleMiB: Object.fromEntries(roles.map((role) => [role, spread(runs.map((run) => run.peakMiB[role])).median])) as Record<ProcessRole, number>,
@@ -226,22 +229,23 @@ async function main(options: Options): Promise<number> {
     const validation = options.sections.includes("validation") ? measureValidation(options) : undefined;
     const loadAfter = os.loadavg();
 
-    const rows: string[][] = [["figure", "resources", "median", "min", "max", "memory", "per resource"]];
+    const rows: string[][] = [["figure", "resources", "median", "min", "max", "cpu", "memory", "per resource"]];
     for (const figure of previews.values()) {
         rows.push([figure.label, String(figure.resources), seconds(figure.previewMs.median), seconds(figure.previewMs.min), seconds(figure.previewMs.max),
-            `${Math.round(figure.memoryMiB.median)} MiB`, `${figure.perResourceMs.median.toFixed(1)} ms`]);
+            seconds(figure.cpuMs.median), `${Math.round(figure.memoryMiB.median)} MiB`, `${figure.perResourceMs.median.toFixed(1)} ms`]);
     }
     if (pss) {
         const rate = (value: number) => `${Math.round(value / 1000)}k/s`;
-        rows.push([`pss policy/core`, String(pss.pods), rate(pss.core.median), rate(pss.core.min), rate(pss.core.max), "", ""]);
-        rows.push([`pss reference (Go)`, String(pss.pods), rate(pss.reference.median), rate(pss.reference.min), rate(pss.reference.max), "", ""]);
+        rows.push([`pss policy/core`, String(pss.pods), rate(pss.core.median), rate(pss.core.min), rate(pss.core.max), "", "", ""]);
+        rows.push([`pss reference (Go)`, String(pss.pods), rate(pss.reference.median), rate(pss.reference.min), rate(pss.reference.max), "", "", ""]);
     }
     if (validation) {
         const ms = (value: number) => `${value.toFixed(1)} ms`;
-        rows.push(["validate production", "", ms(validation.production.median), ms(validation.production.min), ms(validation.production.max), "", ""]);
-        rows.push(["validate 50 tiers", "", ms(validation.tiers50.median), ms(validation.tiers50.min), ms(validation.tiers50.max), "", ""]);
+        rows.push(["validate production", "", ms(validation.production.median), ms(validation.production.min), ms(validation.production.max), "", "", ""]);
+        rows.push(["validate 50 tiers", "", ms(validation.tiers50.median), ms(validation.tiers50.min), ms(validation.tiers50.max), "", "", ""]);
     }
     const median = (id: string) => previews.get(id)?.previewMs.median;
+    const cpu = (id: string) => previews.get(id)?.cpuMs.median;
     const perResource = (id: string) => previews.get(id)?.perResourceMs.median;
     const divide = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b);
     const ratios = {
@@ -249,6 +253,10 @@ async function main(options: Options): Promise<number> {
         packOverPlain: divide(median("pack"), median("program")),
         tiers50OverTiers10PerResource: divide(perResource("tiers-50"), perResource("tiers-10")),
         pssCoreOverReference: pss && pss.core.median / pss.reference.median,
+        cpu: {
+            programOverBaseline: divide(cpu("program"), cpu("baseline")),
+            packOverPlain: divide(cpu("pack"), cpu("program")),
+        },
     };
     const shown = (value: number | undefined) => (value === undefined ? "n/a" : ratio(value));
 

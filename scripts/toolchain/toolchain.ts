@@ -290,8 +290,8 @@ function standInStatus(root: string, name: StandInName): ToolStatus {
         "#!/bin/sh",
         `# Groundwork's STAND-IN for the ${name} provider plugin v${version}, not the real plugin, which cannot be built`,
         "# on machines without access to its Go module. It implements only the resources Groundwork uses.",
-        `export TS_NODE_PROJECT=${shellQuote(path.join(REPO_ROOT, "tsconfig.json"))}`,
-        `exec ${shellQuote(process.execPath)} -r ${shellQuote(require.resolve("ts-node/register/transpile-only"))} ${shellQuote(source)} "$@"`,
+        // The engine starts it on every preview: transpiled files come from the cache scripts/transpile.mjs keeps.
+        `exec ${shellQuote(process.execPath)} -r ${shellQuote(path.join(REPO_ROOT, "scripts", "transpile.mjs"))} ${shellQuote(source)} "$@"`,
         "",
     ].join("\n");
     const binary = writeScriptEntry(root, `stand-in-${name}-${version}`, `pulumi-resource-${name}`, launcher, fs.readdirSync(STAND_IN_DIR).map((file) => path.join(STAND_IN_DIR, file)));
