@@ -167,6 +167,9 @@ interface PssFigure {
     pods: number;
     core: Spread;
     reference: Spread;
+    /** Pods per CPU second. */
+    coreCpu: Spread;
+    referenceCpu: Spread;
     mismatches: { core: string[]; reference: string[] };
 }
 
@@ -188,24 +191,34 @@ async function measurePss(options: Options, progress: (text: string) => void): P
         pods: fixtures.length,
         core: spread(core.map((run) => run.podsPerSecond)),
         reference: spread(reference.map((run) => run.podsPerSecond)),
+        coreCpu: spread(core.map((run) => run.podsPerCpuSecond)),
+        referenceCpu: spread(reference.map((run) => run.podsPerCpuSecond)),
         mismatches: { core: core[0].mismatches, reference: reference[0].mismatches },
     };
 }
 
-/** Loading (read and parse the YAML) and validating a config, timed per run. */
-function measureValidation(options: Options): { production: Spread; tiers50: Spread } {
+interface Timed {
+    wall: Spread;
+    cpu: Spread;
+}
+
+/** Loading (read and parse the YAML) and validating a config, timed per run: wall time and this process's CPU time. */
+function measureValidation(options: Options): { production: Timed; tiers50: Timed } {
     const time = (work: () => void) => {
+        const cpu = process.cpuUsage();
         const started = process.hrtime.bigint();
         work();
-        return Number(process.hrtime.bigint() - started) / 1e6;
+        const used = process.cpuUsage(cpu);
+        return { wall: Number(process.hrtime.bigint() - started) / 1e6, cpu: (used.user + used.system) / 1000 };
     };
-    const production: number[] = [];
-    const tiers50: number[] = [];
+    const production: { wall: number; cpu: number }[] = [];
+    const tiers50: { wall: number; cpu: number }[] = [];
     for (let run = 1; run <= options.runs; run++) {
         production.push(time(() => validate({ ...readStackConfig("production"), "groundwork:cloudflareApiToken": VALIDATION_TOKEN })));
         tiers50.push(time(() => validate(withTiers(benchConfig("out/bench", "http://127.0.0.1:1"), 50))));
     }
-    return { production: spread(production), tiers50: spread(tiers50) };
+    const timed = (runs: { wall: number; cpu: number }[]): Timed => ({ wall: spread(runs.map((run) => run.wall)), cpu: spread(runs.map((run) => run.cpu)) });
+    return { production: timed(production), tiers50: timed(tiers50) };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -236,13 +249,14 @@ async function main(options: Options): Promise<number> {
     }
     if (pss) {
         const rate = (value: number) => `${Math.round(value / 1000)}k/s`;
-        rows.push([`pss policy/core`, String(pss.pods), rate(pss.core.median), rate(pss.core.min), rate(pss.core.max), "", "", ""]);
-        rows.push([`pss reference (Go)`, String(pss.pods), rate(pss.reference.median), rate(pss.reference.min), rate(pss.reference.max), "", "", ""]);
+        rows.push([`pss policy/core`, String(pss.pods), rate(pss.core.median), rate(pss.core.min), rate(pss.core.max), rate(pss.coreCpu.median), "", ""]);
+        rows.push([`pss reference (Go)`, String(pss.pods), rate(pss.reference.median), rate(pss.reference.min), rate(pss.reference.max), rate(pss.referenceCpu.median), "", ""]);
     }
     if (validation) {
         const ms = (value: number) => `${value.toFixed(1)} ms`;
-        rows.push(["validate production", "", ms(validation.production.median), ms(validation.production.min), ms(validation.production.max), "", "", ""]);
-        rows.push(["validate 50 tiers", "", ms(validation.tiers50.median), ms(validation.tiers50.min), ms(validation.tiers50.max), "", "", ""]);
+        for (const [label, { wall, cpu }] of [["validate production", validation.production], ["validate 50 tiers", validation.tiers50]] as const) {
+            rows.push([label, "", ms(wall.median), ms(wall.min), ms(wall.max), ms(cpu.median), "", ""]);
+        }
     }
     const median = (id: string) => previews.get(id)?.previewMs.median;
     const cpu = (id: string) => previews.get(id)?.cpuMs.median;
@@ -256,6 +270,7 @@ async function main(options: Options): Promise<number> {
         cpu: {
             programOverBaseline: divide(cpu("program"), cpu("baseline")),
             packOverPlain: divide(cpu("pack"), cpu("program")),
+            pssCoreOverReference: pss && pss.coreCpu.median / pss.referenceCpu.median,
         },
     };
     const shown = (value: number | undefined) => (value === undefined ? "n/a" : ratio(value));
