@@ -80,7 +80,16 @@ interface PreviewFigure {
     memoryMiB: Spread;
     /** The same, per role, medians: the analyzer and providers run beside them. */
     memoryByRoleMiB: Record<ProcessRole, number>;
+    /** CPU time of the whole child run (start-up included) per role, medians, for attributing the cost. */
+    cpuByRoleMs: Record<ProcessRole, number>;
     processWallMs: Spread;
+}
+
+interface Sample {
+    result: PreviewResult;
+    wallMs: number;
+    peakMiB: Record<ProcessRole, number>;
+    cpuMs: Record<ProcessRole, number>;
 }
 
 function scenarios(sections: readonly Section[]): Scenario[] {
@@ -100,7 +109,7 @@ function scenarios(sections: readonly Section[]): Scenario[] {
     return list;
 }
 
-async function runPreview(scenario: Scenario, run: number, inputSizes: number[] | undefined, options: Options, scratch: string): Promise<{ result: PreviewResult; wallMs: number; peakMiB: Record<ProcessRole, number> }> {
+async function runPreview(scenario: Scenario, run: number, inputSizes: number[] | undefined, options: Options, scratch: string): Promise<Sample> {
     const profileDir = path.join(BENCH_DIR, "profile", `${scenario.id}-${run}`);
     const job: PreviewJob = {
         program: scenario.program,
@@ -126,12 +135,12 @@ async function runPreview(scenario: Scenario, run: number, inputSizes: number[] 
     if (result.mandatoryFindings > 0) {
         throw new Error(`${scenario.label}: the policy pack reported ${result.mandatoryFindings} mandatory violations; the bench measures a passing preview`);
     }
-    return { result, wallMs: child.wallMs, peakMiB: child.peakMiB };
+    return { result, wallMs: child.wallMs, peakMiB: child.peakMiB, cpuMs: child.cpuMs };
 }
 
 async function measurePreviews(options: Options, progress: (text: string) => void): Promise<Map<string, PreviewFigure>> {
     const list = scenarios(options.sections);
-    const samples = new Map<string, { result: PreviewResult; wallMs: number; peakMiB: Record<ProcessRole, number> }[]>(list.map((scenario) => [scenario.id, []]));
+    const samples = new Map<string, Sample[]>(list.map((scenario) => [scenario.id, []]));
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "groundwork-bench-"));
     try {
         for (let run = 1; run <= options.runs; run++) {
@@ -157,6 +166,7 @@ async function measurePreviews(options: Options, progress: (text: string) => voi
             perResourceMs: spread(runs.map((run) => run.result.previewMs / run.result.resources)),
             memoryMiB: spread(runs.map((run) => run.peakMiB.node + run.peakMiB.cli)),
             memoryByRoleMiB: Object.fromEntries(roles.map((role) => [role, spread(runs.map((run) => run.peakMiB[role])).median])) as Record<ProcessRole, number>,
+            cpuByRoleMs: Object.fromEntries(roles.map((role) => [role, spread(runs.map((run) => run.cpuMs[role])).median])) as Record<ProcessRole, number>,
             processWallMs: spread(runs.map((run) => run.wallMs)),
         });
     }

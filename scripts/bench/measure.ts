@@ -14,6 +14,8 @@ export interface TreeRun {
     wallMs: number;
     /** Peak resident memory per role, in MiB: the sum over the role's processes of each one's own peak. */
     peakMiB: Record<ProcessRole, number>;
+    /** CPU time per role, in ms, as last sampled (up to one sampling interval short per process). */
+    cpuMs: Record<ProcessRole, number>;
     stdout: string;
     stderr: string;
 }
@@ -80,7 +82,7 @@ export function runMeasured(command: string, args: readonly string[], options: {
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
         const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-        const peaks = new Map<number, { role: ProcessRole; kib: number }>();
+        const peaks = new Map<number, { role: ProcessRole; kib: number; ticks: number }>();
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -91,12 +93,16 @@ export function runMeasured(command: string, args: readonly string[], options: {
             }
             for (const pid of descendants(child.pid)) {
                 const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readProc(pid, "status") ?? "")?.[1]);
-                if (!Number.isFinite(kib)) {
+                const stat = readProc(pid, "stat");
+                if (!Number.isFinite(kib) || stat === undefined) {
                     continue;
                 }
+                // utime and stime, fields 14 and 15 of proc(5), in clock ticks of 10 ms.
+                const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+                const ticks = Number(fields[11]) + Number(fields[12]);
                 const known = peaks.get(pid);
                 // A pid's role is read once: a shell script that execs node keeps its pid and changes its command line.
-                peaks.set(pid, { role: known?.role === "other" || !known ? roleOf(pid, child.pid) : known.role, kib: Math.max(known?.kib ?? 0, kib) });
+                peaks.set(pid, { role: known?.role === "other" || !known ? roleOf(pid, child.pid) : known.role, kib: Math.max(known?.kib ?? 0, kib), ticks: Math.max(known?.ticks ?? 0, ticks) });
             }
         };
         const timer = setInterval(sample, SAMPLE_MS);
@@ -107,10 +113,12 @@ export function runMeasured(command: string, args: readonly string[], options: {
         child.on("close", (code) => {
             clearInterval(timer);
             const peakMiB: Record<ProcessRole, number> = { node: 0, cli: 0, analyzer: 0, provider: 0, other: 0 };
-            for (const { role, kib } of peaks.values()) {
+            const cpuMs: Record<ProcessRole, number> = { ...peakMiB };
+            for (const { role, kib, ticks } of peaks.values()) {
                 peakMiB[role] += kib / 1024;
+                cpuMs[role] += ticks * 10;
             }
-            resolve({ code: code ?? 1, wallMs: Number(process.hrtime.bigint() - started) / 1e6, peakMiB, stdout, stderr });
+            resolve({ code: code ?? 1, wallMs: Number(process.hrtime.bigint() - started) / 1e6, peakMiB, cpuMs, stdout, stderr });
         });
     });
 }
