@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 
 /** Which part of an engine run a process is, from its command line. */
-export type ProcessRole = "node" | "cli" | "analyzer" | "provider" | "other";
+export type ProcessRole = "node" | "cli" | "analyzer" | "provider" | "stand-in" | "other";
 
 export interface TreeRun {
     code: number;
@@ -71,7 +71,10 @@ function roleOf(pid: number, root: number): ProcessRole {
     if (command.some((arg) => arg.includes("run-policy-pack") || arg.includes("pulumi-analyzer-"))) {
         return "analyzer";
     }
-    if (command.some((arg) => arg.includes("pulumi-resource-") || arg.includes("stand-ins"))) {
+    if (command.some((arg) => arg.includes("stand-ins"))) {
+        return "stand-in";
+    }
+    if (command.some((arg) => arg.includes("pulumi-resource-"))) {
         return "provider";
     }
     return "other";
@@ -101,8 +104,8 @@ export function runMeasured(command: string, args: readonly string[], options: {
                 const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
                 const ticks = Number(fields[11]) + Number(fields[12]);
                 const known = peaks.get(pid);
-                // A pid's role is read once: a shell script that execs node keeps its pid and changes its command line.
-                peaks.set(pid, { role: known?.role === "other" || !known ? roleOf(pid, child.pid) : known.role, kib: Math.max(known?.kib ?? 0, kib), ticks: Math.max(known?.ticks ?? 0, ticks) });
+                // Read at every sample: a plugin's launcher script execs node, keeping its pid under a new command line.
+                peaks.set(pid, { role: roleOf(pid, child.pid), kib: Math.max(known?.kib ?? 0, kib), ticks: Math.max(known?.ticks ?? 0, ticks) });
             }
         };
         const timer = setInterval(sample, SAMPLE_MS);
@@ -112,7 +115,7 @@ export function runMeasured(command: string, args: readonly string[], options: {
         });
         child.on("close", (code) => {
             clearInterval(timer);
-            const peakMiB: Record<ProcessRole, number> = { node: 0, cli: 0, analyzer: 0, provider: 0, other: 0 };
+            const peakMiB: Record<ProcessRole, number> = { node: 0, cli: 0, analyzer: 0, provider: 0, "stand-in": 0, other: 0 };
             const cpuMs: Record<ProcessRole, number> = { ...peakMiB };
             for (const { role, kib, ticks } of peaks.values()) {
                 peakMiB[role] += kib / 1024;

@@ -8,8 +8,9 @@
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
-import * as ts from "typescript";
+import type * as TypeScript from "typescript";
 import { REPO_ROOT } from "../toolchain/recipes";
 import { publishEntry, removeTree } from "../toolchain/cache";
 
@@ -17,6 +18,8 @@ export const POLICY_PACK_DIR = path.join(REPO_ROOT, "policy");
 const CACHE = path.join(REPO_ROOT, "node_modules", ".cache", "groundwork-policy-pack");
 /** The pack project's files that are not TypeScript but that the runner reads. */
 const PROJECT_FILES = ["PulumiPolicy.yaml", "package.json", "tsconfig.json"];
+// Every engine run imports this module; only a changed pack needs the compiler, whose loading alone costs a few hundred ms of CPU.
+const load = createRequire(__filename);
 
 function packSources(directory = POLICY_PACK_DIR): string[] {
     return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -31,7 +34,7 @@ function packSources(directory = POLICY_PACK_DIR): string[] {
 /** The prebuilt pack's directory, transpiled now unless this content was transpiled before. */
 export function prebuiltPolicyPack(): string {
     const sources = packSources();
-    const hash = createHash("sha256").update(ts.version);
+    const hash = createHash("sha256").update((load("typescript/package.json") as { version: string }).version);
     for (const file of [...sources, ...PROJECT_FILES.map((name) => path.join(POLICY_PACK_DIR, name))]) {
         hash.update(path.relative(POLICY_PACK_DIR, file)).update("\0").update(fs.readFileSync(file)).update("\0");
     }
@@ -39,6 +42,7 @@ export function prebuiltPolicyPack(): string {
     if (fs.existsSync(path.join(entry, "package.json"))) {
         return entry;
     }
+    const ts = load("typescript") as typeof TypeScript;
     const { config } = ts.readConfigFile(path.join(POLICY_PACK_DIR, "tsconfig.json"), ts.sys.readFile);
     const { options } = ts.convertCompilerOptionsFromJson((config as { compilerOptions?: unknown }).compilerOptions ?? {}, POLICY_PACK_DIR);
     const staged = `${entry}.tmp-${process.pid}`;
