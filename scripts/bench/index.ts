@@ -125,7 +125,7 @@ async function runPreview(scenario: Scenario, run: number, inputSizes: number[] 
     if (options.profile) {
         fs.mkdirSync(profileDir, { recursive: true });
         // Every Node process of the run (program, policy analyzer, stand-in providers) writes its own profile.
-        env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
+        env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir} -r ${path.join(__dirname, "exit-on-signal.mjs")}`.trim();
     }
     const child = await runMeasured(process.execPath, ["-r", path.join(REPO_ROOT, "scripts", "transpile.mjs"), path.join(__dirname, "preview.ts"), jobFile], { cwd: REPO_ROOT, env });
     if (child.code !== 0) {
