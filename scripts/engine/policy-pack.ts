@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type * as TypeScript from "typescript";
+import { defineCommand, runAsMain, UsageError } from "../../policy/command-line";
 import { REPO_ROOT } from "../toolchain/recipes";
 import { publishEntry, removeTree } from "../toolchain/cache";
 
@@ -58,4 +59,28 @@ export function prebuiltPolicyPack(): string {
     publishEntry(staged, entry);
     removeTree(staged);
     return entry;
+}
+
+export const prebuildCommand = defineCommand({
+    name: "pss:prebuild",
+    usage: `usage: npm run --silent pss:prebuild
+
+Transpiles the policy pack in policy/ to JavaScript (once per content, into node_modules/.cache) and
+prints its directory, for \`pulumi preview --policy-pack <directory>\`: a TypeScript pack is
+type-checked again on every run, a JavaScript one is not (\`npm run typecheck\` checks policy/).
+  --help    this text`,
+    options: {},
+    interpret(_values, positionals) {
+        if (positionals.length > 0) {
+            throw new UsageError(`unexpected argument ${positionals[0]}`);
+        }
+        return {};
+    },
+});
+
+if (require.main === module) {
+    void runAsMain(prebuildCommand, () => {
+        process.stdout.write(`${prebuiltPolicyPack()}\n`);
+        return 0;
+    });
 }
