@@ -1,15 +1,12 @@
 /**
- * The stack configs `npm run bench` previews: the committed staging config changed only where the
- * engine runs here must (manifests rendered, charts from the loopback repository, no Cloudflare
- * edge: its plugin cannot be had), and synthetic configs of N tiers built from staging's tiers.
+ * The stack configs `npm run bench` previews: the committed staging config as the engine runs here
+ * can preview it (see ../engine/stack-config.ts), and synthetic configs of N tiers built from
+ * staging's tiers.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import * as YAML from "yaml";
 import { parsePlatformConfig, PlatformConfig, secretKeys } from "../../components/config";
-import { REPO_ROOT } from "../toolchain/recipes";
+import { engineRunConfig, RawConfig, readStackConfig } from "../engine/stack-config";
 
-export type RawConfig = Record<string, unknown>;
+export { readStackConfig } from "../engine/stack-config";
 
 interface TierEntry {
     name: string;
@@ -19,32 +16,14 @@ interface TierEntry {
 }
 
 interface AddonsEntry {
-    ingressNginx?: Record<string, unknown>;
     argocd?: { applications?: { name: string; namespace?: string }[] } & Record<string, unknown>;
     tekton?: { pipelines?: { tier: string }[] } & Record<string, unknown>;
     [key: string]: unknown;
 }
 
-/** The `groundwork:*` config of a committed stack file, as objects. */
-export function readStackConfig(stack: string): RawConfig {
-    const document = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: RawConfig };
-    return { ...(document.config ?? {}) };
-}
-
-/**
- * The staging config as the bench previews it: rendered into `renderDirectory`, charts from
- * `chartsUrl`, edge off (with the ingress' Cloudflare flags, which need it).
- */
+/** The staging config as the bench previews it: rendered into `renderDirectory`, charts from `chartsUrl`, edge off. */
 export function benchConfig(renderDirectory: string, chartsUrl: string): RawConfig {
-    const config = readStackConfig("staging");
-    const addons = config["groundwork:addons"] as AddonsEntry;
-    return {
-        ...config,
-        "groundwork:cluster": { renderDirectory },
-        "groundwork:charts": { source: "repository", url: chartsUrl },
-        "groundwork:edge": { enabled: false },
-        "groundwork:addons": { ...addons, ingressNginx: { ...addons.ingressNginx, cloudflare: { realClientIp: false, verifyOriginPull: false } } },
-    };
+    return engineRunConfig(readStackConfig("staging"), renderDirectory, chartsUrl);
 }
 
 /**

@@ -1,17 +1,7 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
-import * as YAML from "yaml";
+import { RawConfig } from "../../scripts/engine/stack-config";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
-
-export type RawConfig = Record<string, unknown>;
-
-/** The `groundwork:*` config of a stack file, as objects (not the strings Pulumi passes). */
-export function readStackConfig(stack: string): RawConfig {
-    const file = path.join(repoRoot, `Pulumi.${stack}.yaml`);
-    const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: RawConfig };
-    return { ...(document.config ?? {}) };
-}
+export { readStackConfig } from "../../scripts/engine/stack-config";
+export type { RawConfig } from "../../scripts/engine/stack-config";
 
 /** Stack config with `overrides` applied (a value of `undefined` deletes the key). */
 export function withOverrides(config: RawConfig, overrides: RawConfig = {}): RawConfig {
