@@ -68,7 +68,8 @@ function roleOf(pid: number, root: number): ProcessRole {
     if (program === "pulumi") {
         return "cli";
     }
-    if (command.some((arg) => arg.includes("run-policy-pack") || arg.includes("pulumi-analyzer-"))) {
+    // The CLI starts the analyzer in the pack's directory; a JavaScript pack runs there as plain `node index.js`.
+    if (command.some((arg) => arg.includes("run-policy-pack") || arg.includes("pulumi-analyzer-")) || fs.existsSync(`/proc/${pid}/cwd/PulumiPolicy.yaml`)) {
         return "analyzer";
     }
     if (command.some((arg) => arg.includes("stand-ins"))) {
