@@ -9,10 +9,10 @@ import * as path from "node:path";
 import { EngineEvent, InlineProgramArgs, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { expandPackConfig } from "../../policy/pack-config";
 import { REPO_ROOT } from "../toolchain/recipes";
+import { POLICY_PACK_DIR, prebuiltPolicyPack } from "./policy-pack";
 import { Toolchain, ToolchainError, ensureToolchain } from "../toolchain";
 
 export const PROJECT_NAME = "groundwork";
-export const POLICY_PACK_DIR = path.join(REPO_ROOT, "policy");
 const PACK_SETTINGS = path.join(POLICY_PACK_DIR, "pack-settings.json");
 
 export interface EngineSession {
@@ -66,9 +66,9 @@ export function writePackConfig(directory: string): string {
     return file;
 }
 
-/** The policy pack, enforced with the project's settings, as update options. */
+/** The policy pack (prebuilt: see policy-pack.ts), enforced with the project's settings, as update options. */
 export function policyOptions(scratch: string): { policyPacks: string[]; policyPackConfigs: string[] } {
-    return { policyPacks: [POLICY_PACK_DIR], policyPackConfigs: [writePackConfig(scratch)] };
+    return { policyPacks: [prebuiltPolicyPack()], policyPackConfigs: [writePackConfig(scratch)] };
 }
 
 /** A private scratch directory that the caller removes. */

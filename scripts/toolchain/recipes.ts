@@ -11,7 +11,7 @@ import { toolchainVersions } from "./versions";
 export const TOOLCHAIN_DIR = __dirname;
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-export type ToolName = "pulumi" | "kubernetes" | ControlPlaneTool | "kwok" | "actionlint";
+export type ToolName = "pulumi" | "kubernetes" | ControlPlaneTool | "kwok" | "actionlint" | "pss-reference";
 export type ControlPlaneTool = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
 export const CONTROL_PLANE_TOOLS: readonly ControlPlaneTool[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
 
@@ -159,6 +159,18 @@ export const recipes: readonly Recipe[] = [
         mainPackage: "github.com/rhysd/actionlint/cmd/actionlint",
         requires: { "github.com/rhysd/actionlint": `v${toolchainVersions.actionlint}` },
         versionVariables: { "github.com/rhysd/actionlint.version": toolchainVersions.actionlint },
+        buildTags: [],
+    },
+    {
+        kind: "wrapper",
+        tool: "pss-reference",
+        version: toolchainVersions.podSecurityAdmission,
+        binary: "pss-reference",
+        moduleDir: "modules/pss-reference",
+        // The wrapper's own main package: a benchmark of the reference checks for `npm run bench`.
+        mainPackage: ".",
+        requires: { "k8s.io/pod-security-admission": `v${toolchainVersions.podSecurityAdmission}` },
+        versionVariables: {},
         buildTags: [],
     },
 ];

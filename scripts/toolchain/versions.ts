@@ -37,6 +37,12 @@ export const toolchainVersions = {
     },
     /** Fake nodes: kwok makes pods Running and Ready without a kubelet, so workloads pass Pulumi's await. */
     kwok: "0.8.0",
+    /**
+     * Kubernetes' own Pod Security checks (the code of the API server's PodSecurity admission), the
+     * reference `npm run bench` measures the policy pack's checker against; the staging module of
+     * the control plane's Kubernetes release, so both judge by the same rules.
+     */
+    podSecurityAdmission: "0.37.2",
     /** Lints `.github/workflows`; built from its Go module like the rest of the toolchain. */
     actionlint: "1.7.12",
 } as const;

@@ -12,6 +12,7 @@ import * as YAML from "yaml";
 import { controlPlaneBinaries } from "../../scripts/cluster";
 import { ControlPlaneBinaries } from "../../scripts/cluster/control-plane";
 import { EngineSession, EventLog, openStack, policyOptions, scratchDirectory, startEngine } from "../../scripts/engine/session";
+import { engineRunConfig } from "../../scripts/engine/stack-config";
 import { buildRepository, serveRepository } from "../../scripts/helm-repo";
 import { removeTree } from "../../scripts/toolchain/cache";
 import { REPO_ROOT } from "../../scripts/toolchain/recipes";
@@ -131,18 +132,8 @@ export async function throwawayStack(
  * Cloudflare edge (its provider plugin cannot be had here).
  */
 export function engineConfig(stackFile: string, overrides: RawConfig = {}): RawConfig {
-    const config = readStackConfig(stackFile);
-    const addons = (config["groundwork:addons"] ?? {}) as { ingressNginx?: Record<string, unknown> };
-    const withoutEdge = addons.ingressNginx?.cloudflare
-        ? { ...addons, ingressNginx: { ...addons.ingressNginx, cloudflare: { realClientIp: false, verifyOriginPull: false } } }
-        : addons;
-    return withOverrides(config, {
-        "groundwork:cluster": { renderDirectory: path.join(scratch(`render-${stackFile}`), "manifests") },
-        "groundwork:charts": { source: "repository", url: chartRepositoryUrl },
-        "groundwork:edge": { enabled: false },
-        "groundwork:addons": withoutEdge,
-        ...overrides,
-    });
+    const renderDirectory = path.join(scratch(`render-${stackFile}`), "manifests");
+    return withOverrides(engineRunConfig(readStackConfig(stackFile), renderDirectory, chartRepositoryUrl), overrides);
 }
 
 /** The pack enforced with the project's settings, plus an event log. */

@@ -1,21 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as YAML from "yaml";
+import { RawConfig } from "../../scripts/engine/stack-config";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
-export type RawConfig = Record<string, unknown>;
-
-/** The `groundwork:*` config of a stack file, as objects (not the strings Pulumi passes). */
-export function readStackConfig(stack: string): RawConfig {
-    return readConfigFile(path.join(repoRoot, `Pulumi.${stack}.yaml`));
-}
-
-/** The config of a stack file or an example stack (examples/*.yaml) at `file`. */
-export function readConfigFile(file: string): RawConfig {
-    const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: RawConfig };
-    return { ...(document.config ?? {}) };
-}
+export { readConfigFile, readStackConfig } from "../../scripts/engine/stack-config";
+export type { RawConfig } from "../../scripts/engine/stack-config";
 
 /**
  * Every committed stack file (Pulumi.<stack>.yaml) and example stack (examples/<name>.yaml), by
