@@ -17,7 +17,7 @@
 export const EMULATED_ADDRESS = "127.0.0.1";
 
 export type KubeObject = {
-    metadata: { name: string; namespace?: string; generation?: number };
+    metadata: { name: string; namespace?: string; generation?: number; uid?: string };
     spec?: Record<string, unknown>;
     status?: Record<string, unknown>;
 };
