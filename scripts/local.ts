@@ -23,7 +23,7 @@ import { removeTree } from "./toolchain/cache";
 const FIXTURE_CHARTS = path.join(REPO_ROOT, "test", "fixtures", "charts");
 const PROGRESS_MS = 5_000;
 /** The `--cluster` stack's own work directory: its stack file, state and the cluster's data (etcd, keys, logs). */
-export const CLUSTER_WORK_DIR = path.join(STATE_DIR, "cluster");
+const CLUSTER_WORK_DIR = path.join(STATE_DIR, "cluster");
 
 type Operation = "up" | "preview" | "destroy";
 
