@@ -125,17 +125,25 @@ async function deploy(operation: Operation, stackName: string, env: Record<strin
     progress(line(operation, `${stackName} stack, state in ${path.relative(REPO_ROOT, env.PULUMI_BACKEND_URL.replace(/^file:\/\//, ""))}/`));
     let changes: Record<string, number> | undefined;
     let failure: unknown;
+    // Ctrl-C reaches the CLI as a cancel, so that it ends the operation and releases the stack's lock.
+    const interrupt = new AbortController();
+    const cancel = () => interrupt.abort();
+    process.on("SIGINT", cancel);
+    process.on("SIGTERM", cancel);
     try {
+        const signal = interrupt.signal;
         if (operation === "destroy") {
-            changes = (await stack.destroy({ onEvent })).summary.resourceChanges;
+            changes = (await stack.destroy({ onEvent, signal })).summary.resourceChanges;
         } else if (operation === "preview") {
-            changes = (await stack.preview({ ...policyOptions(scratch), onEvent })).changeSummary;
+            changes = (await stack.preview({ ...policyOptions(scratch), onEvent, signal })).changeSummary;
         } else {
-            changes = (await stack.up({ ...policyOptions(scratch), onEvent })).summary.resourceChanges;
+            changes = (await stack.up({ ...policyOptions(scratch), onEvent, signal })).summary.resourceChanges;
         }
     } catch (error) {
         failure = error;
     } finally {
+        process.off("SIGINT", cancel);
+        process.off("SIGTERM", cancel);
         clearInterval(ticker);
         server.close();
         removeTree(scratch);
