@@ -4,9 +4,10 @@
  * kube-scheduler, and kwok, whose fake nodes make pods Running and Ready and bind volume claims, so
  * that Deployments and StatefulSets pass Pulumi's normal await logic.
  *
- * Every process is a child of this one and is stopped, and waited for, by `stop()`; an exit of this
- * process (normal, error, SIGINT, SIGTERM) stops them too. NetworkPolicies are stored but not
- * enforced: there is no CNI.
+ * Controllers that neither runs (a cloud's load balancers, the add-ons' operators) are emulated by
+ * ./emulation.ts. Every process is a child of this one and is stopped, and waited for, by `stop()`;
+ * an exit of this process (normal, error, SIGINT, SIGTERM) stops them too. NetworkPolicies are
+ * stored but not enforced: there is no CNI.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
@@ -17,6 +18,10 @@ import * as net from "node:net";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { formatElapsed } from "../toolchain/toolchain";
+import { EmulationApi, KubeObject, startEmulation } from "./emulation";
+
+/** Groundwork's own kwok stages, played beside kwok's. */
+const GROUNDWORK_STAGES = path.join(__dirname, "stages");
 
 export interface ControlPlaneBinaries {
     etcd: string;
@@ -47,6 +52,8 @@ export interface ControlPlane {
     server: string;
     /** PIDs of the processes it runs, for callers that check nothing is left behind. */
     pids: number[];
+    /** Reads the API server with the admin token. */
+    api: ApiClient;
     stop(): Promise<void>;
 }
 
@@ -74,6 +81,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const server = `https://127.0.0.1:${identity.apiserverPort}`;
     const kubeconfig = writeKubeconfig(options.dataDir, server, identity.token);
     const processes: ChildProcess[] = [];
+    let emulation: { stop(): Promise<void> } | undefined;
     // However this process ends, the control plane ends with it.
     const killOnExit = () => processes.forEach((child) => child.exitCode === null && child.kill("SIGKILL"));
     // Ctrl-C (or a SIGTERM) stops the control plane, then ends this process as the signal would have;
@@ -81,15 +89,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const stopOnSignal = (signal: NodeJS.Signals) => {
         void stop().finally(() => process.exit(128 + (signal === "SIGINT" ? 2 : 15)));
     };
-    const stop = async () => {
+    // The signal listeners stay until the processes are gone: a library that exits on a signal when
+    // no other listener is left (signal-exit, under the Automation API's execa) must not cut the stop short.
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= (async () => {
+        await emulation?.stop();
+        await stopAll(processes);
         process.off("exit", killOnExit);
         process.off("SIGINT", stopOnSignal);
         process.off("SIGTERM", stopOnSignal);
-        await stopAll(processes);
-    };
-    process.once("exit", killOnExit);
-    process.once("SIGINT", stopOnSignal);
-    process.once("SIGTERM", stopOnSignal);
+    })());
+    process.on("exit", killOnExit);
+    process.on("SIGINT", stopOnSignal);
+    process.on("SIGTERM", stopOnSignal);
     const run = (name: string, binary: string, args: string[]) => {
         const log = fs.openSync(path.join(dirs.logs, `${name}.log`), "w");
         const child = spawn(binary, args, { stdio: ["ignore", log, log] });
@@ -142,7 +154,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         run("kube-scheduler", options.binaries["kube-scheduler"], [`--kubeconfig=${kubeconfig}`, "--leader-elect=false", "--secure-port=0"]);
         run("kwok", options.binaries.kwok, [
             `--kubeconfig=${kubeconfig}`,
-            `--config=${writeKwokConfig(options.binaries.kwokStages, options.dataDir)}`,
+            `--config=${writeKwokConfig([options.binaries.kwokStages, GROUNDWORK_STAGES], options.dataDir)}`,
             "--manage-all-nodes=false",
             "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
             `--server-address=127.0.0.1:${(await freePorts(1))[0]}`,
@@ -153,11 +165,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             await client.apply("/api/v1/nodes", fakeNode(`kwok-node-${index}`));
         }
         await client.apply("/apis/storage.k8s.io/v1/storageclasses", storageClassOf(options.binaries.kwokStages));
+        const emulationLog = fs.openSync(path.join(dirs.logs, "emulation.log"), "a");
+        const emulated = startEmulation(client, (line) => fs.writeSync(emulationLog, `${new Date().toISOString()} ${line}\n`));
+        emulation = { stop: () => emulated.stop().finally(() => fs.closeSync(emulationLog)) };
         report(`control plane ready on ${server} in ${formatElapsed(Date.now() - started)} (logs: ${dirs.logs})`);
         return {
             kubeconfig,
             server,
             pids: processes.map((child) => child.pid ?? -1),
+            api: client,
             stop,
         };
     } catch (error) {
@@ -221,9 +237,9 @@ function stageDocuments(stagesDir: string): Record<string, unknown>[] {
 }
 
 /** kwok takes its stages as one multi-document file; the StorageClass beside them goes to the API server instead. */
-function writeKwokConfig(stagesDir: string, dataDir: string): string {
+function writeKwokConfig(stagesDirs: string[], dataDir: string): string {
     const file = path.join(dataDir, "kwok-stages.yaml");
-    const stages = stageDocuments(stagesDir).filter((document) => document.kind === "Stage");
+    const stages = stagesDirs.flatMap(stageDocuments).filter((document) => document.kind === "Stage");
     fs.writeFileSync(file, stages.map((document) => YAML.stringify(document)).join("---\n"));
     return file;
 }
@@ -237,12 +253,39 @@ function storageClassOf(stagesDir: string): Record<string, unknown> {
     return storageClass;
 }
 
-/** The few API calls the start needs, with the admin token. */
-class ApiClient {
+/** The few API calls the start, the emulation and the readiness count need, with the admin token. */
+export class ApiClient implements EmulationApi {
     constructor(private readonly server: string, private readonly token: string) {}
 
     exists(apiPath: string): Promise<boolean> {
         return this.request("GET", apiPath).then(({ status }) => status === 200);
+    }
+
+    async get<T>(apiPath: string): Promise<T> {
+        const { status, body } = await this.request("GET", apiPath);
+        if (status !== 200) {
+            throw new Error(`reading ${apiPath}: HTTP ${status}: ${body}`);
+        }
+        return JSON.parse(body) as T;
+    }
+
+    async list(collection: string): Promise<KubeObject[] | undefined> {
+        const { status, body } = await this.request("GET", collection);
+        if (status === 404) {
+            return undefined;
+        }
+        if (status !== 200) {
+            throw new Error(`listing ${collection}: HTTP ${status}: ${body}`);
+        }
+        return (JSON.parse(body) as { items: KubeObject[] }).items;
+    }
+
+    /** A JSON merge patch; an object deleted meanwhile (404) is left alone. */
+    async patch(objectPath: string, body: Record<string, unknown>): Promise<void> {
+        const response = await this.request("PATCH", objectPath, body, "application/merge-patch+json");
+        if (response.status !== 200 && response.status !== 404) {
+            throw new Error(`patching ${objectPath}: HTTP ${response.status}: ${response.body}`);
+        }
     }
 
     /** Creates the object; one that exists already (a restarted cluster) is left as it is. */
@@ -253,15 +296,15 @@ class ApiClient {
         }
     }
 
-    private request(method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: string }> {
-        return httpRequest(`${this.server}${apiPath}`, method, this.token, body);
+    private request(method: string, apiPath: string, body?: unknown, contentType?: string): Promise<{ status: number; body: string }> {
+        return httpRequest(`${this.server}${apiPath}`, method, this.token, body, contentType);
     }
 }
 
-export function httpRequest(url: string, method: string, token?: string, body?: unknown): Promise<{ status: number; body: string }> {
+export function httpRequest(url: string, method: string, token?: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
-        const headers: Record<string, string> = { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(payload ? { "Content-Type": "application/json" } : {}) };
+        const headers: Record<string, string> = { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(payload ? { "Content-Type": contentType } : {}) };
         const transport = url.startsWith("https:") ? https : http;
         const request = transport.request(url, { method, headers, rejectUnauthorized: false, timeout: 5_000 }, (response) => {
             const chunks: Buffer[] = [];

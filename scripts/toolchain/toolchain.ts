@@ -60,8 +60,10 @@ export interface EnsureOptions {
 }
 
 export const LOCAL_STACK = "local";
+/** The local stack deployed into the loopback control plane (`npm run local -- --cluster`). */
+export const LOCAL_CLUSTER_STACK = "local-cluster";
 /**
- * The local stack's secrets never leave the machine, so it has a fixed default passphrase; every
+ * The local stacks' secrets never leave the machine, so they have a fixed default passphrase; every
  * other stack must get PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) from the environment.
  */
 export const LOCAL_STACK_PASSPHRASE = "groundwork-local";
@@ -133,7 +135,7 @@ export async function ensureToolchain(options: EnsureOptions = {}): Promise<Tool
 
 /**
  * The environment for running `pulumi` against one stack. PULUMI_CONFIG_PASSPHRASE (or
- * PULUMI_CONFIG_PASSPHRASE_FILE) is taken from `base`; only the local stack falls back to
+ * PULUMI_CONFIG_PASSPHRASE_FILE) is taken from `base`; only the local stacks fall back to
  * LOCAL_STACK_PASSPHRASE.
  */
 export function stackEnvironment(toolchain: Toolchain, stack: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -141,12 +143,12 @@ export function stackEnvironment(toolchain: Toolchain, stack: string, base: Node
     if (base.PULUMI_CONFIG_PASSPHRASE !== undefined || base.PULUMI_CONFIG_PASSPHRASE_FILE) {
         return env;
     }
-    if (stack === LOCAL_STACK) {
+    if (stack === LOCAL_STACK || stack === LOCAL_CLUSTER_STACK) {
         return { ...env, PULUMI_CONFIG_PASSPHRASE: LOCAL_STACK_PASSPHRASE };
     }
     throw new ToolchainError(
         `PULUMI_CONFIG_PASSPHRASE is not set, and stack "${stack}" encrypts its secrets with it. Export ` +
-            `PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); only the "${LOCAL_STACK}" stack has a default passphrase.`,
+            `PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); only the "${LOCAL_STACK}" and "${LOCAL_CLUSTER_STACK}" stacks have a default passphrase.`,
     );
 }
 

@@ -51,9 +51,16 @@ const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]
         bad: [
             ["both operations", ["--preview", "--destroy"], /--preview and --destroy exclude each other/],
             ["an argument", ["up"], /unexpected argument up/],
-            ["an unknown flag", ["--cluster"], /Unknown option '--cluster'/],
+            ["an unknown flag", ["--kubeconfig"], /Unknown option '--kubeconfig'/],
+            ["a value for --cluster", ["--cluster=kind"], /Option '--cluster' does not take an argument/],
         ],
-        good: [[[], "up"], [["--preview"], "preview"], [["--destroy"], "destroy"]],
+        good: [
+            [[], { operation: "up", cluster: false }],
+            [["--preview"], { operation: "preview", cluster: false }],
+            [["--destroy"], { operation: "destroy", cluster: false }],
+            [["--cluster"], { operation: "up", cluster: true }],
+            [["--destroy", "--cluster"], { operation: "destroy", cluster: true }],
+        ],
     },
     {
         command: toolchainCommand,

@@ -173,6 +173,7 @@ describe("toolchain: stack passphrases", () => {
     const toolchain = { env: { PULUMI_HOME: "/cache/pulumi-home" } } as unknown as Toolchain;
     const cases: { name: string; stack: string; base: NodeJS.ProcessEnv; passphrase?: string; throws?: RegExp }[] = [
         { name: "local stack, nothing set: the documented default", stack: "local", base: {}, passphrase: LOCAL_STACK_PASSPHRASE },
+        { name: "local stack in the loopback cluster, nothing set: the same default", stack: "local-cluster", base: {}, passphrase: LOCAL_STACK_PASSPHRASE },
         { name: "local stack, passphrase set: the environment wins", stack: "local", base: { PULUMI_CONFIG_PASSPHRASE: "s3cret" }, passphrase: "s3cret" },
         { name: "an empty passphrase is a passphrase", stack: "staging", base: { PULUMI_CONFIG_PASSPHRASE: "" }, passphrase: "" },
         { name: "a passphrase file is used as is", stack: "production", base: { PULUMI_CONFIG_PASSPHRASE_FILE: "/run/secret" }, passphrase: undefined },
