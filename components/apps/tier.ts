@@ -6,6 +6,7 @@ import { Placement, placementSpec } from "../platform/placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
 import { securityHeaders } from "../platform/security-headers";
 import { Budget, budgetOf, Resources, sumBudgets } from "../platform/sizing";
+import { HpaBehavior, hpaBehaviorSpec } from "./autoscaling";
 import { certificateVolumes, CertificateMount } from "./certificates";
 import { createCronJobs, cronJobsBudget, TierCronJob } from "./cron-jobs";
 import { appSecretEnv, AppSecretsArgs } from "./secrets";
@@ -59,7 +60,7 @@ export interface AppTierArgs {
     cronJobs: readonly TierCronJob[];
     placement?: Placement;
     probes: { liveness: string; readiness: string; startup: string };
-    hpa?: { minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization?: number };
+    hpa?: { minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization?: number; behavior: HpaBehavior };
     metrics?: { path: string; port?: number; scraperNamespace: string; requests: string; latencyHistogram?: string };
     /** Directories the app writes (the root filesystem is read-only). */
     writablePaths: readonly string[];
@@ -310,18 +311,7 @@ export class AppTier extends pulumi.ComponentResource {
                         utilization("cpu", args.hpa.cpuUtilization),
                         ...(args.hpa.memoryUtilization ? [utilization("memory", args.hpa.memoryUtilization)] : []),
                     ],
-                    behavior: {
-                        scaleUp: {
-                            stabilizationWindowSeconds: 60,
-                            selectPolicy: "Max",
-                            policies: [{ type: "Percent", value: 50, periodSeconds: 60 }, { type: "Pods", value: 4, periodSeconds: 60 }],
-                        },
-                        scaleDown: {
-                            stabilizationWindowSeconds: 300,
-                            selectPolicy: "Max",
-                            policies: [{ type: "Percent", value: 10, periodSeconds: 60 }, { type: "Pods", value: 2, periodSeconds: 60 }],
-                        },
-                    },
+                    behavior: hpaBehaviorSpec(args.hpa.behavior),
                 },
             }, child);
         }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { addonsSchema } from "../addons/config";
 import { repositoryCredentialsSchema } from "../addons/argocd/config";
 import { chartsSchema } from "../addons/helm-addon/config";
+import { hpaBehaviorSchema } from "../apps/autoscaling";
 import { certificatesSchema, checkCertificates } from "../apps/certificates-config";
 import { checkClusterAccess, clusterAccessSchema, crdNames } from "../apps/cluster-access-config";
 import { registryCredentialsSchema } from "../addons/tekton/config";
@@ -73,6 +74,7 @@ const tierSchema = z.strictObject({
         maxReplicas: replicaCount,
         cpuUtilization: percentage,
         memoryUtilization: percentage.optional(),
+        behavior: hpaBehaviorSchema,
     }).optional(),
     database: z.strictObject({
         storage: storageSize,

@@ -267,6 +267,17 @@ describe("app tiers", function () {
         assert.equal(strategy("staging").maxUnavailable, "25%");
     });
 
+    it("takes the autoscaler's rates from hpa.behavior, each unset field at its default", async () => {
+        const staging = readStackConfig("staging") as any;
+        staging["groundwork:tiers"][0].hpa.behavior = { scaleUp: { stabilizationSeconds: 0, pods: 6 }, scaleDown: { stabilizationSeconds: 900, percent: 20, periodSeconds: 120 } };
+        const run = await runStack("staging", { config: staging });
+        const behavior = (run.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "backend-hpa").inputs as any).spec.behavior;
+        assert.deepEqual(behavior, {
+            scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Percent", value: 50, periodSeconds: 60 }, { type: "Pods", value: 6, periodSeconds: 60 }] },
+            scaleDown: { stabilizationWindowSeconds: 900, selectPolicy: "Max", policies: [{ type: "Percent", value: 20, periodSeconds: 120 }, { type: "Pods", value: 2, periodSeconds: 120 }] },
+        });
+    });
+
     it("autoscales exactly the tiers that declare bounds, starting within them, with the configured target and rate limits", () => {
         for (const stack of ["staging", "production"]) {
             const tiers = readStackConfig(stack)["groundwork:tiers"] as any[];

@@ -103,6 +103,10 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
         expected: "groundwork:tiers[2].apiAccess" },
     { name: "Redis client without Redis", config: () => stagingWith((c) => delete c["groundwork:redis"]),
         expected: "groundwork:tiers[0].redis (true) is true but groundwork:redis is not configured" },
+    { name: "autoscaler window beyond the API server's limit", config: () => stagingWith((c) => tiers(c)[0].hpa.behavior = { scaleDown: { stabilizationSeconds: 7200 } }),
+        expected: "groundwork:tiers[0].hpa.behavior.scaleDown.stabilizationSeconds (7200) must be at most 3600 (the API server's limit)" },
+    { name: "autoscaler rate of zero pods", config: () => stagingWith((c) => tiers(c)[0].hpa.behavior = { scaleUp: { pods: 0 } }),
+        expected: "groundwork:tiers[0].hpa.behavior.scaleUp.pods (0) must be at least 1" },
     { name: "quota below the peak", config: () => stagingWith((c) => tiers(c)[0].quota = { cpu: "1", memory: "1Gi", pods: 2, storage: "1Gi" }),
         expected: "groundwork:tiers[0].quota.pods (2) is below what the namespace needs at peak (8" },
     { name: "quota without room for the ACME HTTP-01 solver", config: () => stagingWith((c) => {

@@ -1,0 +1,128 @@
+/**
+ * The example stacks (examples/*.yaml) are what a new user copies: each must validate, fit its quotas
+ * (test/quota.spec.ts runs every example) and keep the capabilities its system needs. Each row names
+ * an example and what its system cannot do without.
+ */
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { readConfigFile, repoRoot, runStack, StackRun, withTestSecrets } from "./support/program";
+
+const types = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    claim: "kubernetes:core/v1:PersistentVolumeClaim",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    secret: "kubernetes:core/v1:Secret",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    crd: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+    certificate: "kubernetes:cert-manager.io/v1:Certificate",
+};
+
+const inputs = (run: StackRun, type: string, namespace: string): any[] =>
+    run.ofType(type).map((resource) => resource.inputs as any).filter((object) => object.metadata?.namespace === namespace);
+/** The pod spec of the tier's own workload (named like its namespace in these examples), not its database's. */
+const podSpecOf = (run: StackRun, namespace: string): any => {
+    const workload = [...inputs(run, types.deployment, namespace), ...inputs(run, types.statefulSet, namespace)].find((object) => object.metadata.name === namespace);
+    return workload.spec.template.spec;
+};
+const envOf = (run: StackRun, namespace: string): any[] => podSpecOf(run, namespace).containers[0].env;
+
+const examples: { file: string; stack: string; capabilities: { name: string; check: (run: StackRun) => void }[] }[] = [
+    {
+        file: "agentguard.yaml",
+        stack: "production",
+        capabilities: [
+            { name: "the API autoscales 3 to 20, up at once and down after ten quiet minutes", check: (run) => {
+                const [hpa] = inputs(run, types.hpa, "api");
+                assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [3, 20]);
+                assert.equal(hpa.spec.behavior.scaleUp.stabilizationWindowSeconds, 0);
+                assert.equal(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds, 600);
+            } },
+            { name: "MLflow is a StatefulSet with an artifact volume per replica and its own PostgreSQL", check: (run) => {
+                const [mlflow] = inputs(run, types.statefulSet, "mlflow").filter((set) => set.metadata.name === "mlflow");
+                assert.ok(mlflow, "no mlflow StatefulSet");
+                assert.ok(inputs(run, types.claim, "mlflow").some((claim) => claim.metadata.name.startsWith("artifacts-mlflow-")), "no artifact claim");
+                assert.ok(envOf(run, "mlflow").some((variable) => variable.name === "PGHOST"), "MLflow reads no database");
+            } },
+            { name: "the API reads its application secrets from a Secret, and Redis", check: (run) => {
+                const fromSecrets = envOf(run, "api").filter((variable) => variable.valueFrom?.secretKeyRef).map((variable) => variable.name);
+                for (const name of ["OPENAI_API_KEY", "JWT_SIGNING_KEY", "REDIS_PASSWORD", "PGPASSWORD"]) {
+                    assert.ok(fromSecrets.includes(name), `${name} is not read from a Secret`);
+                }
+            } },
+        ],
+    },
+    {
+        file: "circle-core-development.yaml",
+        stack: "development",
+        capabilities: [
+            { name: "the development environment: one replica, debug logs, nothing protected", check: (run) => {
+                const [core] = inputs(run, types.deployment, "core");
+                assert.equal(core.spec.replicas, 1);
+                const settings = inputs(run, types.configMap, "core").find((map) => map.data?.LOG_LEVEL !== undefined);
+                assert.equal(settings.data.LOG_LEVEL, "debug");
+                assert.deepEqual(run.resources.filter((resource) => resource.protect).map((resource) => resource.name), []);
+            } },
+            { name: "settings from a ConfigMap, an uploads claim mounted, an Ingress", check: (run) => {
+                const settings = inputs(run, types.configMap, "core").find((map) => map.data?.LOG_LEVEL !== undefined);
+                assert.equal(settings.data.FEATURE_FLAGS, "ledger-v2,fast-sync");
+                const mounts = podSpecOf(run, "core").containers[0].volumeMounts.map((mount: any) => mount.mountPath);
+                assert.ok(mounts.includes("/var/lib/circle/uploads"), `uploads not mounted: ${mounts.join(", ")}`);
+                assert.ok(inputs(run, types.claim, "core").some((claim) => claim.spec.resources.requests.storage === "5Gi"), "no uploads claim");
+                assert.deepEqual(inputs(run, types.ingress, "core").flatMap((ingress) => ingress.spec.rules.map((rule: any) => rule.host)), ["core.dev.circle.example.com"]);
+            } },
+            { name: "the app and its database land on the tainted development pool", check: (run) => {
+                const database = inputs(run, types.statefulSet, "core").find((set) => set.metadata.name !== "core");
+                for (const spec of [podSpecOf(run, "core"), database.spec.template.spec]) {
+                    assert.deepEqual(spec.nodeSelector, { pool: "development" });
+                    assert.deepEqual(spec.tolerations, [{ key: "dedicated", operator: "Equal", value: "development", effect: "NoSchedule" }]);
+                }
+            } },
+        ],
+    },
+    {
+        file: "atb-operator.yaml",
+        stack: "production",
+        capabilities: [
+            { name: "its CRDs exist before the operator, which waits for them", check: (run) => {
+                const crds = run.ofType(types.crd).map((crd) => (crd.inputs as any).metadata.name).sort();
+                assert.deepEqual(crds, ["brokers.atb.example.com", "links.atb.example.com"]);
+                const operator = run.ofType(types.deployment).find((resource) => (resource.inputs as any).metadata.namespace === "atb-operator")!;
+                const waitsFor = (name: string) => operator.dependencies.some((urn) => urn.endsWith(`${types.crd.slice("kubernetes:".length)}::${name}`));
+                assert.ok(run.ofType(types.crd).every((crd) => waitsFor(crd.name)), "the operator does not wait for its CRDs");
+            } },
+            { name: "a ClusterRole on its API group, bound to its ServiceAccount", check: (run) => {
+                const [role] = run.ofType(types.clusterRole).map((resource) => resource.inputs as any).filter((role) => role.rules.some((rule: any) => rule.apiGroups.includes("atb.example.com")));
+                assert.ok(role, "no ClusterRole for atb.example.com");
+                const [binding] = run.ofType(types.clusterRoleBinding).map((resource) => resource.inputs as any).filter((binding) => binding.roleRef.name === role.metadata.name);
+                assert.deepEqual(binding.subjects.map((subject: any) => subject.namespace), ["atb-operator"]);
+            } },
+            { name: "an mTLS client certificate from the internal CA, mounted read-only", check: (run) => {
+                const [certificate] = inputs(run, types.certificate, "atb-operator");
+                assert.equal(certificate.spec.issuerRef.name, "internal-ca");
+                assert.ok(certificate.spec.usages.includes("client auth"));
+                const mount = podSpecOf(run, "atb-operator").containers[0].volumeMounts.find((volumeMount: any) => volumeMount.mountPath === "/etc/atb/tls");
+                assert.equal(mount?.readOnly, true);
+            } },
+        ],
+    },
+];
+
+describe("example stacks", function () {
+    this.timeout(120000);
+    for (const example of examples) {
+        describe(example.file, () => {
+            let run: StackRun;
+            before(async () => {
+                const { config, secretKeys } = withTestSecrets(readConfigFile(path.join(repoRoot, "examples", example.file)));
+                run = await runStack(example.stack, { config, secretKeys });
+            });
+            for (const capability of example.capabilities) {
+                it(capability.name, () => capability.check(run));
+            }
+        });
+    }
+});
