@@ -52,6 +52,8 @@ export interface ControlPlane {
     server: string;
     /** PIDs of the processes it runs, for callers that check nothing is left behind. */
     pids: number[];
+    /** How many fake nodes it runs: a stack deployed into it sizes per-node workloads (node-exporter) by it. */
+    nodes: number;
     /** Reads the API server with the admin token. */
     api: ApiClient;
     stop(): Promise<void>;
@@ -161,7 +163,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         ]);
         const client = new ApiClient(server, identity.token);
         await waitForCondition("the default service account", dirs.logs, processes, () => client.exists("/api/v1/namespaces/default/serviceaccounts/default"));
-        for (let index = 0; index < (options.nodes ?? 3); index++) {
+        const nodes = options.nodes ?? 3;
+        for (let index = 0; index < nodes; index++) {
             await client.apply("/api/v1/nodes", fakeNode(`kwok-node-${index}`));
         }
         await client.apply("/apis/storage.k8s.io/v1/storageclasses", storageClassOf(options.binaries.kwokStages));
@@ -173,6 +176,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             kubeconfig,
             server,
             pids: processes.map((child) => child.pid ?? -1),
+            nodes,
             api: client,
             stop,
         };

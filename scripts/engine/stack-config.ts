@@ -38,3 +38,17 @@ export function engineRunConfig(config: RawConfig, renderDirectory: string, char
         "groundwork:addons": withoutEdge,
     };
 }
+
+/**
+ * `config` deployed into a cluster through `kubeconfig` instead of rendered. A DaemonSet runs a pod on
+ * every node, so the monitoring add-on's node count becomes the cluster's, or its namespace quota
+ * would refuse the node-exporter pods past the stack file's count.
+ */
+export function clusterRunConfig(config: RawConfig, cluster: { kubeconfig: string; nodes: number }): RawConfig {
+    const addons = (config["groundwork:addons"] ?? {}) as { monitoring?: Record<string, unknown> };
+    return {
+        ...config,
+        "groundwork:cluster": { kubeconfig: cluster.kubeconfig },
+        ...(addons.monitoring ? { "groundwork:addons": { ...addons, monitoring: { ...addons.monitoring, maxNodes: cluster.nodes } } } : {}),
+    };
+}

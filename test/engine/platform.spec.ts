@@ -11,6 +11,7 @@ import { ApiClient, ControlPlane, startControlPlane } from "../../scripts/cluste
 import { KubeObject } from "../../scripts/cluster/emulation";
 import { workloads } from "../../scripts/cluster/workloads";
 import { EventLog } from "../../scripts/engine/session";
+import { clusterRunConfig } from "../../scripts/engine/stack-config";
 import { ThrowawayStack, chartRepositoryUrl, controlPlaneBinariesOrSkip, engineConfig, scratch, throwawayStack, withPolicy } from "./support";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -66,7 +67,7 @@ describe("engine: the platform in a live cluster", () => {
         cluster = await startControlPlane({ binaries, dataDir: path.join(scratch("platform-cluster"), "data"), report: (line) => process.stderr.write(`      ${line}\n`) });
         baseline = await inventory(cluster.api);
         const { platform: program } = await import("../../components/program");
-        platform = await throwawayStack(this, "platform", engineConfig("local", { "groundwork:cluster": { kubeconfig: cluster.kubeconfig } }), async () => {
+        platform = await throwawayStack(this, "platform", clusterRunConfig(engineConfig("local"), cluster), async () => {
             pulumi.runtime.registerResourceTransform((args) => (failFastSeconds === undefined ? undefined : deploymentTimeout(failFastSeconds)(args)));
             return program();
         });

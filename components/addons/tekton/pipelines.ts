@@ -446,14 +446,16 @@ export class CiPipelines extends pulumi.ComponentResource {
     /** ServiceMonitors for the Pipelines controller and the EventListener, and the CI alert rules. */
     private createMonitoring(prefix: string, settings: TektonSettings, monitoring: NonNullable<CiPipelinesArgs["monitoring"]>, namespace: pulumi.Output<string>, labels: Record<string, string>): void {
         const afterCrds = { parent: this, dependsOn: [monitoring.crds] };
-        const serviceMonitor = (resourceName: string, inNamespace: pulumi.Input<string>, selector: Record<string, string>) =>
+        // Both monitors live in the CI namespace, which Groundwork creates: the Pipelines namespace is the
+        // operator's, and exists only once the operator has reconciled its TektonConfig.
+        const serviceMonitor = (resourceName: string, watchedNamespace: pulumi.Input<string>, selector: Record<string, string>) =>
             new k8s.apiextensions.CustomResource(`${prefix}-${resourceName}`, {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "ServiceMonitor",
-                metadata: { name: resourceName, namespace: inNamespace, labels },
+                metadata: { name: resourceName, namespace, labels },
                 spec: {
                     selector: { matchLabels: selector },
-                    namespaceSelector: { matchNames: [inNamespace] },
+                    namespaceSelector: { matchNames: [watchedNamespace] },
                     endpoints: [{ port: "http-metrics", interval: "30s" }],
                 },
             }, afterCrds);
