@@ -6,20 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { readConfigFile, repoRoot, runStack, StackRun, withTestSecrets } from "./support/program";
-
-const types = {
-    deployment: "kubernetes:apps/v1:Deployment",
-    statefulSet: "kubernetes:apps/v1:StatefulSet",
-    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-    claim: "kubernetes:core/v1:PersistentVolumeClaim",
-    configMap: "kubernetes:core/v1:ConfigMap",
-    secret: "kubernetes:core/v1:Secret",
-    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-    clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
-    clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
-    crd: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
-    certificate: "kubernetes:cert-manager.io/v1:Certificate",
-};
+import { kinds as types } from "./support/kinds";
 
 const inputs = (run: StackRun, type: string, namespace: string): any[] =>
     run.ofType(type).map((resource) => resource.inputs as any).filter((object) => object.metadata?.namespace === namespace);

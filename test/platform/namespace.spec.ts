@@ -2,20 +2,7 @@ import * as assert from "node:assert/strict";
 import { versions } from "../../components/versions";
 import { readStackConfig, runStack, StackRun } from "../support/program";
 import { demandOf, hardOf, overruns } from "../support/quota";
-
-const types = {
-    namespace: "kubernetes:core/v1:Namespace",
-    quota: "kubernetes:core/v1:ResourceQuota",
-    limitRange: "kubernetes:core/v1:LimitRange",
-    claim: "kubernetes:core/v1:PersistentVolumeClaim",
-    deployment: "kubernetes:apps/v1:Deployment",
-    statefulSet: "kubernetes:apps/v1:StatefulSet",
-    cronJob: "kubernetes:batch/v1:CronJob",
-    job: "kubernetes:batch/v1:Job",
-    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-    clusterIssuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
-};
+import { kinds as types } from "../support/kinds";
 
 const stagingVariant = "staging without the edge, two hosts proven over HTTP-01, an explicit executor quota";
 

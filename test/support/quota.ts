@@ -1,24 +1,12 @@
 import * as assert from "node:assert/strict";
 import { parseBytes, parseCpu } from "../../components/platform/quantity";
 import { StackRun } from "./program";
+import { kinds as types } from "./kinds";
 
 /**
  * What a namespace must admit at its peak, derived from what a run registered, independently of
  * the components' budgets (components/platform/sizing.ts): the quota each namespace gets must hold it.
  */
-
-const types = {
-    quota: "kubernetes:core/v1:ResourceQuota",
-    limitRange: "kubernetes:core/v1:LimitRange",
-    claim: "kubernetes:core/v1:PersistentVolumeClaim",
-    deployment: "kubernetes:apps/v1:Deployment",
-    statefulSet: "kubernetes:apps/v1:StatefulSet",
-    cronJob: "kubernetes:batch/v1:CronJob",
-    job: "kubernetes:batch/v1:Job",
-    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-    clusterIssuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
-};
 
 /**
  * The pod cert-manager starts for each ACME HTTP-01 challenge, i.e. each host: its controller's

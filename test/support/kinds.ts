@@ -1,0 +1,20 @@
+/** Pulumi type tokens of the Kubernetes kinds the tests look up, in one table. */
+export const kinds = {
+    namespace: "kubernetes:core/v1:Namespace",
+    quota: "kubernetes:core/v1:ResourceQuota",
+    limitRange: "kubernetes:core/v1:LimitRange",
+    claim: "kubernetes:core/v1:PersistentVolumeClaim",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    secret: "kubernetes:core/v1:Secret",
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    cronJob: "kubernetes:batch/v1:CronJob",
+    job: "kubernetes:batch/v1:Job",
+    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    clusterIssuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
+    certificate: "kubernetes:cert-manager.io/v1:Certificate",
+    clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    crd: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+} as const;
