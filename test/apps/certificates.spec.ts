@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { problemsOf } from "../edge/stacks";
 import { readStackConfig, runStack, StackRun } from "../support/program";
+import { assertProblem } from "../support/problems";
 
 const brokerLink = {
     name: "broker-client",
@@ -63,8 +64,7 @@ describe("tier certificates (mutual TLS)", function () {
         for (const { name, change, expected } of badConfigs) {
             it(`rejects ${name}`, () => {
                 const problems = problemsOf(withCertificates(change));
-                assert.ok(problems.some((problem) => problem.startsWith(expected)),
-                    `expected a problem starting with:\n  ${expected}\ngot:\n  ${problems.join("\n  ") || "(none)"}`);
+                assertProblem(problems, expected);
             });
         }
     });

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parsePlatformConfig } from "../../components/config";
 import { readStackConfig } from "../support/program";
+import { assertProblem } from "../support/problems";
 
 type Raw = Record<string, unknown>;
 
@@ -231,8 +232,7 @@ describe("stack config validation", () => {
     for (const { name, config, secretKeys, expected } of badConfigs) {
         it(`rejects ${name}`, () => {
             const problems = problemsOf(config(), secretKeys);
-            assert.ok(problems.some((problem) => problem.startsWith(expected)),
-                `expected a problem starting with:\n  ${expected}\ngot:\n  ${problems.join("\n  ") || "(none)"}`);
+            assertProblem(problems, expected);
         });
     }
 

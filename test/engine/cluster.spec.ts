@@ -7,14 +7,14 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
-import { ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane";
+import { ControlPlane } from "../../scripts/cluster/control-plane";
 import { REPO_ROOT } from "../../scripts/toolchain/recipes";
 import * as YAML from "yaml";
 import { ClusterAccess } from "../../components/apps/cluster-access";
 import { clusterAccessSchema } from "../../components/apps/cluster-access-config";
 import { versions } from "../../components/versions";
 import { podSecurityLabels } from "../../components/platform/security";
-import { controlPlaneBinariesOrSkip, scratch, throwawayStack } from "./support";
+import { controlPlaneBinariesOrSkip, startTestControlPlane, throwawayStack } from "./support";
 
 function processAlive(pid: number): boolean {
     try {
@@ -49,8 +49,7 @@ describe("engine: a live control plane", () => {
     let cluster: ControlPlane;
 
     before(async function () {
-        const binaries = controlPlaneBinariesOrSkip(this);
-        cluster = await startControlPlane({ binaries, dataDir: path.join(scratch("cluster"), "data"), report: (line) => process.stderr.write(`      ${line}\n`) });
+        cluster = await startTestControlPlane(this, "cluster");
     });
 
     after(async () => {

@@ -4,11 +4,10 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as YAML from "yaml";
-import { ControlPlane, httpRequest, startControlPlane } from "../../scripts/cluster/control-plane";
+import { ControlPlane, httpRequest } from "../../scripts/cluster/control-plane";
 import { cronScheduleProblem } from "../../components/fields";
-import { controlPlaneBinariesOrSkip, scratch } from "./support";
+import { startTestControlPlane } from "./support";
 
 /** Kubernetes runs these; validation refuses them on purpose (@every has no place in a daily-maintenance schedule). */
 const stricterOnPurpose = new Set(["@every 1h"]);
@@ -24,8 +23,7 @@ describe("engine: cron schedules, judged by the API server", () => {
     let cluster: ControlPlane;
 
     before(async function () {
-        const binaries = controlPlaneBinariesOrSkip(this);
-        cluster = await startControlPlane({ binaries, dataDir: path.join(scratch("cron-cluster"), "data"), report: (line) => process.stderr.write(`      ${line}\n`) });
+        cluster = await startTestControlPlane(this, "cron-cluster");
     });
 
     after(async () => {

@@ -4,15 +4,14 @@
  * order: what the API server accepts, measures and refuses is the judge, not a mock.
  */
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiClient, ControlPlane, startControlPlane } from "../../scripts/cluster/control-plane";
+import { ApiClient, ControlPlane } from "../../scripts/cluster/control-plane";
 import { KubeObject } from "../../scripts/cluster/emulation";
 import { workloads } from "../../scripts/cluster/workloads";
 import { EventLog } from "../../scripts/engine/session";
 import { clusterRunConfig } from "../../scripts/engine/stack-config";
-import { ThrowawayStack, chartRepositoryUrl, controlPlaneBinariesOrSkip, engineConfig, scratch, throwawayStack, withPolicy } from "./support";
+import { ThrowawayStack, chartRepositoryUrl, engineConfig, startTestControlPlane, throwawayStack, withPolicy } from "./support";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
@@ -63,8 +62,7 @@ describe("engine: the platform in a live cluster", () => {
     let failFastSeconds: number | undefined;
 
     before(async function () {
-        const binaries = controlPlaneBinariesOrSkip(this);
-        cluster = await startControlPlane({ binaries, dataDir: path.join(scratch("platform-cluster"), "data"), report: (line) => process.stderr.write(`      ${line}\n`) });
+        cluster = await startTestControlPlane(this, "platform-cluster");
         baseline = await inventory(cluster.api);
         const { platform: program } = await import("../../components/program");
         platform = await throwawayStack(this, "platform", clusterRunConfig(engineConfig("local"), cluster), async () => {

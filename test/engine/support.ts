@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { InlineProgramArgs, Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { controlPlaneBinaries } from "../../scripts/cluster";
-import { ControlPlaneBinaries } from "../../scripts/cluster/control-plane";
+import { ControlPlane, ControlPlaneBinaries, startControlPlane } from "../../scripts/cluster/control-plane";
 import { EngineSession, EventLog, openStack, policyOptions, scratchDirectory, startEngine } from "../../scripts/engine/session";
 import { engineRunConfig } from "../../scripts/engine/stack-config";
 import { buildRepository, serveRepository } from "../../scripts/helm-repo";
@@ -92,6 +92,12 @@ export function controlPlaneBinariesOrSkip(context: Mocha.Context): ControlPlane
         throw new Error(`control plane not available: ${controlPlaneSkipReason}`);
     }
     return controlPlane;
+}
+
+/** A loopback control plane in a scratch directory named `name`, its progress indented under the test; skips where it cannot be built. */
+export function startTestControlPlane(context: Mocha.Context, name: string): Promise<ControlPlane> {
+    const binaries = controlPlaneBinariesOrSkip(context);
+    return startControlPlane({ binaries, dataDir: path.join(scratch(name), "data"), report: (line) => process.stderr.write(`      ${line}\n`) });
 }
 
 export interface ThrowawayStack {
