@@ -1,5 +1,6 @@
 import { defineCommand, runAsMain, UsageError } from "../../policy/command-line";
 import { shellQuote } from "./process";
+import { ToolName, recipes } from "./recipes";
 import { Toolchain, ensureToolchain, stackEnvironment } from "./toolchain";
 
 export { ToolchainError } from "./recipes";
@@ -9,23 +10,33 @@ export type { EnsureOptions, PluginName, ToolState, ToolStatus, Toolchain } from
 
 export const toolchainCommand = defineCommand({
     name: "toolchain",
-    usage: `usage: npm run toolchain [-- --strict] [-- --env [--stack <name>]]
+    usage: `usage: npm run toolchain [-- --strict] [-- --env [--stack <name>]] [-- --only <tool> ...]
 
-Builds or reuses the pinned Pulumi CLI, kubernetes provider plugin and actionlint, and installs
-the provider plugins (real, or Groundwork's stand-ins for random and tls) and the policy analyzer.
+Builds or reuses the pinned tools (scripts/toolchain/README.md), and installs the provider plugins
+(real, or Groundwork's stand-ins for random and tls) and the policy analyzer.
   --strict          exit 1 unless every tool is available (by default only a broken build fails)
   --env             print shell exports for running the engine (eval "$(npm run -s toolchain -- --env)")
   --stack <name>    with --env, also export the stack's passphrase (the local stack has a default)
+  --only <tool>     only this tool (repeatable), and print its executable's path on stdout
+                    (${recipes.map((recipe) => recipe.tool).join(", ")})
   --help            this text`,
-    options: { strict: { type: "boolean" }, env: { type: "boolean" }, stack: { type: "string" } },
-    interpret({ strict = false, env = false, stack }, positionals) {
+    options: { strict: { type: "boolean" }, env: { type: "boolean" }, stack: { type: "string" }, only: { type: "string", multiple: true } },
+    interpret({ strict = false, env = false, stack, only }, positionals) {
         if (positionals.length > 0) {
             throw new UsageError(`unexpected argument ${positionals[0]}`);
         }
         if (stack !== undefined && !env) {
             throw new UsageError("--stack only applies with --env");
         }
-        return { strict, env, stack };
+        if (only !== undefined && env) {
+            throw new UsageError("--only and --env exclude each other: the engine's environment needs the whole toolchain");
+        }
+        const names = recipes.map((recipe) => recipe.tool as string);
+        const unknown = only?.find((tool) => !names.includes(tool));
+        if (unknown !== undefined) {
+            throw new UsageError(`--only ${unknown}: no such tool; the tools are ${names.join(", ")}`);
+        }
+        return { strict, env, stack, tools: only as ToolName[] | undefined };
     },
 });
 
@@ -50,9 +61,12 @@ async function main(options: CliOptions): Promise<number> {
     const started = Date.now();
     // Progress goes to stderr so that `--env` output stays clean for `eval`.
     const report = (line: string) => process.stderr.write(`${line}\n`);
-    const toolchain = await ensureToolchain({ report });
-    for (const line of summary(toolchain)) {
-        report(line);
+    const toolchain = await ensureToolchain({ tools: options.tools, report });
+    if (options.tools) {
+        // For scripts and hand runs: `judge=$(npm run -s toolchain -- --only netpol-judge)`.
+        toolchain.tools.filter((tool) => tool.binary).forEach((tool) => process.stdout.write(`${tool.binary}\n`));
+    } else {
+        summary(toolchain).forEach(report);
     }
     report(`toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (options.env) {

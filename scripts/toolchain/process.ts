@@ -13,6 +13,8 @@ export interface CommandOptions {
     /** Appends the command line and everything it prints to this file: build logs stay out of the terminal. */
     logFile?: string;
     timeoutMs?: number;
+    /** Written to the command's stdin, which is then closed (at once, without input). */
+    input?: string;
 }
 
 /** Runs a command to completion without a shell; never rejects for a non-zero exit, only when it cannot start. */
@@ -23,9 +25,12 @@ export function runCommand(command: string, args: readonly string[], options: Co
         const child = spawn(command, args, {
             cwd: options.cwd,
             env: options.env ?? process.env,
-            stdio: ["ignore", "pipe", "pipe"],
+            stdio: ["pipe", "pipe", "pipe"],
             timeout: options.timeoutMs,
         });
+        // A command that exits before reading all of its input reports why itself; the broken pipe adds nothing.
+        child.stdin.on("error", () => undefined);
+        child.stdin.end(options.input);
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         child.stdout.on("data", (chunk: Buffer) => {

@@ -11,7 +11,7 @@ import { toolchainVersions } from "./versions";
 export const TOOLCHAIN_DIR = __dirname;
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-export type ToolName = "pulumi" | "kubernetes" | ControlPlaneTool | "kwok" | "actionlint" | "pss-reference";
+export type ToolName = "pulumi" | "kubernetes" | ControlPlaneTool | "kwok" | "actionlint" | "pss-reference" | "netpol-judge";
 export type ControlPlaneTool = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
 export const CONTROL_PLANE_TOOLS: readonly ControlPlaneTool[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
 
@@ -170,6 +170,18 @@ export const recipes: readonly Recipe[] = [
         // The wrapper's own main package: a benchmark of the reference checks for `npm run bench`.
         mainPackage: ".",
         requires: { "k8s.io/pod-security-admission": `v${toolchainVersions.podSecurityAdmission}` },
+        versionVariables: {},
+        buildTags: [],
+    },
+    {
+        kind: "wrapper",
+        tool: "netpol-judge",
+        version: toolchainVersions.cyclonus,
+        binary: "netpol-judge",
+        moduleDir: "modules/netpol-judge",
+        // The wrapper's own main package over cyclonus' matcher; it reads cyclonus' version from its build info.
+        mainPackage: ".",
+        requires: { "github.com/mattfenwick/cyclonus": `v${toolchainVersions.cyclonus}` },
         versionVariables: {},
         buildTags: [],
     },

@@ -43,6 +43,11 @@ export const toolchainVersions = {
      * the control plane's Kubernetes release, so both judge by the same rules.
      */
     podSecurityAdmission: "0.37.2",
+    /**
+     * NetworkPolicy verdicts without a cluster: cyclonus' matcher (the API's semantics as written),
+     * wrapped by our `netpol-judge` (`modules/netpol-judge`, client scripts/network/judge.ts).
+     */
+    cyclonus: "0.5.6",
     /** Lints `.github/workflows`; built from its Go module like the rest of the toolchain. */
     actionlint: "1.7.12",
 } as const;

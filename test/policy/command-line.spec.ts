@@ -67,8 +67,14 @@ const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]
         bad: [
             ["--stack without --env", ["--stack", "local"], /--stack only applies with --env/],
             ["an argument", ["build"], /unexpected argument build/],
+            ["an unknown tool", ["--only", "cyclonus"], /--only cyclonus: no such tool; the tools are pulumi, kubernetes, .*netpol-judge/],
+            ["--only with --env", ["--env", "--only", "pulumi"], /--only and --env exclude each other/],
         ],
-        good: [[[], { strict: false, env: false, stack: undefined }], [["--env", "--stack", "local", "--strict"], { strict: true, env: true, stack: "local" }]],
+        good: [
+            [[], { strict: false, env: false, stack: undefined, tools: undefined }],
+            [["--env", "--stack", "local", "--strict"], { strict: true, env: true, stack: "local", tools: undefined }],
+            [["--only", "netpol-judge", "--only=kwok"], { strict: false, env: false, stack: undefined, tools: ["netpol-judge", "kwok"] }],
+        ],
     },
     {
         command: lintStacksCommand,
