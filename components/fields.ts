@@ -57,12 +57,24 @@ export const imageReference = z
         "must be pinned by a tag or a digest, such as \"ghcr.io/acme/api:1.4.2\" or \"…@sha256:<64 hex>\"")
     .refine((image) => !/:latest(@|$)/.test(image), "must not use the \"latest\" tag: pin a version or a digest");
 
-export const cidr = z
-    .string()
-    .refine((value) => {
-        const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-        return match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
-    }, "must be an IPv4 CIDR such as \"10.0.0.0/16\"");
+function isIpv4Cidr(value: string): boolean {
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    return match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
+}
+
+/**
+ * Where a tier may send traffic outside the cluster. NetworkPolicy matches addresses only, so a
+ * host name, the natural way to name an API, gets its own explanation.
+ */
+export const egressCidr = z.string().superRefine((value, ctx) => {
+    if (isIpv4Cidr(value)) {
+        return;
+    }
+    const message = /^(?=.*[a-z])[a-z0-9.-]+(\.[a-z0-9-]+)+$/i.test(value)
+        ? "is a host name, and a NetworkPolicy matches IP addresses only: use the CIDR ranges the service publishes (one rule each), or send the traffic through an egress proxy whose address you list here"
+        : "must be an IPv4 CIDR such as \"10.0.0.0/16\"";
+    ctx.addIssue({ code: "custom", message });
+});
 
 /** Environment variable names for the ConfigMap and secret references. */
 export const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name such as \"FEATURE_FLAGS\"");

@@ -92,6 +92,7 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
             storageClass: config.storageClass,
             protect: config.protectData,
             callers: callers.map((caller) => ({ tier: caller, namespace: config.tiers.find((other) => other.name === caller)!.namespace })),
+            callees: config.tiers.filter((other) => other.callers.includes(tier.name)).map((callee) => ({ tier: callee.name, namespace: callee.namespace, port: callee.port })),
             public: publicSettings && { ...publicSettings, ingress: tierIngress(shared) },
         },
         database: database && {

@@ -8,6 +8,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import type { ConfigMap } from "@pulumi/pulumi/automation";
+import { parsePlatformConfig } from "../components/config";
 import { platform } from "../components/program";
 import { defineCommand, runAsMain, UsageError } from "../policy/command-line";
 import { buildRepository, serveRepository } from "./helm-repo";
@@ -16,6 +18,9 @@ import { EMULATED } from "./cluster/emulation";
 import { workloads } from "./cluster/workloads";
 import { clusterRunConfig } from "./engine/stack-config";
 import { EventLog, openStack, policyOptions, scratchDirectory, startEngine } from "./engine/session";
+import { checkNetwork, networkLine } from "./network/check";
+import { ensureNetworkJudge } from "./network/judge";
+import { Manifest } from "./network/matrix";
 import { countByComponent, describeChanges, describeFindings, line, renderedManifests } from "./engine/report";
 import { LOCAL_CLUSTER_STACK, LOCAL_STACK, STATE_DIR, formatElapsed, stackEnvironment } from "./toolchain";
 import { REPO_ROOT } from "./toolchain/recipes";
@@ -180,13 +185,41 @@ async function deploy(operation: Operation, stackName: string, env: Record<strin
         process.stderr.write(`\nnpm run local: ${operation} failed:\n${engineError(failure)}\n`);
     }
     const allReady = cluster === undefined || await reportCluster(cluster, out);
-    return failure || !allReady ? 1 : 0;
+    const networkRight = operation !== "up" || failure !== undefined || await reportNetwork(stack, config, out, progress);
+    return failure || !allReady || !networkRight ? 1 : 0;
+}
+
+/**
+ * The deployed NetworkPolicies judged by a NetworkPolicy engine (cyclonus) against the traffic the
+ * stack declares and the traffic it must keep closed; true when every verdict is the expected one.
+ * The objects come from the stack's state, so rendered and deployed runs are judged alike.
+ */
+async function reportNetwork(
+    stack: Awaited<ReturnType<typeof openStack>>,
+    config: ConfigMap,
+    out: (label: string, text: string) => void,
+    progress: (text: string) => void,
+): Promise<boolean> {
+    const platformConfig = parsePlatformConfig(
+        Object.fromEntries(Object.entries(config).map(([key, { value }]) => [key, value])),
+        new Set(Object.entries(config).filter(([, { secret }]) => secret).map(([key]) => key)),
+    );
+    const state = await stack.exportStack();
+    const resources = (state.deployment as { resources?: { type: string; outputs?: Partial<Manifest> }[] }).resources ?? [];
+    const manifests = resources.filter((resource) => resource.type.startsWith("kubernetes:") && resource.outputs?.kind !== undefined && resource.outputs.metadata !== undefined)
+        .map((resource) => resource.outputs as Manifest);
+    const report = await checkNetwork(await ensureNetworkJudge(progress), platformConfig, manifests);
+    process.stdout.write(`${networkLine(report)}\n`);
+    for (const problem of report.problems) {
+        out("", problem);
+    }
+    return report.problems.length === 0;
 }
 
 /** The cluster's side of the summary, ending with the workload count measured from the API server; true when every workload is ready. */
 async function reportCluster(cluster: ControlPlane, out: (label: string, text: string) => void): Promise<boolean> {
     out("cluster", `${cluster.server}, kubeconfig ${path.relative(REPO_ROOT, cluster.kubeconfig)}; stops with this run, its data stays for the next`);
-    out("network", "NetworkPolicies are stored but not enforced: there is no CNI");
+    out("network", "NetworkPolicies are stored but not enforced (no CNI); the network line judges them with cyclonus");
     out("emulated", `kwok's fake nodes run no containers; status written for: ${EMULATED.map((row) => row.controller).join(", ")}`);
     const all = await workloads(cluster.api);
     for (const workload of all.filter((candidate) => !candidate.ready)) {

@@ -12,6 +12,12 @@ import { createCronJobs, cronJobsBudget, TierCronJob } from "./cron-jobs";
 import { appSecretEnv, AppSecretsArgs } from "./secrets";
 import { claimedSizes, mustRecreate, TierVolume, volumeClaims, WorkloadKind } from "./volumes";
 
+/** Another tier, as a NetworkPolicy peer: its app pods in its namespace. */
+export interface TierPeer {
+    tier: string;
+    namespace: pulumi.Input<string>;
+}
+
 /** How a public tier's Ingress is served; the ingress layer and the edge fill it in. */
 export interface TierIngressArgs {
     className: pulumi.Input<string>;
@@ -70,8 +76,13 @@ export interface AppTierArgs {
     /** A ClusterRole is bound to the tier's ServiceAccount (see ClusterAccess), so it needs a token too. */
     clusterApi?: boolean;
     egress: readonly { cidr: string; ports: readonly number[] }[];
-    /** The tiers allowed to call this one, with their namespaces. */
-    callers: readonly { tier: string; namespace: pulumi.Input<string> }[];
+    /** The tiers allowed to call this one, with their namespaces: the tier admits them. */
+    callers: readonly TierPeer[];
+    /**
+     * The tiers that name this one among their callers, with their ports: under the namespace's
+     * default-deny, a call needs the caller's egress as much as the callee's ingress.
+     */
+    callees: readonly (TierPeer & { port: number })[];
     public?: PublicArgs;
     /**
      * cert-manager proves the public hosts' certificate over ACME HTTP-01, from solver pods in the
@@ -182,9 +193,15 @@ export class AppTier extends pulumi.ComponentResource {
         const writableVolumes = args.writablePaths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
         const certificateMounts = certificateVolumes(args.certificateMounts ?? []);
         const stores = [args.database, args.redis].filter((store): store is StoreClient => store !== undefined);
-        const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
+        // What the scheduled jobs reach too: the stores and the declared external addresses. Calls to
+        // other tiers are the app's alone, as the callees admit the caller's app pods only.
+        const jobEgress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
             ...stores.map((store) => ({ to: [store.peer], ports: [{ protocol: "TCP", port: store.port }] })),
             ...args.egress.map((rule) => ({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: rule.ports.map((port) => ({ protocol: "TCP", port })) })),
+        ];
+        const egress = [
+            ...jobEgress,
+            ...args.callees.map((callee) => ({ to: [tierAppPeer(callee)], ports: [{ protocol: "TCP", port: callee.port }] })),
         ];
         const claims = volumeClaims(name, {
             tierName: args.name,
@@ -289,7 +306,7 @@ export class AppTier extends pulumi.ComponentResource {
             tierResources: args.resources,
             podSpec: { ...sharedPodSpec, volumes: writableEmptyDirs },
             container: { name: args.name, ...sharedContainer, volumeMounts: writableVolumes },
-            egress,
+            egress: jobEgress,
             dependsOn: storesReady,
         }, this);
 
@@ -409,7 +426,7 @@ export class AppTier extends pulumi.ComponentResource {
 }
 
 /** Where cert-manager's acmesolver listens for the challenge request. */
-const acmeSolverPort = 8089;
+export const acmeSolverPort = 8089;
 
 function secretEnv(store: StoreClient | undefined, variables: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
     if (!store) {
@@ -430,10 +447,14 @@ function namespacePeer(namespace: pulumi.Input<string>, podLabels?: Record<strin
     };
 }
 
+/** A tier's app pods (not its scheduled jobs', nor its database's) in the tier's namespace. */
+function tierAppPeer(peer: TierPeer): k8s.types.input.networking.v1.NetworkPolicyPeer {
+    return namespacePeer(peer.namespace, { "app.kubernetes.io/name": peer.tier, "app.kubernetes.io/component": "app" });
+}
+
 function ingressRules(args: AppTierArgs, metricsPort: number): k8s.types.input.networking.v1.NetworkPolicyIngressRule[] {
     const rules: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [];
-    const callers = args.callers.map((caller) =>
-        namespacePeer(caller.namespace, { "app.kubernetes.io/name": caller.tier, "app.kubernetes.io/component": "app" }));
+    const callers = args.callers.map(tierAppPeer);
     if (args.public) {
         callers.push(namespacePeer(args.public.ingress.controllerNamespace));
     }

@@ -9,7 +9,7 @@ import { registryCredentialsSchema } from "../addons/tekton/config";
 import { checkPlacement, checkTierSecrets, checkTierWorkloads, tierSecretCommand, tierSecretsSchema, tierWorkloadFields } from "../apps/config";
 import { edgeSchema } from "../edge/config";
 import {
-    cidr, cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
+    cpuQuantity, egressCidr, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
     memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, storageSize, urlPath,
 } from "../fields";
 import { defaultReplicas, environmentProfiles, environments, logLevels } from "../platform/environment";
@@ -86,7 +86,8 @@ const tierSchema = z.strictObject({
     redis: z.boolean().default(false),
     /** Tiers allowed to call this tier. */
     callers: z.array(resourceName).default([]),
-    egress: z.array(z.strictObject({ cidr, ports: z.array(port).min(1, "must list at least one port") })).default([]),
+    /** Addresses outside the cluster the tier reaches (an LLM API, the Kubernetes API server). */
+    egress: z.array(z.strictObject({ cidr: egressCidr, ports: z.array(port).min(1, "must list at least one port") })).default([]),
     /** Kubernetes API access the tier needs in its own namespace; empty means no token is mounted. */
     apiAccess: z.array(apiAccessRule).default([]),
     /** Cluster-wide API access and the CRDs of an operator tier; a ClusterRole bound to the tier's ServiceAccount. */

@@ -24,7 +24,7 @@ export interface PostgresArgs {
 
 /** The official image runs as the "postgres" user of the Alpine variant. */
 const postgresUid = 70;
-const postgresPort = 5432;
+export const postgresPort = 5432;
 const backupRoleLabel = { "groundwork.dev/role": "postgres-backup" };
 /** The tier's pods that carry this label may reach its database: the app's and its scheduled jobs'. */
 const clientLabel = { "groundwork.dev/postgres-client": "true" };

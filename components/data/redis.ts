@@ -23,7 +23,7 @@ export interface RedisArgs {
 
 /** The official image runs as the "redis" user of the Alpine variant. */
 const redisUid = 999;
-const redisPort = 6379;
+export const redisPort = 6379;
 const storeName = "redis";
 /** Tier pods carrying this label may reach Redis. */
 const redisClientLabel = { "groundwork.dev/redis-client": "true" };

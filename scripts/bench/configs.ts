@@ -4,7 +4,7 @@
  * staging's tiers.
  */
 import { parsePlatformConfig, PlatformConfig, secretKeys } from "../../components/config";
-import { engineRunConfig, RawConfig, readStackConfig } from "../engine/stack-config";
+import { asEngineConfig, engineRunConfig, RawConfig, readStackConfig } from "../engine/stack-config";
 
 export { readStackConfig } from "../engine/stack-config";
 
@@ -59,11 +59,6 @@ export function withTiers(config: RawConfig, count: number): RawConfig {
             ...(addons.tekton && { tekton: { ...addons.tekton, pipelines: addons.tekton.pipelines?.filter((pipeline) => names.has(pipeline.tier)) } }),
         },
     };
-}
-
-/** Config as the engine passes it to the program: `groundwork:<key>` → string, structured values as JSON. */
-export function asEngineConfig(config: RawConfig): Record<string, string> {
-    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
 /**

@@ -21,6 +21,11 @@ export function readConfigFile(file: string): RawConfig {
     return { ...(document.config ?? {}) };
 }
 
+/** Config as the engine passes it to the program: `groundwork:<key>` → string, structured values as JSON. */
+export function asEngineConfig(config: RawConfig): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
 /**
  * `config` rendered into `renderDirectory`, with charts from the repository at `chartsUrl` and the
  * edge off, together with the ingress' Cloudflare flags, which need it.

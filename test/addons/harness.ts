@@ -1,6 +1,6 @@
 import type { PlatformAddons } from "../../components/addons";
 import { lookup, requestFor, secretPaths, settle, startMockRun, unwrapValues, valueOf } from "../support/mocks";
-import { readStackConfig, withOverrides } from "../support/stack-config";
+import { asEngineConfig, readStackConfig, withOverrides } from "../support/stack-config";
 
 export { valueOf } from "../support/mocks";
 
@@ -67,7 +67,7 @@ export async function runAddons(stack: string, overrides: Record<string, unknown
     const { PlatformAddons } = await import("../../components/addons");
     const raw = withOverrides({ ...readStackConfig(stack), ...prefixed(testSecrets) }, overrides);
     const config = parsePlatformConfig(
-        Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])),
+        asEngineConfig(raw),
         new Set(secretKeys.map((key) => `groundwork:${key}`)),
     );
     const addons = new PlatformAddons("addons", { config });

@@ -101,7 +101,7 @@ describe("app tiers", function () {
                 }
             });
 
-            it("admits exactly each tier's declared callers, and lets it reach only its stores and declared egress", () => {
+            it("admits exactly each tier's declared callers, and lets it reach only its stores, the tiers that name it as caller and its declared egress", () => {
                 const tiers = readStackConfig(stack)["groundwork:tiers"] as any[];
                 for (const tier of tiers) {
                     const spec = (runs[stack].get(networkPolicy, `${tier.name}-traffic`).inputs as any).spec;
@@ -119,6 +119,7 @@ describe("app tiers", function () {
                         ...(tier.database ? [`${tier.name}/${tier.name}-postgres.postgres:5432`] : []),
                         ...(tier.redis ? ["redis/redis.redis:6379"] : []),
                         ...(tier.egress ?? []).flatMap((rule: any) => rule.ports.map((port: number) => `${rule.cidr}:${port}`)),
+                        ...tiers.filter((callee) => (callee.callers ?? []).includes(tier.name)).map((callee) => `${callee.name}/${callee.name}.app:${callee.port}`),
                     ];
                     assert.deepEqual(reached.sort(), allowed.sort(), `${tier.name} egress`);
                 }

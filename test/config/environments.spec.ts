@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parsePlatformConfig } from "../../components/config";
 import { environmentProfiles, environments } from "../../components/platform/environment";
-import { readStackConfig, runStack, StackRun } from "../support/program";
+import { asEngineConfig, readStackConfig, runStack, StackRun } from "../support/program";
 
 /** The local stack's tiers with the sizing and log level left to the environment. */
 function localWithDefaults(environment: string, change: (tiers: any[]) => void = () => undefined): Record<string, unknown> {
@@ -16,7 +16,7 @@ function localWithDefaults(environment: string, change: (tiers: any[]) => void =
 }
 
 function parse(config: Record<string, unknown>) {
-    return parsePlatformConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])), new Set());
+    return parsePlatformConfig(asEngineConfig(config), new Set());
 }
 
 describe("environments", () => {

@@ -1,14 +1,9 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parsePlatformConfig } from "../../components/config";
-import { readStackConfig } from "../support/program";
+import { asEngineConfig, readStackConfig } from "../support/program";
 import { assertProblem } from "../support/problems";
 
 type Raw = Record<string, unknown>;
-
-/** Stack config as Pulumi hands it to the program: every value a string, objects as JSON. */
-function asPulumiPasses(config: Raw): Record<string, string> {
-    return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
-}
 
 const tokenKey = "groundwork:cloudflareApiToken";
 
@@ -17,7 +12,7 @@ function parse(config: Raw, secretKeys: string[] = []) {
     const edgeOn = (config["groundwork:edge"] as { enabled?: boolean } | undefined)?.enabled === true;
     const withToken = edgeOn && !(tokenKey in config) ? { ...config, [tokenKey]: "token" } : config;
     const secrets = edgeOn && !(tokenKey in config) ? [...secretKeys, tokenKey] : secretKeys;
-    return parsePlatformConfig(asPulumiPasses(withToken), new Set(secrets));
+    return parsePlatformConfig(asEngineConfig(withToken), new Set(secrets));
 }
 
 function problemsOf(config: Raw, secretKeys: string[] = []): string[] {
@@ -100,6 +95,8 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
     { name: "unknown top-level key", config: () => stagingWith((c) => c["groundwork:tierz"] = "[]"), expected: "groundwork:tierz is not a known key" },
     { name: "egress CIDR", config: () => stagingWith((c) => tiers(c)[1].egress = [{ cidr: "10.0.0.0/33", ports: [443] }]),
         expected: "groundwork:tiers[1].egress[0].cidr (\"10.0.0.0/33\") must be an IPv4 CIDR" },
+    { name: "egress to a host name", config: () => stagingWith((c) => tiers(c)[1].egress = [{ cidr: "api.anthropic.com", ports: [443] }]),
+        expected: "groundwork:tiers[1].egress[0].cidr (\"api.anthropic.com\") is a host name, and a NetworkPolicy matches IP addresses only: use the CIDR ranges" },
     { name: "API access without egress to the API server", config: () => stagingWith((c) => tiers(c)[2].egress = []),
         expected: "groundwork:tiers[2].apiAccess" },
     { name: "Redis client without Redis", config: () => stagingWith((c) => delete c["groundwork:redis"]),

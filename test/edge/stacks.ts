@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parsePlatformConfig, PlatformConfig } from "../../components/config";
-import { readStackConfig } from "../support/program";
+import { asEngineConfig, readStackConfig } from "../support/program";
 
 /** The Cloudflare token every edge-enabled stack needs, passed as a secret like `pulumi config set --secret`. */
 export const tokenKey = "groundwork:cloudflareApiToken";
@@ -18,8 +18,7 @@ export function stackConfig(stack: string, change: (config: any) => void = () =>
 export const edgeOf = (config: any) => config["groundwork:edge"];
 
 export function parse(config: Raw): PlatformConfig {
-    const asPulumiPasses = Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
-    return parsePlatformConfig(asPulumiPasses, new Set([tokenKey]));
+    return parsePlatformConfig(asEngineConfig(config), new Set([tokenKey]));
 }
 
 /** Every problem validation reports for `config`; empty when it is valid. */

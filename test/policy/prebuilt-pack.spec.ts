@@ -21,5 +21,17 @@ describe("policy: the prebuilt JavaScript pack the engine runs", function () {
         assert.deepEqual(prebuilt.PACK_ARGS.policies.map((policy) => policy.name), PACK_ARGS.policies.map((policy) => policy.name));
     });
 
-    it("is built once per content", () => assert.equal(prebuiltPolicyPack(), prebuiltPolicyPack()));
+    it("is built once per content", async () => {
+        const entry = prebuiltPolicyPack();
+        // A rebuild stages its files beside the entry before publishing them: watch for any write there.
+        const written: string[] = [];
+        const watcher = fs.watch(path.dirname(entry), (_event, name) => written.push(String(name)));
+        try {
+            assert.equal(prebuiltPolicyPack(), entry);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+        } finally {
+            watcher.close();
+        }
+        assert.deepEqual(written, [], "the second call built the pack again instead of reusing its entry");
+    });
 });

@@ -1,10 +1,11 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { platform } from "../../components/program";
+import type { Manifest } from "../../scripts/network/matrix";
 import { AliasSpec, aliasUrn, childUrn, lookup, requestFor, settle, startMockRun, urnParts } from "./mocks";
-import { RawConfig, readStackConfig, withOverrides } from "./stack-config";
+import { asEngineConfig, RawConfig, readStackConfig, withOverrides } from "./stack-config";
 
-export { committedStacks, readConfigFile, readStackConfig, testSecretValue, withOverrides, withTestSecrets } from "./stack-config";
+export { asEngineConfig, committedStacks, readConfigFile, readStackConfig, testSecretValue, withOverrides, withTestSecrets } from "./stack-config";
 export type { AliasSpec } from "./mocks";
 export { lookup, revealSecrets, valueOf } from "./mocks";
 
@@ -35,6 +36,9 @@ export interface RecordedResource {
 }
 
 export interface StackRun {
+    /** The config the program ran with (a test token added when the edge is on), and its secret keys. */
+    config: RawConfig;
+    secretKeys: string[];
     resources: RecordedResource[];
     outputs: Record<string, unknown>;
     /** Resources of one type, e.g. "kubernetes:apps/v1:Deployment". */
@@ -95,7 +99,7 @@ export async function runStack(
         preview: options.preview,
     });
     pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])),
+        asEngineConfig(config),
         secretKeys,
     );
 
@@ -121,7 +125,23 @@ export async function runStack(
         };
     });
 
-    return { resources, outputs, ...lookup(resources) };
+    return { config, secretKeys, resources, outputs, ...lookup(resources) };
+}
+
+/**
+ * The Kubernetes objects a run registered, as the provider would render them: apiVersion and kind
+ * from the type token (`kubernetes:apps/v1:Deployment`), the rest from the inputs. Charts are left
+ * out: mocks render none of their objects.
+ */
+export function manifestsOf(run: StackRun): Manifest[] {
+    return run.resources.flatMap((resource) => {
+        const token = /^kubernetes:([^:]+)\/([^:/]+):([A-Za-z]+)$/.exec(resource.type);
+        if (!token || !resource.custom || token[1] === "helm.sh") {
+            return [];
+        }
+        const [, group, version, kind] = token;
+        return [{ ...resource.inputs, apiVersion: group === "core" ? version : `${group}/${version}`, kind } as Manifest];
+    });
 }
 
 /** State the fake engine answers with: the inputs plus the few outputs the program reads. */

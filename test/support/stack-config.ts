@@ -4,7 +4,7 @@ import { RawConfig } from "../../scripts/engine/stack-config";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
-export { readConfigFile, readStackConfig } from "../../scripts/engine/stack-config";
+export { asEngineConfig, readConfigFile, readStackConfig } from "../../scripts/engine/stack-config";
 export type { RawConfig } from "../../scripts/engine/stack-config";
 
 /**

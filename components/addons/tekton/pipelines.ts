@@ -33,10 +33,11 @@ export interface CiPipelinesArgs {
 }
 
 export const eventListenerName = "github";
-const eventListenerPort = 8080;
+export const eventListenerPort = 8080;
 /** Where an EventListener serves its metrics (Tekton Triggers' `http-metrics` port). */
-const eventListenerMetricsPort = 9000;
-const eventListenerPod = { eventlistener: eventListenerName };
+export const eventListenerMetricsPort = 9000;
+/** The labels Tekton Triggers gives the EventListener's pods. */
+export const eventListenerPod = { eventlistener: eventListenerName };
 type DeliveryKind = "deploy" | "cleanup";
 const deliveryKinds: readonly DeliveryKind[] = ["deploy", "cleanup"];
 
