@@ -79,7 +79,7 @@ interface Shared {
 
 /** A tier's config as the arguments of its unit; the rest of the tier's fields are the app's. */
 function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitArgs {
-    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, certificates, secrets, ...app } = tier;
+    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, certificates, secrets, alerts, ...app } = tier;
     return {
         environment: config.environment,
         podSecurityVersion: config.podSecurityVersion,
@@ -105,16 +105,16 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
         edge: publicSettings && shared.edge,
         clusterAccess: clusterAccess && { access: clusterAccess, keepCrds: config.protectData },
         certificates: certificates.length === 0 ? undefined : { certificates, issuer: shared.addons.certManager.issuers["internal-ca"] },
-        monitoring: monitoringTarget(config, shared.addons),
+        monitoring: monitoringTarget(config, shared.addons, alerts),
     };
 }
 
-/** The stack's Prometheus as the tiers see it, when monitoring is on. */
-function monitoringTarget(config: PlatformConfig, addons: PlatformAddons): MonitoringTarget | undefined {
+/** The stack's Prometheus as one tier sees it, with the tier's alert settings, when monitoring is on. */
+function monitoringTarget(config: PlatformConfig, addons: PlatformAddons, alerts: Tier["alerts"]): MonitoringTarget | undefined {
     if (!addons.monitoring) {
         return undefined;
     }
-    return { namespace: config.addons.monitoring.namespace, dashboardLabels: dashboardLabel, alerts: config.addons.monitoring.alerts, crds: addons.monitoring.chart };
+    return { namespace: config.addons.monitoring.namespace, dashboardLabels: dashboardLabel, alerts, crds: addons.monitoring.chart };
 }
 
 /** How a public tier's Ingress gets its certificate: the edge's origin certificate (the unit asks the edge), else the default cluster issuer. */

@@ -31,6 +31,8 @@ export interface AddonsStackConfig {
     readonly cloudflareApiToken?: string;
     readonly chartRepositoryPassword?: string;
     readonly argocdRepositoryCredentials?: RepositoryCredentials;
+    readonly alertPagerDutyRoutingKey?: string;
+    readonly alertSlackWebhookUrl?: string;
     readonly ciRegistryCredentials?: RegistryCredentials;
     readonly tiers: readonly { name: string; namespace?: string }[];
 }
@@ -107,6 +109,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
                 storageClass: config.storageClass,
                 webhookIssuer: this.certManager.issuers["internal-ca"],
                 certManagerChart: this.certManager.chart,
+                receivers: { pagerDuty: config.alertPagerDutyRoutingKey, slack: config.alertSlackWebhookUrl },
             }, child);
         }
         // Named like the Tekton component that held these objects before the split, so that their names stay.

@@ -39,8 +39,8 @@ function tierSeries(telemetry: TierTelemetry, extra = ""): string {
 }
 
 /**
- * The alert rules of one tier: request errors and p95 latency from its own metrics, restarts and
- * autoscaler saturation from kube-state-metrics, the database from its exporter, the backup from
+ * The alert rules of one tier: request errors and p95 latency from its own metrics, memory against
+ * its limit from the kubelet, restarts and autoscaler saturation from kube-state-metrics, the database from its exporter, the backup from
  * its CronJob's status, and volume usage from the kubelet.
  */
 export function tierAlertRules(telemetry: TierTelemetry, alerts: AlertThresholds): AlertRule[] {
@@ -58,15 +58,20 @@ export function tierAlertRules(telemetry: TierTelemetry, alerts: AlertThresholds
         const requests = telemetry.metrics.requests;
         rules.push(rule("TierHighErrorRate",
             `sum(rate(${requests}${tierSeries(telemetry, ",code=~\"5..\"")}[5m])) / sum(rate(${requests}${tierSeries(telemetry)}[5m])) > ${alerts.errorRatePercent / 100}`,
-            "10m", "critical", `more than ${alerts.errorRatePercent}% of requests fail with 5xx`));
+            alerts.errorRateFor, "critical", `more than ${alerts.errorRatePercent}% of requests fail with 5xx`));
         if (telemetry.metrics.latencyHistogram !== undefined) {
             rules.push(rule("TierHighLatency",
                 `histogram_quantile(0.95, sum by (le) (rate(${telemetry.metrics.latencyHistogram}_bucket${tierSeries(telemetry)}[5m]))) > ${alerts.latencyP95Seconds}`,
-                "10m", "warning", `p95 latency above ${alerts.latencyP95Seconds}s`));
+                alerts.latencyFor, "warning", `p95 latency above ${alerts.latencyP95Seconds}s`));
         }
     }
+    // Per pod, since each container's limit is its own; critical because the next spike is an OOM kill.
+    const container = `{${where},container="${tierName}"}`;
+    rules.push(rule("TierHighMemory",
+        `max(sum by (pod) (container_memory_working_set_bytes${container}) / sum by (pod) (kube_pod_container_resource_limits{${where},container="${tierName}",resource="memory"})) > ${alerts.memoryPercent / 100}`,
+        alerts.memoryFor, "critical", `a pod uses more than ${alerts.memoryPercent}% of its memory limit`));
     rules.push(rule("TierPodRestarting",
-        `increase(kube_pod_container_status_restarts_total{${where},container="${tierName}"}[1h]) > ${alerts.restartsPerHour}`,
+        `increase(kube_pod_container_status_restarts_total${container}[1h]) > ${alerts.restartsPerHour}`,
         "0m", "warning", `a container restarted more than ${alerts.restartsPerHour} times in an hour`));
     if (telemetry.hpa) {
         const hpa = `{${where},horizontalpodautoscaler="${tierName}"}`;
@@ -80,7 +85,7 @@ export function tierAlertRules(telemetry: TierTelemetry, alerts: AlertThresholds
         rules.push(
             rule("TierDatabaseDown",
                 `max(pg_up{${where}}) == 0 or absent(pg_up{${where}})`,
-                "5m", "critical", "PostgreSQL is down or its exporter is not scraped"),
+                alerts.databaseDownFor, "critical", "PostgreSQL is down or its exporter is not scraped"),
             rule("TierBackupFailed",
                 `max(kube_job_status_failed{${where},job_name=~"${telemetry.database.backupCronJob}-[0-9]+"}) > 0`,
                 "0m", "critical", "the latest database backup Job failed"),
@@ -92,7 +97,7 @@ export function tierAlertRules(telemetry: TierTelemetry, alerts: AlertThresholds
     }
     rules.push(rule("TierVolumeFilling",
         `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${where}} / kubelet_volume_stats_capacity_bytes{${where}}) > ${alerts.pvcUsagePercent / 100}`,
-        "15m", "warning", `a volume is more than ${alerts.pvcUsagePercent}% full`));
+        alerts.volumeFillingFor, "warning", `a volume is more than ${alerts.pvcUsagePercent}% full`));
     return rules;
 }
 

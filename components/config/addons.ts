@@ -1,6 +1,8 @@
 import { AddonsSettings } from "../addons/config";
 import { RepositoryCredentials, repositoryKey } from "../addons/argocd/config";
 import { ClusterIssuerName } from "../addons/cert-manager/config";
+import { alertReceiverSecretKeys, configuredReceivers } from "../addons/monitoring/alertmanager";
+import { alertReceivers, alertSeverities } from "../addons/monitoring/config";
 import { ChartsSettings, ResourcesSettings } from "../addons/helm-addon/config";
 import { ReportIssue } from "../fields";
 import { profileOf } from "../platform/environment";
@@ -35,8 +37,18 @@ interface AddonsCheckInput {
     environment: string;
     charts: ChartsSettings;
     addons: AddonsSettings;
-    tiers: readonly { name: string; namespace?: string; public?: unknown; metrics?: { scraperNamespace: string } }[];
+    tiers: readonly {
+        name: string;
+        namespace?: string;
+        public?: unknown;
+        metrics?: { scraperNamespace: string; latencyHistogram?: string };
+        hpa?: unknown;
+        database?: unknown;
+        alerts?: Readonly<Record<string, unknown>>;
+    }[];
     cloudflareApiToken?: string;
+    alertPagerDutyRoutingKey?: string;
+    alertSlackWebhookUrl?: string;
     chartRepositoryPassword?: string;
     argocdRepositoryCredentials?: RepositoryCredentials;
     edge?: { enabled: boolean };
@@ -155,10 +167,33 @@ function checkNamespaces(config: AddonsCheckInput, report: ReportIssue): void {
     }
 }
 
-/** The monitoring add-on's sizing, and tiers scraped by a Prometheus that is not the one the stack installs. */
+/**
+ * The alert settings a tier may override, and what of the tier its alert needs: an override of an
+ * alert the tier does not get would silently do nothing.
+ */
+const alertNeeds: readonly { keys: readonly string[]; alert: string; lacks: (tier: AddonsCheckInput["tiers"][number]) => string | undefined }[] = [
+    { keys: ["errorRatePercent", "errorRateFor"], alert: "TierHighErrorRate", lacks: (tier) => (tier.metrics ? undefined : "metrics") },
+    { keys: ["latencyP95Seconds", "latencyFor"], alert: "TierHighLatency", lacks: (tier) => (tier.metrics?.latencyHistogram ? undefined : "metrics.latencyHistogram") },
+    { keys: ["databaseDownFor", "backupMaxAgeHours"], alert: "TierDatabaseDown and TierBackupMissing", lacks: (tier) => (tier.database ? undefined : "database") },
+    { keys: ["hpaMaxedMinutes"], alert: "TierAutoscalerMaxed", lacks: (tier) => (tier.hpa ? undefined : "hpa") },
+];
+
+/**
+ * The monitoring add-on's sizing, tiers scraped by a Prometheus that is not the one the stack
+ * installs, the tiers' alert overrides, and the alert receivers against the routes.
+ */
 function checkMonitoring(config: AddonsCheckInput, report: ReportIssue): void {
     const { monitoring } = config.addons;
+    const credentials = { pagerDuty: config.alertPagerDutyRoutingKey, slack: config.alertSlackWebhookUrl };
     if (!monitoring.enabled) {
+        const unused = "has no effect: addons.monitoring.enabled is false, so there is no Prometheus or Alertmanager; enable monitoring or remove it";
+        config.tiers.forEach((tier, i) => {
+            if (tier.alerts !== undefined) {
+                report(["tiers", i, "alerts"], unused);
+            }
+        });
+        alertReceivers.filter((receiver) => credentials[receiver] !== undefined)
+            .forEach((receiver) => report([alertReceiverSecretKeys[receiver]], `${unused} (pulumi config rm groundwork:${alertReceiverSecretKeys[receiver]})`));
         return;
     }
     for (const key of ["resources", "prometheusResources"] as const) {
@@ -169,7 +204,32 @@ function checkMonitoring(config: AddonsCheckInput, report: ReportIssue): void {
             report(["tiers", i, "metrics", "scraperNamespace"],
                 `must be the monitoring namespace ("${monitoring.namespace}") when addons.monitoring is enabled: only that Prometheus scrapes the tier; remove it or set it to "${monitoring.namespace}"`);
         }
+        for (const { keys, alert, lacks } of alertNeeds) {
+            const missing = lacks(tier);
+            keys.filter((key) => tier.alerts?.[key] !== undefined && missing !== undefined).forEach((key) =>
+                report(["tiers", i, "alerts", key], `is set, but the tier has no ${missing}, so it gets no ${alert} alert: set ${missing} or remove it`));
+        }
     });
+
+    const configured = configuredReceivers(credentials);
+    const routes = monitoring.alertmanager.routes;
+    for (const severity of alertSeverities) {
+        routes?.[severity]?.forEach((receiver, r) => {
+            if (!configured[receiver]) {
+                report(["addons", "monitoring", "alertmanager", "routes", severity, r],
+                    `routes ${severity} alerts to ${receiver}, whose credential is not set: run \`pulumi config set --secret groundwork:${alertReceiverSecretKeys[receiver]} <value>\``);
+            }
+        });
+    }
+    if (routes !== undefined) {
+        alertReceivers.filter((receiver) => configured[receiver] && !alertSeverities.some((severity) => routes[severity]?.includes(receiver))).forEach((receiver) =>
+            report([alertReceiverSecretKeys[receiver]],
+                `is set, but no severity in addons.monitoring.alertmanager.routes goes to ${receiver}: add it to a route or run \`pulumi config rm groundwork:${alertReceiverSecretKeys[receiver]}\``));
+    }
+    if (monitoring.alertmanager.slackChannel !== undefined && !configured.slack) {
+        report(["addons", "monitoring", "alertmanager", "slackChannel"],
+            `needs a Slack webhook: run \`pulumi config set --secret groundwork:${alertReceiverSecretKeys.slack} <webhook URL>\`, or remove it`);
+    }
 }
 
 function checkResources(sizing: ResourcesSettings, report: (field: string, message: string) => void): void {

@@ -22,7 +22,9 @@ export type PlatformConfig = DeepReadonly<Omit<ParsedPlatformConfig, "tiers" | "
     protectData: boolean;
 }>;
 
-type LoadedTier = TierConfig & {
+type LoadedTier = Omit<TierConfig, "alerts"> & {
+    /** The stack's alert settings (addons.monitoring.alerts) with the tier's own over them. */
+    alerts: ParsedPlatformConfig["addons"]["monitoring"]["alerts"];
     namespace: string;
     replicas: number;
     logLevel: NonNullable<TierConfig["logLevel"]>;
@@ -78,6 +80,7 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, secre
         replicas: tier.replicas ?? defaultReplicas(parsed.environment, tier.hpa),
         logLevel: tier.logLevel ?? profile.logLevel,
         http01Solver: answersHttp01(parsed, tier),
+        alerts: { ...parsed.addons.monitoring.alerts, ...tier.alerts },
     }));
     // After the schema, because the peak depends on http01Solver, which is decided here once.
     const { monitoring } = parsed.addons;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { addonsSchema } from "../addons/config";
 import { repositoryCredentialsSchema } from "../addons/argocd/config";
 import { chartsSchema } from "../addons/helm-addon/config";
+import { tierAlertsSchema } from "../addons/monitoring/config";
 import { hpaBehaviorSchema } from "../apps/autoscaling";
 import { certificatesSchema, checkCertificates } from "../apps/certificates-config";
 import { checkClusterAccess, clusterAccessSchema, crdNames } from "../apps/cluster-access-config";
@@ -67,6 +68,7 @@ const tierSchema = z.strictObject({
         /** Latency histogram (without `_bucket`); when set, the tier gets a p95 latency alert and panel. */
         latencyHistogram: metricName.refine((name) => !/_(bucket|sum|count)$/.test(name), "must be the histogram's name without _bucket, _sum or _count, such as \"http_request_duration_seconds\"").optional(),
     }).optional(),
+    alerts: tierAlertsSchema.optional(),
     probes: z.strictObject({ liveness: urlPath, readiness: urlPath, startup: urlPath })
         .default({ liveness: "/healthz", readiness: "/readyz", startup: "/healthz" }),
     hpa: z.strictObject({
@@ -156,6 +158,10 @@ export const platformSchema = z.strictObject({
         .describe("Password of the chart mirror (HTTP basic auth or OCI login) named by groundwork:charts (secret)."),
     ciRegistryCredentials: registryCredentialsSchema.optional()
         .describe("Docker config JSON ({\"auths\":{...}}) the CI pipelines push images with (secret)."),
+    alertPagerDutyRoutingKey: z.string().regex(/^[A-Za-z0-9]{32}$/, "must be a PagerDuty Events API v2 routing (integration) key: 32 letters and digits").optional()
+        .describe("Routing key of the PagerDuty service that receives alerts (secret); see addons.monitoring.alertmanager."),
+    alertSlackWebhookUrl: z.url({ protocol: /^https$/, error: "must be an https:// Slack incoming-webhook URL such as \"https://hooks.slack.com/services/…\"" }).optional()
+        .describe("Slack incoming-webhook URL that receives alerts (secret); see addons.monitoring.alertmanager."),
     tierSecrets: tierSecretsSchema.optional()
         .describe("Values of the tiers' application secrets by tier and name, {<tier>: {<NAME>: <value>}} (secret; set each with --secret --path)."),
 }).superRefine((config, ctx) => {
@@ -168,9 +174,17 @@ export const platformSchema = z.strictObject({
     checkEdge(config, report);
 });
 
-export const secretKeys = ["cloudflareApiToken", "argocdRepositoryCredentials", "chartRepositoryPassword", "ciRegistryCredentials", "tierSecrets"] as const;
+export const secretKeys = [
+    "cloudflareApiToken", "argocdRepositoryCredentials", "chartRepositoryPassword", "ciRegistryCredentials", "alertPagerDutyRoutingKey", "alertSlackWebhookUrl", "tierSecrets",
+] as const;
 
 type ParsedPlatformConfig = z.output<typeof platformSchema>;
+
+/** Whether an Ingress path of pathType Prefix serves `path`: it matches whole path segments. */
+export function prefixMatches(prefix: string, path: string): boolean {
+    const trimmed = prefix.replace(/\/+$/, "");
+    return trimmed === "" || path === trimmed || path.startsWith(`${trimmed}/`);
+}
 export type TierConfig = ParsedPlatformConfig["tiers"][number];
 
 function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" | "redis" | "backups" | "addons" | "edge" | "tierSecrets">, report: ReportIssue): void {
@@ -214,6 +228,15 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
             }
             hosts.set(host, tier.name);
         });
+
+        const publicPrefix = tier.metrics && (tier.metrics.port ?? tier.port) === tier.port
+            ? tier.public?.paths.find((prefix) => prefixMatches(prefix, tier.metrics!.path))
+            : undefined;
+        if (publicPrefix !== undefined) {
+            report(["tiers", i, "metrics", "path"],
+                `would be public: the Ingress routes "${publicPrefix}" on port ${tier.port} to the tier, and that port serves the metrics too; `
+                + "set metrics.port to a port of its own (the Service exposes it to Prometheus only and the Ingress never routes to it)");
+        }
 
         if (tier.redis && !config.redis) {
             report(["tiers", i, "redis"], "is true but groundwork:redis is not configured: add groundwork:redis.storage or set this to false");

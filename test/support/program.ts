@@ -5,7 +5,7 @@ import type { Manifest } from "../../scripts/network/matrix";
 import { AliasSpec, aliasUrn, childUrn, lookup, requestFor, settle, startMockRun, urnParts } from "./mocks";
 import { asEngineConfig, RawConfig, readStackConfig, withOverrides } from "./stack-config";
 
-export { asEngineConfig, committedStacks, readConfigFile, readStackConfig, testSecretValue, withOverrides, withTestSecrets } from "./stack-config";
+export { asEngineConfig, committedStacks, readConfigFile, readStackConfig, testReceiverCredentials, testSecretValue, withOverrides, withTestSecrets } from "./stack-config";
 export type { AliasSpec } from "./mocks";
 export { lookup, revealSecrets, valueOf } from "./mocks";
 

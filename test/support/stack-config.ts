@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { alertReceiverSecretKeys } from "../../components/addons/monitoring/alertmanager";
+import { AlertReceiver } from "../../components/addons/monitoring/config";
 import { RawConfig } from "../../scripts/engine/stack-config";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -22,18 +24,32 @@ export function committedStacks(): { stack: string; file: string }[] {
 }
 
 /**
- * The config plus a value for each application secret its tiers declare, as `pulumi config set
- * --secret` would store it (stack files never hold secrets), and the keys to pass as secret.
+ * The config plus a value for each application secret its tiers declare and for each alert receiver
+ * its routes name, as `pulumi config set --secret` would store them (stack files never hold secrets),
+ * and the keys to pass as secret.
  */
 export function withTestSecrets(config: RawConfig): { config: RawConfig; secretKeys: string[] } {
     const tiers = (config["groundwork:tiers"] ?? []) as { name: string; secrets?: string[] }[];
     const values = Object.fromEntries(tiers.filter((tier) => (tier.secrets ?? []).length > 0)
         .map((tier) => [tier.name, Object.fromEntries((tier.secrets ?? []).map((name) => [name, testSecretValue(tier.name, name)]))]));
-    if (Object.keys(values).length === 0 || "groundwork:tierSecrets" in config) {
-        return { config, secretKeys: "groundwork:tierSecrets" in config ? ["groundwork:tierSecrets"] : [] };
+    const added: RawConfig = Object.keys(values).length === 0 || "groundwork:tierSecrets" in config ? {} : { "groundwork:tierSecrets": values };
+    const routes = (config["groundwork:addons"] as { monitoring?: { alertmanager?: { routes?: Record<string, AlertReceiver[]> } } } | undefined)?.monitoring?.alertmanager?.routes ?? {};
+    for (const receiver of new Set(Object.values(routes).flat())) {
+        const key = `groundwork:${alertReceiverSecretKeys[receiver]}`;
+        if (!(key in config)) {
+            added[key] = testReceiverCredentials[receiver];
+        }
     }
-    return { config: { ...config, "groundwork:tierSecrets": values }, secretKeys: ["groundwork:tierSecrets"] };
+    const withSecrets = { ...config, ...added };
+    const secretKeys = ["groundwork:tierSecrets", ...Object.values(alertReceiverSecretKeys).map((key) => `groundwork:${key}`)].filter((key) => key in withSecrets);
+    return { config: withSecrets, secretKeys };
 }
+
+/** The credentials withTestSecrets gives the alert receivers; tests search for them where they must not appear. */
+export const testReceiverCredentials: Readonly<Record<AlertReceiver, string>> = {
+    pagerDuty: "testpagerdutyroutingkey00000000a",
+    slack: "https://hooks.slack.com/services/TTEST/BTEST/test-slack-webhook-secret",
+};
 
 /** The value withTestSecrets gives an application secret; tests search for it where it must not appear. */
 export function testSecretValue(tier: string, name: string): string {

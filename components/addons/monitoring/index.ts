@@ -5,7 +5,8 @@ import { budgetGuards } from "../../platform/namespace";
 import { podSecurityLabels, standardLabels } from "../../platform/security";
 import { Budget, budgetOf, Resources } from "../../platform/sizing";
 import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod, spreadOverNodes } from "../helm-addon";
-import { MonitoringSettings } from "./config";
+import { alertmanagerConfig, alertReceiversSecretName, alertRoutes, configuredReceivers, receiverSecretData } from "./alertmanager";
+import { AlertReceiver, MonitoringSettings } from "./config";
 
 export interface MonitoringArgs {
     context: AddonContext;
@@ -16,6 +17,8 @@ export interface MonitoringArgs {
     webhookIssuer: k8s.apiextensions.CustomResource;
     /** The cert-manager chart, which installs the Certificate CRD the chart's webhook objects use. */
     certManagerChart: pulumi.Resource;
+    /** Credentials of the alert receivers, from the secret config: a PagerDuty routing key, a Slack webhook URL. */
+    receivers: Readonly<Partial<Record<AlertReceiver, string>>>;
 }
 
 /** What the stack decides about the add-on; the budget counts the peak from it. */
@@ -95,17 +98,34 @@ export class Monitoring extends HelmAddon {
             stringData: { "admin-user": "admin", "admin-password": admin.result },
         }, { parent: this, dependsOn: [this.namespaceResource] });
 
+        const receiversSecret = this.receiversSecret(name, args.receivers, labels);
         this.chart = this.installChart({
             chart: "kubePrometheusStack",
             releaseName: monitoringRelease,
-            values: this.chartValues(settings, args.storageClass, adminSecret.metadata.name),
+            values: this.chartValues(settings, args.storageClass, adminSecret.metadata.name, args.receivers),
             overrides: settings.values,
-            dependsOn: [nodeExporterNamespace, adminSecret, args.certManagerChart, args.webhookIssuer, ...guards],
+            dependsOn: [nodeExporterNamespace, adminSecret, ...(receiversSecret ? [receiversSecret] : []), args.certManagerChart, args.webhookIssuer, ...guards],
         });
         this.registerOutputs({ namespace: this.namespace, nodeExporterNamespace: this.nodeExporterNamespace, grafanaAdminPassword: this.grafanaAdminPassword });
     }
 
-    private chartValues(settings: MonitoringSettings, stackStorageClass: string | undefined, adminSecretName: pulumi.Output<string>): ChartValues {
+    /**
+     * The receivers' credentials, which Alertmanager mounts and reads by file: the chart's values (and
+     * so the rendered config Secret and Pulumi's state of the chart) never hold them.
+     */
+    private receiversSecret(name: string, receivers: MonitoringArgs["receivers"], labels: Record<string, string>): k8s.core.v1.Secret | undefined {
+        if (!Object.values(configuredReceivers(receivers)).some(Boolean)) {
+            return undefined;
+        }
+        return new k8s.core.v1.Secret(`${name}-alert-receivers`, {
+            metadata: { name: alertReceiversSecretName, namespace: this.namespace, labels },
+            type: "Opaque",
+            stringData: pulumi.secret(receiverSecretData(receivers)),
+        }, { parent: this, dependsOn: [this.namespaceResource] });
+    }
+
+    private chartValues(settings: MonitoringSettings, stackStorageClass: string | undefined, adminSecretName: pulumi.Output<string>, receivers: MonitoringArgs["receivers"]): ChartValues {
+        const receiversSecret = Object.values(configuredReceivers(receivers)).some(Boolean) ? [alertReceiversSecretName] : [];
         const replicas = this.highAvailability ? 2 : 1;
         const small = copy(settings.resources);
         const storageClassName = settings.storageClass ?? stackStorageClass;
@@ -141,7 +161,9 @@ export class Monitoring extends HelmAddon {
                 },
             },
             alertmanager: {
+                config: alertmanagerConfig(alertRoutes(settings.alertmanager, receivers), settings.alertmanager.slackChannel),
                 alertmanagerSpec: {
+                    secrets: receiversSecret,
                     replicas,
                     resources: small,
                     storage: claim(settings.alertmanagerStorage),
