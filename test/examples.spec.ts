@@ -5,8 +5,13 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { readConfigFile, repoRoot, runStack, StackRun, withTestSecrets } from "./support/program";
+import { alertReceiversSecretName } from "../components/addons/monitoring/alertmanager";
+import { AlertRule } from "../components/addons/monitoring/rules";
+import { parseBytes, parseCpu } from "../components/platform/quantity";
+import { publicMetricsRoutes } from "./support/exposure";
 import { kinds as types } from "./support/kinds";
+import { readConfigFile, repoRoot, runStack, StackRun, withTestSecrets } from "./support/program";
+import { comparisons } from "./support/promql";
 
 const inputs = (run: StackRun, type: string, namespace: string): any[] =>
     run.ofType(type).map((resource) => resource.inputs as any).filter((object) => object.metadata?.namespace === namespace);
@@ -15,32 +20,137 @@ const podSpecOf = (run: StackRun, namespace: string): any => {
     const workload = [...inputs(run, types.deployment, namespace), ...inputs(run, types.statefulSet, namespace)].find((object) => object.metadata.name === namespace);
     return workload.spec.template.spec;
 };
-const envOf = (run: StackRun, namespace: string): any[] => podSpecOf(run, namespace).containers[0].env;
+
+const mebibyte = 2 ** 20;
+const gibibyte = 2 ** 30;
+const named = (objects: any[], name: string): any => {
+    const found = objects.find((object) => object.metadata.name === name);
+    assert.ok(found, `nothing named ${name} among ${objects.map((object) => object.metadata.name).join(", ")}`);
+    return found;
+};
+const workload = (run: StackRun, type: string, namespace: string, name: string): any => named(inputs(run, type, namespace), name);
+const container = (object: any, name: string): any => object.spec.template.spec.containers.find((candidate: any) => candidate.name === name);
+const appEnv = (run: StackRun, namespace: string, name: string): any[] => container(workload(run, types.deployment, namespace, name), name).env;
+/** Requests and limits as [millicores, bytes], whatever units the config wrote them in. */
+const quantities = (resources: any) => Object.fromEntries((["requests", "limits"] as const).map((kind) =>
+    [kind, [parseCpu(resources[kind].cpu), parseBytes(resources[kind].memory)]]));
+/** A store's (PostgreSQL's, Redis's) container sizing and the StorageClass of its volume. */
+const storeSizing = (run: StackRun, namespace: string, name: string, containerName: string) => {
+    const store = workload(run, types.statefulSet, namespace, name);
+    return { ...quantities(container(store, containerName).resources), storageClass: store.spec.volumeClaimTemplates[0].spec.storageClassName };
+};
+/** One direction of an autoscaler's behaviour as [type, value, periodSeconds] policies. */
+const behaviour = (direction: any) => ({
+    window: direction.stabilizationWindowSeconds,
+    policies: direction.policies.map((policy: any) => [policy.type, policy.value, policy.periodSeconds]),
+    select: direction.selectPolicy,
+});
+
+/** A system's checkable values, each the registered value the program derives from the example, as capabilities. */
+function seedValues(rows: { value: string; expected: unknown; actual: (run: StackRun) => unknown }[]): { name: string; check: (run: StackRun) => void }[] {
+    return rows.map(({ value, expected, actual }) => ({ name: value, check: (run) => assert.deepEqual(actual(run), expected) }));
+}
 
 const examples: { file: string; stack: string; capabilities: { name: string; check: (run: StackRun) => void }[] }[] = [
     {
         file: "agentguard.yaml",
         stack: "production",
-        capabilities: [
-            { name: "the API autoscales 3 to 20, up at once and down after ten quiet minutes", check: (run) => {
-                const [hpa] = inputs(run, types.hpa, "api");
-                assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [3, 20]);
-                assert.equal(hpa.spec.behavior.scaleUp.stabilizationWindowSeconds, 0);
-                assert.equal(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds, 600);
-            } },
-            { name: "MLflow is a StatefulSet with an artifact volume per replica and its own PostgreSQL", check: (run) => {
-                const [mlflow] = inputs(run, types.statefulSet, "mlflow").filter((set) => set.metadata.name === "mlflow");
-                assert.ok(mlflow, "no mlflow StatefulSet");
-                assert.ok(inputs(run, types.claim, "mlflow").some((claim) => claim.metadata.name.startsWith("artifacts-mlflow-")), "no artifact claim");
-                assert.ok(envOf(run, "mlflow").some((variable) => variable.name === "PGHOST"), "MLflow reads no database");
-            } },
-            { name: "the API reads its application secrets from a Secret, and Redis", check: (run) => {
-                const fromSecrets = envOf(run, "api").filter((variable) => variable.valueFrom?.secretKeyRef).map((variable) => variable.name);
-                for (const name of ["OPENAI_API_KEY", "JWT_SIGNING_KEY", "REDIS_PASSWORD", "PGPASSWORD"]) {
-                    assert.ok(fromSecrets.includes(name), `${name} is not read from a Secret`);
-                }
-            } },
-        ],
+        // Every checkable value of the AgentGuard seed (../shared/seeds/003_*), as the program registers it.
+        capabilities: seedValues([
+            { value: "API requests 1 CPU / 2Gi, limits 2 CPU / 4Gi", expected: { requests: [1000, 2 * gibibyte], limits: [2000, 4 * gibibyte] },
+                actual: (run) => quantities(container(workload(run, types.deployment, "agentguard", "agentguard-api"), "agentguard-api").resources) },
+            { value: "HPA 3-20 replicas at CPU 70 % and memory 80 %", expected: { replicas: [3, 20], targets: { cpu: 70, memory: 80 } },
+                actual: (run) => {
+                    const { spec } = named(inputs(run, types.hpa, "agentguard"), "agentguard-api");
+                    return { replicas: [spec.minReplicas, spec.maxReplicas], targets: Object.fromEntries(spec.metrics.map((metric: any) => [metric.resource.name, metric.resource.target.averageUtilization])) };
+                } },
+            { value: "scale up by at most 50 % or 4 pods a minute, after 60 s", expected: { window: 60, policies: [["Percent", 50, 60], ["Pods", 4, 60]], select: "Max" },
+                actual: (run) => behaviour(named(inputs(run, types.hpa, "agentguard"), "agentguard-api").spec.behavior.scaleUp) },
+            { value: "scale down by at most 10 % or 2 pods a minute, after 300 s", expected: { window: 300, policies: [["Percent", 10, 60], ["Pods", 2, 60]], select: "Max" },
+                actual: (run) => behaviour(named(inputs(run, types.hpa, "agentguard"), "agentguard-api").spec.behavior.scaleDown) },
+            { value: "PostgreSQL requests 500m / 1Gi, limits 1 CPU / 2Gi, on fast-ssd", expected: { requests: [500, gibibyte], limits: [1000, 2 * gibibyte], storageClass: "fast-ssd" },
+                actual: (run) => storeSizing(run, "agentguard", "agentguard-api-postgres", "postgres") },
+            { value: "Redis requests 200m / 512Mi, limits 500m / 1Gi, on fast-ssd", expected: { requests: [200, 512 * mebibyte], limits: [500, gibibyte], storageClass: "fast-ssd" },
+                actual: (run) => storeSizing(run, "agentguard-redis", "redis", "redis") },
+            { value: "the API reads every secret the seed names from a Secret", expected: ["CLAUDE_API_KEY", "ENCRYPTION_KEY", "JWT_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "SLACK_WEBHOOK_URL", "SMTP_PASSWORD", "WEBHOOK_SECRET"],
+                actual: (run) => appEnv(run, "agentguard", "agentguard-api").filter((variable) => variable.valueFrom?.secretKeyRef).map((variable) => variable.name)
+                    .filter((name) => !["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "REDIS_HOST", "REDIS_PORT"].includes(name)).sort() },
+            { value: "POSTGRES_PASSWORD is the password the database was created with", expected: { name: "agentguard-api-postgres-credentials", key: "password" },
+                actual: (run) => {
+                    const credentials = run.get(types.secret, "agentguard-api-postgres-credentials").inputs as any;
+                    const reference = appEnv(run, "agentguard", "agentguard-api").find((variable) => variable.name === "POSTGRES_PASSWORD").valueFrom.secretKeyRef;
+                    assert.equal(reference.name, credentials.metadata.name);
+                    return reference;
+                } },
+            { value: "egress to the Claude API on 443 only, by its published CIDR", expected: [{ cidr: "160.79.104.0/23", ports: [443] }],
+                actual: (run) => named(inputs(run, types.networkPolicy, "agentguard"), "agentguard-api-traffic").spec.egress
+                    .filter((rule: any) => rule.to.some((peer: any) => peer.ipBlock))
+                    .map((rule: any) => ({ cidr: rule.to[0].ipBlock.cidr, ports: rule.ports.map((port: any) => port.port) })) },
+            { value: "alerts: > 10 % 5xx for 5 min, PostgreSQL down for 2 min, > 90 % memory for 5 min (critical); p95 > 1 s for 5 min (warning)",
+                expected: {
+                    TierHighErrorRate: [">", 0.1, "5m", "critical"],
+                    TierDatabaseDown: ["==", 0, "2m", "critical"],
+                    TierHighMemory: [">", 0.9, "5m", "critical"],
+                    TierHighLatency: [">", 1, "5m", "warning"],
+                },
+                actual: (run) => {
+                    const rules = named(inputs(run, types.rule, "agentguard"), "agentguard-api").spec.groups[0].rules as AlertRule[];
+                    return Object.fromEntries(["TierHighErrorRate", "TierDatabaseDown", "TierHighMemory", "TierHighLatency"].map((alert) => {
+                        const rule = rules.find((candidate) => candidate.alert === alert)!;
+                        const [comparison] = comparisons(rule.expr);
+                        return [alert, [comparison.operator, comparison.threshold, rule.for, rule.labels.severity]];
+                    }));
+                } },
+            { value: "critical and warning alerts reach Slack, from the webhook in a mounted Secret", expected: { routes: { critical: ["slack"], warning: ["slack"] }, secrets: [alertReceiversSecretName] },
+                actual: (run) => {
+                    const { alertmanager } = (run.get(types.chart, "addons-monitoring-kube-prometheus-stack").inputs as any).values;
+                    const receivers = new Map((alertmanager.config.receivers as any[]).map((receiver) => [receiver.name, receiver]));
+                    const routes = Object.fromEntries((alertmanager.config.route.routes as any[]).map((route) => [route.matchers[0].match(/"(.+)"/)[1],
+                        [...(receivers.get(route.receiver).pagerduty_configs ? ["pagerDuty"] : []), ...(receivers.get(route.receiver).slack_configs ? ["slack"] : [])]]));
+                    return { routes, secrets: alertmanager.alertmanagerSpec.secrets };
+                } },
+            { value: "/metrics on its own port, scraped by Prometheus, never routed by the public Ingress", expected: { scraped: ["metrics", "/metrics"], servicePort: 9090, admitted: ["monitoring"], ingressPorts: ["http"], publicRoutes: [] },
+                actual: (run) => {
+                    const [monitor] = inputs(run, types.serviceMonitor, "agentguard");
+                    const service = named(inputs(run, types.service, "agentguard"), "agentguard-api");
+                    const policy = named(inputs(run, types.networkPolicy, "agentguard"), "agentguard-api-traffic");
+                    const ingress = named(inputs(run, types.ingress, "agentguard"), "agentguard-api");
+                    return {
+                        scraped: [monitor.spec.endpoints[0].port, monitor.spec.endpoints[0].path],
+                        servicePort: service.spec.ports.find((port: any) => port.name === "metrics").port,
+                        admitted: policy.spec.ingress.filter((rule: any) => rule.ports.some((port: any) => port.port === 9090))
+                            .flatMap((rule: any) => rule.from.map((peer: any) => peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"])),
+                        ingressPorts: [...new Set(ingress.spec.rules.flatMap((rule: any) => rule.http.paths.map((path: any) => path.backend.service.port.name)))],
+                        publicRoutes: publicMetricsRoutes(run.resources),
+                    };
+                } },
+            { value: "liveness, readiness and startup probes on /health", expected: ["/health", "/health", "/health"],
+                actual: (run) => {
+                    const app = container(workload(run, types.deployment, "agentguard", "agentguard-api"), "agentguard-api");
+                    return [app.livenessProbe.httpGet.path, app.readinessProbe.httpGet.path, app.startupProbe.httpGet.path];
+                } },
+            { value: "non-root as UID 1000, read-only root filesystem", expected: [1000, true],
+                actual: (run) => {
+                    const pod = workload(run, types.deployment, "agentguard", "agentguard-api").spec.template.spec;
+                    return [pod.securityContext.runAsUser, pod.containers[0].securityContext.readOnlyRootFilesystem];
+                } },
+            { value: "served at watcher.mothership-ai.com and api.agentguard.mothership-ai.com", expected: ["api.agentguard.mothership-ai.com", "watcher.mothership-ai.com"],
+                actual: (run) => named(inputs(run, types.ingress, "agentguard"), "agentguard-api").spec.rules.map((rule: any) => rule.host).sort() },
+            { value: "NGINX runs 2 replicas", expected: 2,
+                actual: (run) => (run.get(types.chart, "addons-ingress-nginx-ingress-nginx").inputs as any).values.controller.replicaCount },
+            { value: "MLflow is a StatefulSet with its artifacts on a volume per replica, on probes at /health", expected: { kind: "StatefulSet", claim: ["50Gi", "standard"], probe: "/health" },
+                actual: (run) => {
+                    const mlflow = workload(run, types.statefulSet, "agentguard-mlflow", "mlflow");
+                    const [claim] = mlflow.spec.volumeClaimTemplates;
+                    return { kind: "StatefulSet", claim: [claim.spec.resources.requests.storage, claim.spec.storageClassName], probe: container(mlflow, "mlflow").readinessProbe.httpGet.path };
+                } },
+            { value: "the API calls MLflow: MLflow admits the API's pods on its port", expected: [{ namespace: "agentguard", tier: "agentguard-api", port: 5000 }],
+                actual: (run) => named(inputs(run, types.networkPolicy, "agentguard-mlflow"), "mlflow-traffic").spec.ingress
+                    .filter((rule: any) => rule.from.some((peer: any) => peer.podSelector))
+                    .flatMap((rule: any) => rule.from.map((peer: any) => ({
+                        namespace: peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"], tier: peer.podSelector.matchLabels["app.kubernetes.io/name"], port: rule.ports[0].port,
+                    }))) },
+        ]),
     },
     {
         file: "circle-core-development.yaml",
