@@ -1,14 +1,17 @@
 import * as assert from "node:assert/strict";
 import { Monitoring } from "../../components/addons/monitoring";
-import { alertThresholdsSchema, monitoringSchema } from "../../components/addons/monitoring/config";
+import { alertmanagerConfig, alertReceiverSecretKeys, alertReceiversSecretName, alertRoutes, silentReceiver } from "../../components/addons/monitoring/alertmanager";
+import { AlertReceiver, alertReceivers, alertThresholdsSchema, monitoringSchema } from "../../components/addons/monitoring/config";
 import { AlertRule } from "../../components/addons/monitoring/rules";
 import { tierAlertRules, tierDashboardPanels, TierTelemetry } from "../../components/apps/monitoring";
 import { formatBytes, formatCpu } from "../../components/platform/quantity";
 import { comparisons, promqlErrors } from "../support/promql";
-import { readStackConfig, RecordedResource, runStack, StackRun } from "../support/program";
+import { unwrapValues } from "../support/mocks";
+import { readStackConfig, RecordedResource, revealSecrets, runStack, StackRun, testReceiverCredentials } from "../support/program";
 
 const types = {
     chart: "kubernetes:helm.sh/v4:Chart",
+    secret: "kubernetes:core/v1:Secret",
     service: "kubernetes:core/v1:Service",
     configMap: "kubernetes:core/v1:ConfigMap",
     quota: "kubernetes:core/v1:ResourceQuota",
@@ -44,7 +47,7 @@ const dependsOnChart = (resource: RecordedResource) =>
 describe("monitoring: alert rules", () => {
     it("every rule and dashboard expression parses as PromQL", () => {
         const expressions = [...tierAlertRules(everything, thresholds).map((rule) => rule.expr), ...tierDashboardPanels(everything).map((panel) => panel.expr)];
-        assert.equal(expressions.length, 14);
+        assert.equal(expressions.length, 15);
         for (const expr of expressions) {
             assert.deepEqual(promqlErrors(expr), [], expr);
         }
@@ -56,10 +59,14 @@ describe("monitoring: alert rules", () => {
     });
 
     // Each alert, the comparison its expression ends in, and the number the configured threshold becomes.
-    const custom = alertThresholdsSchema.parse({ errorRatePercent: 2, latencyP95Seconds: 0.25, restartsPerHour: 5, pvcUsagePercent: 90, backupMaxAgeHours: 30, hpaMaxedMinutes: 20 });
+    const custom = alertThresholdsSchema.parse({
+        errorRatePercent: 2, latencyP95Seconds: 0.25, memoryPercent: 95, restartsPerHour: 5, pvcUsagePercent: 90, backupMaxAgeHours: 30, hpaMaxedMinutes: 20,
+        errorRateFor: "5m", latencyFor: "3m", memoryFor: "1m", databaseDownFor: "2m", volumeFillingFor: "1h",
+    });
     const cases: { alert: string; operator: string; threshold: number | undefined; custom: number | undefined; severity: string }[] = [
         { alert: "TierHighErrorRate", operator: ">", threshold: 0.05, custom: 0.02, severity: "critical" },
         { alert: "TierHighLatency", operator: ">", threshold: 0.5, custom: 0.25, severity: "warning" },
+        { alert: "TierHighMemory", operator: ">", threshold: 0.9, custom: 0.95, severity: "critical" },
         { alert: "TierPodRestarting", operator: ">", threshold: 3, custom: 5, severity: "warning" },
         { alert: "TierAutoscalerMaxed", operator: ">=", threshold: undefined, custom: undefined, severity: "warning" },
         { alert: "TierDatabaseDown", operator: "==", threshold: 0, custom: 0, severity: "critical" },
@@ -78,6 +85,28 @@ describe("monitoring: alert rules", () => {
             }
         });
     }
+
+    // Each alert's `for`: the default, and what the custom settings above make it.
+    const durations: { alert: string; default: string; custom: string }[] = [
+        { alert: "TierHighErrorRate", default: "10m", custom: "5m" },
+        { alert: "TierHighLatency", default: "10m", custom: "3m" },
+        { alert: "TierHighMemory", default: "10m", custom: "1m" },
+        { alert: "TierDatabaseDown", default: "5m", custom: "2m" },
+        { alert: "TierVolumeFilling", default: "15m", custom: "1h" },
+        { alert: "TierAutoscalerMaxed", default: "15m", custom: "20m" },
+    ];
+    for (const { alert, default: byDefault, custom: configured } of durations) {
+        it(`${alert} waits ${byDefault} by default, and the configured duration`, () => {
+            assert.equal(ruleNamed(tierAlertRules(everything, thresholds), alert).for, byDefault);
+            assert.equal(ruleNamed(tierAlertRules(everything, custom), alert).for, configured);
+        });
+    }
+
+    it("TierHighMemory compares each pod's working set with its own container's memory limit", () => {
+        const [comparison] = comparisons(ruleNamed(tierAlertRules(everything, thresholds), "TierHighMemory").expr);
+        assert.match(comparison.left, /sum by \(pod\) \(container_memory_working_set_bytes\{namespace="backend",container="backend"\}\)/);
+        assert.match(comparison.left, /sum by \(pod\) \(kube_pod_container_resource_limits\{namespace="backend",container="backend",resource="memory"\}\)/);
+    });
 
     it("waits the configured minutes before calling the autoscaler saturated", () => {
         assert.equal(ruleNamed(tierAlertRules(everything, thresholds), "TierAutoscalerMaxed").for, "15m");
@@ -230,5 +259,116 @@ describe("monitoring: off", function () {
         for (const statefulSet of run.ofType(types.statefulSet)) {
             assert.deepEqual((statefulSet.inputs as any).spec.template.spec.containers.map((container: any) => container.name).filter((name: string) => name.includes("exporter")), []);
         }
+    });
+});
+
+describe("monitoring: per-tier alert settings", function () {
+    this.timeout(60000);
+
+    it("gives a tier its own thresholds and durations over the stack's, and leaves the other tiers at the stack's", async () => {
+        const config = structuredClone(readStackConfig("staging")) as any;
+        config["groundwork:addons"].monitoring.alerts = { errorRatePercent: 8, databaseDownFor: "3m" };
+        config["groundwork:tiers"][0].alerts = { errorRatePercent: 20, errorRateFor: "1m", memoryPercent: 75 };
+        const run = await runStack("staging", { config });
+        const rulesOf = (tier: string) => (run.get(types.rule, `${tier}-monitoring-rules`).inputs as any).spec.groups[0].rules as AlertRule[];
+        const threshold = (rules: AlertRule[], alert: string) => comparisons(ruleNamed(rules, alert).expr)[0].threshold;
+        const backend = rulesOf("backend");
+        assert.deepEqual([threshold(backend, "TierHighErrorRate"), ruleNamed(backend, "TierHighErrorRate").for], [0.2, "1m"]);
+        assert.equal(threshold(backend, "TierHighMemory"), 0.75);
+        // Unset on the tier: the stack's value, else the default.
+        assert.equal(ruleNamed(backend, "TierDatabaseDown").for, "3m");
+        assert.equal(ruleNamed(backend, "TierVolumeFilling").for, "15m");
+        for (const tier of ["ai-engine", "executor"]) {
+            assert.equal(threshold(rulesOf(tier), "TierHighMemory"), 0.9, tier);
+            assert.equal(ruleNamed(rulesOf(tier), "TierDatabaseDown").for, "3m", tier);
+        }
+    });
+});
+
+describe("monitoring: Alertmanager receivers", function () {
+    this.timeout(60000);
+
+    const routing: { name: string; routes?: { critical?: AlertReceiver[]; warning?: AlertReceiver[] }; credentials: AlertReceiver[]; expected: Record<string, AlertReceiver[]> }[] = [
+        { name: "nothing configured: nobody is notified", credentials: [], expected: { critical: [], warning: [] } },
+        { name: "both set, no routes: critical pages, warnings go to Slack", credentials: ["pagerDuty", "slack"], expected: { critical: ["pagerDuty"], warning: ["slack"] } },
+        { name: "only Slack: every severity goes to Slack", credentials: ["slack"], expected: { critical: ["slack"], warning: ["slack"] } },
+        { name: "only PagerDuty: critical pages, warnings stay in Alertmanager", credentials: ["pagerDuty"], expected: { critical: ["pagerDuty"], warning: [] } },
+        { name: "explicit routes win", routes: { critical: ["pagerDuty", "slack"] }, credentials: ["pagerDuty", "slack"], expected: { critical: ["pagerDuty", "slack"], warning: [] } },
+    ];
+    for (const { name, routes, credentials, expected } of routing) {
+        it(`routes by severity: ${name}`, () => {
+            const set = Object.fromEntries(credentials.map((receiver) => [receiver, "x"]));
+            assert.deepEqual(alertRoutes({ routes }, set), expected);
+        });
+    }
+
+    it("renders one route per routed severity, each to a receiver reading its credential from the mounted Secret", () => {
+        const config = alertmanagerConfig({ critical: ["pagerDuty", "slack"], warning: ["slack"] }, "#alerts") as any;
+        assert.equal(config.route.receiver, silentReceiver);
+        assert.deepEqual(config.route.routes, [
+            { receiver: "critical", matchers: ["severity = \"critical\""] },
+            { receiver: "warning", matchers: ["severity = \"warning\""] },
+        ]);
+        const secretDirectory = `/etc/alertmanager/secrets/${alertReceiversSecretName}`;
+        assert.deepEqual(config.receivers, [
+            { name: silentReceiver },
+            {
+                name: "critical",
+                pagerduty_configs: [{ routing_key_file: `${secretDirectory}/pagerduty-routing-key`, send_resolved: true }],
+                slack_configs: [{ api_url_file: `${secretDirectory}/slack-webhook-url`, send_resolved: true, channel: "#alerts" }],
+            },
+            { name: "warning", slack_configs: [{ api_url_file: `${secretDirectory}/slack-webhook-url`, send_resolved: true, channel: "#alerts" }] },
+        ]);
+        const unrouted = alertmanagerConfig({ critical: [], warning: [] }, undefined) as any;
+        assert.deepEqual([unrouted.route.routes, unrouted.receivers], [[], [{ name: silentReceiver }]]);
+    });
+
+    describe("in the staging stack", () => {
+        const keys = Object.fromEntries(alertReceivers.map((receiver) => [receiver, `groundwork:${alertReceiverSecretKeys[receiver]}`])) as Record<AlertReceiver, string>;
+        let run: StackRun;
+        let silent: StackRun;
+        before(async () => {
+            const addons = structuredClone(readStackConfig("staging")["groundwork:addons"]) as any;
+            addons.monitoring.alertmanager = { routes: { critical: ["pagerDuty", "slack"], warning: ["slack"] }, slackChannel: "#agentguard" };
+            run = await runStack("staging", {
+                overrides: { "groundwork:addons": addons, [keys.pagerDuty]: testReceiverCredentials.pagerDuty, [keys.slack]: testReceiverCredentials.slack },
+                secretKeys: Object.values(keys),
+            });
+            silent = await runStack("staging");
+        });
+        const chartValues = (stack: StackRun) => (stack.get(types.chart, "addons-monitoring-kube-prometheus-stack").inputs as any).values;
+
+        it("renders the routes into the chart's Alertmanager config and mounts the receivers' Secret, created before the chart", () => {
+            const { alertmanager } = chartValues(run);
+            assert.deepEqual(alertmanager.config, alertmanagerConfig({ critical: ["pagerDuty", "slack"], warning: ["slack"] }, "#agentguard"));
+            assert.deepEqual(alertmanager.alertmanagerSpec.secrets, [alertReceiversSecretName]);
+            const secret = run.get(types.secret, "addons-monitoring-alert-receivers");
+            assert.equal((secret.inputs as any).metadata.namespace, "monitoring");
+            assert.equal((secret.inputs as any).metadata.name, alertReceiversSecretName);
+            assert.ok(secret.secretInputs.includes("stringData"), "the receivers' credentials must be a secret input");
+            assert.deepEqual((revealSecrets(secret.inputs) as any).stringData, { "pagerduty-routing-key": testReceiverCredentials.pagerDuty, "slack-webhook-url": testReceiverCredentials.slack });
+            assert.ok(run.get(types.chart, "addons-monitoring-kube-prometheus-stack").dependencies.some((urn) => urn.endsWith(`$${types.secret}::${secret.name}`)),
+                "the chart waits for the Secret Alertmanager mounts");
+        });
+
+        it("never puts a credential anywhere but that Secret: no chart value, no other input, no output", () => {
+            for (const resource of run.resources.filter((candidate) => candidate.name !== "addons-monitoring-alert-receivers")) {
+                const text = JSON.stringify(unwrapValues(resource.inputs));
+                for (const credential of Object.values(testReceiverCredentials)) {
+                    assert.ok(!text.includes(credential), `${resource.type} ${resource.name} carries an alert receiver's credential`);
+                }
+            }
+            const outputs = JSON.stringify(run.outputs);
+            assert.ok(Object.values(testReceiverCredentials).every((credential) => !outputs.includes(credential)), "the stack outputs carry a credential");
+        });
+
+        it("without receivers, sends every alert to a receiver that notifies no one, and mounts no Secret", () => {
+            const { alertmanager } = chartValues(silent);
+            assert.equal(alertmanager.config.route.receiver, silentReceiver);
+            assert.deepEqual(alertmanager.config.route.routes, []);
+            assert.deepEqual(alertmanager.config.receivers, [{ name: silentReceiver }]);
+            assert.deepEqual(alertmanager.alertmanagerSpec.secrets, []);
+            assert.equal(silent.ofType(types.secret).filter((secret) => secret.name === "addons-monitoring-alert-receivers").length, 0);
+        });
     });
 });
