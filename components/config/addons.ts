@@ -174,7 +174,7 @@ function checkNamespaces(config: AddonsCheckInput, report: ReportIssue): void {
 const alertNeeds: readonly { keys: readonly string[]; alert: string; lacks: (tier: AddonsCheckInput["tiers"][number]) => string | undefined }[] = [
     { keys: ["errorRatePercent", "errorRateFor"], alert: "TierHighErrorRate", lacks: (tier) => (tier.metrics ? undefined : "metrics") },
     { keys: ["latencyP95Seconds", "latencyFor"], alert: "TierHighLatency", lacks: (tier) => (tier.metrics?.latencyHistogram ? undefined : "metrics.latencyHistogram") },
-    { keys: ["databaseDownFor", "backupMaxAgeHours"], alert: "TierDatabaseDown and TierBackupMissing", lacks: (tier) => (tier.database ? undefined : "database") },
+    { keys: ["databaseDownFor", "backupMaxAgeHours"], alert: "TierDatabaseDown or TierBackupMissing", lacks: (tier) => (tier.database ? undefined : "database") },
     { keys: ["hpaMaxedMinutes"], alert: "TierAutoscalerMaxed", lacks: (tier) => (tier.hpa ? undefined : "hpa") },
 ];
 

@@ -215,6 +215,64 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
         expected: "groundwork:addons.monitoring.alerts.backupMaxAgeHours (24) must be at least 25 hours" },
     { name: "autoscaler alert after a minute", config: () => stagingWith((c) => c["groundwork:addons"].monitoring.alerts = { hpaMaxedMinutes: 1 }),
         expected: "groundwork:addons.monitoring.alerts.hpaMaxedMinutes (1) must be at least 5 minutes" },
+    { name: "alert duration without a unit", config: () => stagingWith((c) => c["groundwork:addons"].monitoring.alerts = { errorRateFor: "5" }),
+        expected: "groundwork:addons.monitoring.alerts.errorRateFor (\"5\") must be a duration in whole seconds, minutes or hours such as \"5m\"" },
+    { name: "memory alert below half the limit", config: () => stagingWith((c) => c["groundwork:addons"].monitoring.alerts = { memoryPercent: 40 }),
+        expected: "groundwork:addons.monitoring.alerts.memoryPercent (40) must be from 50 to 100" },
+    { name: "a tier's alert duration in days", config: () => stagingWith((c) => tiers(c)[1].alerts = { databaseDownFor: "1d" }),
+        expected: "groundwork:tiers[1].alerts.databaseDownFor (\"1d\") must be a duration in whole seconds, minutes or hours" },
+    { name: "a misspelt tier alert key", config: () => stagingWith((c) => tiers(c)[1].alerts = { errorRate: 5 }),
+        expected: "groundwork:tiers[1].alerts.errorRate is not a known key" },
+    { name: "a latency alert for a tier without a histogram", config: () => stagingWith((c) => tiers(c)[1].alerts = { latencyP95Seconds: 1 }),
+        expected: "groundwork:tiers[1].alerts.latencyP95Seconds (1) is set, but the tier has no metrics.latencyHistogram, so it gets no TierHighLatency alert: set metrics.latencyHistogram or remove it" },
+    { name: "an error-rate alert for a tier without metrics", config: () => stagingWith((c) => {
+        delete tiers(c)[2].metrics;
+        tiers(c)[2].alerts = { errorRateFor: "5m" };
+    }), expected: "groundwork:tiers[2].alerts.errorRateFor (\"5m\") is set, but the tier has no metrics, so it gets no TierHighErrorRate alert" },
+    { name: "a database alert for a tier without a database", config: () => stagingWith((c) => {
+        delete tiers(c)[2].database;
+        tiers(c)[2].alerts = { databaseDownFor: "2m" };
+    }), expected: "groundwork:tiers[2].alerts.databaseDownFor (\"2m\") is set, but the tier has no database, so it gets no TierDatabaseDown or TierBackupMissing alert" },
+    { name: "tier alerts with monitoring off", config: () => stagingWith((c) => {
+        c["groundwork:addons"].monitoring.enabled = false;
+        tiers(c)[0].alerts = { errorRatePercent: 10 };
+    }), expected: "groundwork:tiers[0].alerts ({\"errorRatePercent\":10}) has no effect: addons.monitoring.enabled is false" },
+    { name: "a PagerDuty routing key in plaintext", config: () => stagingWith((c) => c["groundwork:alertPagerDutyRoutingKey"] = "0123456789abcdef0123456789abcdef"),
+        expected: "groundwork:alertPagerDutyRoutingKey is stored in plaintext but must be a secret: run `pulumi config set --secret groundwork:alertPagerDutyRoutingKey <value>`" },
+    { name: "a Slack webhook in plaintext", config: () => stagingWith((c) => c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x"),
+        expected: "groundwork:alertSlackWebhookUrl is stored in plaintext but must be a secret: run `pulumi config set --secret groundwork:alertSlackWebhookUrl <value>`" },
+    { name: "a Slack webhook over http", config: () => stagingWith((c) => c["groundwork:alertSlackWebhookUrl"] = "http://hooks.slack.com/services/T0/B0/x"),
+        secretKeys: ["groundwork:alertSlackWebhookUrl"], expected: "groundwork:alertSlackWebhookUrl must be an https:// Slack incoming-webhook URL" },
+    { name: "a PagerDuty routing key of the wrong shape", config: () => stagingWith((c) => c["groundwork:alertPagerDutyRoutingKey"] = "short"),
+        secretKeys: ["groundwork:alertPagerDutyRoutingKey"], expected: "groundwork:alertPagerDutyRoutingKey must be a PagerDuty Events API v2 routing (integration) key: 32 letters and digits" },
+    { name: "a route to PagerDuty without its key", config: () => stagingWith((c) => c["groundwork:addons"].monitoring.alertmanager = { routes: { critical: ["pagerDuty"] } }),
+        expected: "groundwork:addons.monitoring.alertmanager.routes.critical[0] (\"pagerDuty\") routes critical alerts to pagerDuty, whose credential is not set: run `pulumi config set --secret groundwork:alertPagerDutyRoutingKey <value>`" },
+    { name: "a route to an unknown receiver", config: () => stagingWith((c) => c["groundwork:addons"].monitoring.alertmanager = { routes: { warning: ["email"] } }),
+        expected: "groundwork:addons.monitoring.alertmanager.routes.warning[0] (\"email\") must be \"pagerDuty\" or \"slack\"" },
+    { name: "a receiver named twice in one route", config: () => stagingWith((c) => {
+        c["groundwork:addons"].monitoring.alertmanager = { routes: { warning: ["slack", "slack"] } };
+        c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x";
+    }), secretKeys: ["groundwork:alertSlackWebhookUrl"], expected: "groundwork:addons.monitoring.alertmanager.routes.warning ([\"slack\",\"slack\"]) must name each receiver once" },
+    { name: "a receiver key that no route uses", config: () => stagingWith((c) => {
+        c["groundwork:addons"].monitoring.alertmanager = { routes: { critical: ["slack"] } };
+        c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x";
+        c["groundwork:alertPagerDutyRoutingKey"] = "0123456789abcdef0123456789abcdef";
+    }), secretKeys: ["groundwork:alertSlackWebhookUrl", "groundwork:alertPagerDutyRoutingKey"],
+    expected: "groundwork:alertPagerDutyRoutingKey is set, but no severity in addons.monitoring.alertmanager.routes goes to pagerDuty: add it to a route or run `pulumi config rm groundwork:alertPagerDutyRoutingKey`" },
+    { name: "a Slack channel without a Slack webhook", config: () => stagingWith((c) => c["groundwork:addons"].monitoring.alertmanager = { slackChannel: "#alerts" }),
+        expected: "groundwork:addons.monitoring.alertmanager.slackChannel (\"#alerts\") needs a Slack webhook: run `pulumi config set --secret groundwork:alertSlackWebhookUrl <webhook URL>`" },
+    { name: "a receiver key with monitoring off", config: () => stagingWith((c) => {
+        c["groundwork:addons"].monitoring.enabled = false;
+        c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x";
+    }), secretKeys: ["groundwork:alertSlackWebhookUrl"], expected: "groundwork:alertSlackWebhookUrl has no effect: addons.monitoring.enabled is false" },
+    { name: "metrics on a public tier's served port", config: () => stagingWith((c) => delete tiers(c)[0].metrics.port),
+        expected: "groundwork:tiers[0].metrics.path (\"/metrics\") would be public: the Ingress routes \"/\" on port 3000 to the tier, and that port serves the metrics too; set metrics.port to a port of its own" },
+    { name: "metrics port set to the public port", config: () => stagingWith((c) => tiers(c)[0].metrics.port = 3000),
+        expected: "groundwork:tiers[0].metrics.path (\"/metrics\") would be public" },
+    { name: "metrics under a served prefix", config: () => stagingWith((c) => {
+        tiers(c)[0].public.paths = ["/api"];
+        tiers(c)[0].metrics = { path: "/api/metrics" };
+    }), expected: "groundwork:tiers[0].metrics.path (\"/api/metrics\") would be public: the Ingress routes \"/api\" on port 3000" },
     { name: "bad pod security version", config: () => stagingWith((c) => c["groundwork:podSecurityVersion"] = "1.35"),
         expected: "groundwork:podSecurityVersion (\"1.35\") must be \"latest\" or a Kubernetes minor version" },
 ];
@@ -248,6 +306,9 @@ describe("stack config validation", () => {
             { config: stagingWith((c) => c["groundwork:tierSecrets"] = { backend: { STRIPE_API_KEY: "do-not-print-me" } }) },
             { config: stagingWith((c) => c["groundwork:tierSecrets"] = { backend: { STRIPE_API_KEY: "do-not-print-me" } }), secretKeys: ["groundwork:tierSecrets"] },
             { config: stagingWith((c) => c["groundwork:tierSecrets"] = { backend: { STRIPE_API_KEY: "" } }), secretKeys: ["groundwork:tierSecrets"] },
+            { config: stagingWith((c) => c["groundwork:alertPagerDutyRoutingKey"] = "do-not-print-me"), secretKeys: ["groundwork:alertPagerDutyRoutingKey"] },
+            { config: stagingWith((c) => c["groundwork:alertSlackWebhookUrl"] = "do-not-print-me") },
+            { config: stagingWith((c) => c["groundwork:alertSlackWebhookUrl"] = "http://do-not-print-me.example.com"), secretKeys: ["groundwork:alertSlackWebhookUrl"] },
         ];
         for (const { config, secretKeys } of cases) {
             const problems = problemsOf(config, secretKeys);
@@ -262,6 +323,23 @@ describe("stack config validation", () => {
             c["groundwork:tierSecrets"] = { backend: { STRIPE_API_KEY: "sk_live_x" } };
         });
         assert.deepEqual(problemsOf(config, ["groundwork:tierSecrets"]), []);
+    });
+
+    it("accepts metrics on the public port when no served prefix covers them", () => {
+        assert.deepEqual(problemsOf(stagingWith((c) => {
+            tiers(c)[0].public.paths = ["/api", "/apimetrics"];
+            tiers(c)[0].metrics = { path: "/api-metrics" };
+        })), []);
+    });
+
+    it("accepts alert receivers stored as secrets, routed by severity", () => {
+        const config = stagingWith((c) => {
+            c["groundwork:addons"].monitoring.alertmanager = { routes: { critical: ["pagerDuty", "slack"], warning: ["slack"] }, slackChannel: "#alerts" };
+            c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x";
+            c["groundwork:alertPagerDutyRoutingKey"] = "0123456789abcdef0123456789abcdef";
+            tiers(c)[0].alerts = { errorRatePercent: 10, errorRateFor: "5m", memoryPercent: 90, databaseDownFor: "2m" };
+        });
+        assert.deepEqual(problemsOf(config, ["groundwork:alertSlackWebhookUrl", "groundwork:alertPagerDutyRoutingKey"]), []);
     });
 
     it("accepts a secret that is stored as one", () => {
