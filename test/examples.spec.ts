@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { alertReceiversSecretName } from "../components/addons/monitoring/alertmanager";
 import { AlertRule } from "../components/addons/monitoring/rules";
 import { parseBytes, parseCpu } from "../components/platform/quantity";
+import { packVerdicts } from "./policy/pack-run";
 import { publicMetricsRoutes } from "./support/exposure";
 import { kinds as types } from "./support/kinds";
 import { readConfigFile, repoRoot, runStack, StackRun, withTestSecrets } from "./support/program";
@@ -51,7 +52,7 @@ function seedValues(rows: { value: string; expected: unknown; actual: (run: Stac
     return rows.map(({ value, expected, actual }) => ({ name: value, check: (run) => assert.deepEqual(actual(run), expected) }));
 }
 
-const examples: { file: string; stack: string; capabilities: { name: string; check: (run: StackRun) => void }[] }[] = [
+const examples: { file: string; stack: string; capabilities: { name: string; check: (run: StackRun) => void | Promise<void> }[] }[] = [
     {
         file: "agentguard.yaml",
         stack: "production",
@@ -150,7 +151,9 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
                     .flatMap((rule: any) => rule.from.map((peer: any) => ({
                         namespace: peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"], tier: peer.podSelector.matchLabels["app.kubernetes.io/name"], port: rule.ports[0].port,
                     }))) },
-        ]),
+        ]).concat({ name: "every workload passes the policy pack, with only the platform's documented waiver", check: async (run) => {
+            assert.deepEqual(await packVerdicts(run), { findings: [], waivers: ["addons-cert-manager-webhook-gate: automountServiceAccountToken"] });
+        } }),
     },
     {
         file: "circle-core-development.yaml",

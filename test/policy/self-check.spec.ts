@@ -6,15 +6,10 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { ResourceValidationPolicy } from "@pulumi/policy";
 import { levelForNamespace, parseSettings } from "../../policy/config";
-import { checkWorkload, isLevel, JsonObject, Level, LEVEL_RANK, WORKLOAD_TYPE_TOKENS, workloadKindOf } from "../../policy/core";
-import { expandPackConfig } from "../../policy/pack-config";
-import { PACK_ARGS } from "../../policy/policies";
-import { EXEMPTIONS_POLICY_NAME } from "../../policy/policies/exemptions";
-import { RecordedResource, repoRoot, revealSecrets, runStack, StackRun } from "../support/program";
-import { runPolicy } from "./helpers";
+import { checkWorkload, isLevel, Level, LEVEL_RANK } from "../../policy/core";
+import { runStack, StackRun } from "../support/program";
+import { packSettingsFile, packVerdicts, workloadsOf } from "./pack-run";
 
 const STACKS = ["staging", "production"] as const;
 
@@ -35,34 +30,6 @@ function enforcedStandards(run: StackRun): Map<string, EnforcedStandard> {
         standards.set(metadata.name, { level, version });
     }
     return standards;
-}
-
-interface Workload {
-    readonly resource: RecordedResource;
-    readonly kind: string;
-    readonly namespace: string;
-    readonly props: JsonObject;
-}
-
-function workloadsOf(run: StackRun): Workload[] {
-    return run.resources.filter((resource) => WORKLOAD_TYPE_TOKENS.includes(resource.type)).map((resource) => {
-        const props = revealSecrets(resource.inputs) as JsonObject;
-        const namespace = (props.metadata as { namespace?: string } | undefined)?.namespace;
-        assert.ok(namespace, `${resource.type} ${resource.name} names its namespace instead of relying on the provider default`);
-        return { resource, kind: workloadKindOf(resource.type) ?? resource.type, namespace, props };
-    });
-}
-
-const packSettingsFile = path.join(repoRoot, "policy", "pack-settings.json");
-
-/** The `--policy-pack-config` CI generates from the pack settings, per policy. */
-function packConfig(): Map<string, JsonObject> {
-    const expanded = expandPackConfig(JSON.parse(fs.readFileSync(packSettingsFile, "utf8")), "pack-settings.json");
-    // The engine hands a policy its config without the enforcement level.
-    return new Map(PACK_ARGS.policies.map((policy) => [
-        policy.name,
-        Object.fromEntries(Object.entries(expanded[policy.name] as JsonObject).filter(([key]) => key !== "enforcementLevel")),
-    ]));
 }
 
 describe("policy: the program's own workloads pass the pack", function () {
@@ -120,26 +87,7 @@ describe("policy: the program's own workloads pass the pack", function () {
 
         it(`${stack}: the pack with its settings finds nothing but the documented waivers`, async function () {
             const run = runs.get(stack)!;
-            const config = packConfig();
-            const findings: string[] = [];
-            const waivers: string[] = [];
-            for (const workload of workloadsOf(run)) {
-                for (const policy of PACK_ARGS.policies as ResourceValidationPolicy[]) {
-                    const result = await runPolicy(policy, {
-                        type: workload.resource.type,
-                        name: workload.resource.name,
-                        props: workload.props,
-                        config: config.get(policy.name),
-                    });
-                    assert.notEqual(result, "not applicable", `${policy.name} applies to ${workload.kind} ${workload.resource.name}`);
-                    const messages = result as string[];
-                    if (policy.name === EXEMPTIONS_POLICY_NAME) {
-                        waivers.push(...messages.map((message) => `${workload.resource.name}: ${message.match(/\(([A-Za-z]+)\) is exempted/)?.[1]}`));
-                    } else {
-                        findings.push(...messages.map((message) => `${policy.name}: ${workload.resource.name}: ${message}`));
-                    }
-                }
-            }
+            const { findings, waivers } = await packVerdicts(run);
             assert.deepEqual(findings, []);
             assert.deepEqual(waivers.sort(), [
                 "addons-cert-manager-webhook-gate: automountServiceAccountToken",
