@@ -61,10 +61,9 @@ const receiverList = z.array(z.enum(alertReceivers, "must be \"pagerDuty\" or \"
 /** `addons.monitoring.alertmanager`: where alerts go, by severity. The credentials are secret config. */
 export const alertmanagerSchema = z.strictObject({
     routes: z.strictObject({
-        critical: receiverList.describe("Receivers of critical alerts."),
-        warning: receiverList.describe("Receivers of warning alerts."),
-    }).partial().optional()
-        .describe("Receivers per severity, such as {critical: [pagerDuty], warning: [slack]}; unset: critical to PagerDuty (else Slack) and warning to Slack, each where its secret is set."),
+        critical: receiverList.describe("Receivers of critical alerts. Without routes: PagerDuty when its key is set, else Slack when its webhook is."),
+        warning: receiverList.describe("Receivers of warning alerts. Without routes: Slack when its webhook is set."),
+    }).partial().optional(),
     slackChannel: z.string().regex(/^[#@][a-z0-9][a-z0-9._-]*$/, "must be a Slack channel such as \"#alerts\" (or a user such as \"@oncall\")").optional()
         .describe("Channel the Slack messages go to; the webhook's own channel when unset."),
 }).prefault({});
