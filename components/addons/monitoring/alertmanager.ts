@@ -23,22 +23,22 @@ export function configuredReceivers(credentials: Readonly<Partial<Record<AlertRe
 }
 
 /**
- * The receivers of each severity: the configured routes, or, without any, critical alerts to PagerDuty
- * (to Slack when only Slack is set) and warnings to Slack. Receivers without credentials are left out
- * here; validation refuses routes that name them.
+ * The receivers of each severity: the configured routes (validation makes sure each named receiver
+ * has its credential), or, without any, critical alerts to PagerDuty (to Slack when only Slack is
+ * set) and warnings to Slack.
  */
 export function alertRoutes(
     alertmanager: MonitoringSettings["alertmanager"],
     credentials: Readonly<Partial<Record<AlertReceiver, unknown>>>,
-): Record<Severity, AlertReceiver[]> {
+): Record<Severity, readonly AlertReceiver[]> {
+    if (alertmanager.routes !== undefined) {
+        return { critical: alertmanager.routes.critical ?? [], warning: alertmanager.routes.warning ?? [] };
+    }
     const configured = configuredReceivers(credentials);
-    const defaults: Record<Severity, AlertReceiver[]> = {
+    return {
         critical: configured.pagerDuty ? ["pagerDuty"] : configured.slack ? ["slack"] : [],
         warning: configured.slack ? ["slack"] : [],
     };
-    const chosen = alertmanager.routes ?? defaults;
-    return Object.fromEntries(alertSeverities.map((severity) =>
-        [severity, (chosen[severity] ?? []).filter((receiver) => configured[receiver])])) as Record<Severity, AlertReceiver[]>;
 }
 
 /**

@@ -102,7 +102,7 @@ export class Monitoring extends HelmAddon {
         this.chart = this.installChart({
             chart: "kubePrometheusStack",
             releaseName: monitoringRelease,
-            values: this.chartValues(settings, args.storageClass, adminSecret.metadata.name, args.receivers),
+            values: this.chartValues(settings, args.storageClass, adminSecret.metadata.name, args.receivers, receiversSecret !== undefined),
             overrides: settings.values,
             dependsOn: [nodeExporterNamespace, adminSecret, ...(receiversSecret ? [receiversSecret] : []), args.certManagerChart, args.webhookIssuer, ...guards],
         });
@@ -124,8 +124,13 @@ export class Monitoring extends HelmAddon {
         }, { parent: this, dependsOn: [this.namespaceResource] });
     }
 
-    private chartValues(settings: MonitoringSettings, stackStorageClass: string | undefined, adminSecretName: pulumi.Output<string>, receivers: MonitoringArgs["receivers"]): ChartValues {
-        const receiversSecret = Object.values(configuredReceivers(receivers)).some(Boolean) ? [alertReceiversSecretName] : [];
+    private chartValues(
+        settings: MonitoringSettings,
+        stackStorageClass: string | undefined,
+        adminSecretName: pulumi.Output<string>,
+        receivers: MonitoringArgs["receivers"],
+        mountReceiversSecret: boolean,
+    ): ChartValues {
         const replicas = this.highAvailability ? 2 : 1;
         const small = copy(settings.resources);
         const storageClassName = settings.storageClass ?? stackStorageClass;
@@ -163,7 +168,7 @@ export class Monitoring extends HelmAddon {
             alertmanager: {
                 config: alertmanagerConfig(alertRoutes(settings.alertmanager, receivers), settings.alertmanager.slackChannel),
                 alertmanagerSpec: {
-                    secrets: receiversSecret,
+                    secrets: mountReceiversSecret ? [alertReceiversSecretName] : [],
                     replicas,
                     resources: small,
                     storage: claim(settings.alertmanagerStorage),
