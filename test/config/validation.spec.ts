@@ -218,7 +218,7 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
     { name: "alert duration without a unit", config: () => stagingWith((c) => c["groundwork:addons"].monitoring.alerts = { errorRateFor: "5" }),
         expected: "groundwork:addons.monitoring.alerts.errorRateFor (\"5\") must be a duration in whole seconds, minutes or hours such as \"5m\"" },
     { name: "memory alert below half the limit", config: () => stagingWith((c) => c["groundwork:addons"].monitoring.alerts = { memoryPercent: 40 }),
-        expected: "groundwork:addons.monitoring.alerts.memoryPercent (40) must be from 50 to 100" },
+        expected: "groundwork:addons.monitoring.alerts.memoryPercent (40) must be from 50 to 99" },
     { name: "a tier's alert duration in days", config: () => stagingWith((c) => tiers(c)[1].alerts = { databaseDownFor: "1d" }),
         expected: "groundwork:tiers[1].alerts.databaseDownFor (\"1d\") must be a duration in whole seconds, minutes or hours" },
     { name: "a misspelt tier alert key", config: () => stagingWith((c) => tiers(c)[1].alerts = { errorRate: 5 }),

@@ -20,7 +20,7 @@ const alertFields = {
     errorRateFor: alertFor.describe("How long the error rate must stay above errorRatePercent before TierHighErrorRate fires."),
     latencyP95Seconds: positive("0.5").describe("95th-percentile request latency, over 5 minutes, that raises TierHighLatency."),
     latencyFor: alertFor.describe("How long p95 latency must stay above latencyP95Seconds before TierHighLatency fires."),
-    memoryPercent: z.int("must be a whole number").min(50, "must be from 50 to 100").max(100, "must be from 50 to 100")
+    memoryPercent: z.int("must be a whole number").min(50, "must be from 50 to 99").max(99, "must be from 50 to 99 (the working set cannot exceed the limit)")
         .describe("Working-set memory of a container, as a share of its limit, that raises TierHighMemory."),
     memoryFor: alertFor.describe("How long memory must stay above memoryPercent before TierHighMemory fires."),
     databaseDownFor: alertFor.describe("How long PostgreSQL must be down (or its exporter unscraped) before TierDatabaseDown fires."),
