@@ -145,12 +145,18 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
                     const [claim] = mlflow.spec.volumeClaimTemplates;
                     return { kind: "StatefulSet", claim: [claim.spec.resources.requests.storage, claim.spec.storageClassName], probe: container(mlflow, "mlflow").readinessProbe.httpGet.path };
                 } },
-            { value: "the API calls MLflow: MLflow admits the API's pods on its port", expected: [{ namespace: "agentguard", tier: "agentguard-api", port: 5000 }],
-                actual: (run) => named(inputs(run, types.networkPolicy, "agentguard-mlflow"), "mlflow-traffic").spec.ingress
-                    .filter((rule: any) => rule.from.some((peer: any) => peer.podSelector))
-                    .flatMap((rule: any) => rule.from.map((peer: any) => ({
-                        namespace: peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"], tier: peer.podSelector.matchLabels["app.kubernetes.io/name"], port: rule.ports[0].port,
-                    }))) },
+            { value: "the API calls MLflow: the API's egress reaches MLflow's pods on its port, and MLflow admits the API's",
+                expected: { egress: [{ namespace: "agentguard-mlflow", tier: "mlflow", port: 5000 }], ingress: [{ namespace: "agentguard", tier: "agentguard-api", port: 5000 }] },
+                actual: (run) => {
+                    const tierPeers = (rules: any[], side: "to" | "from") => rules.filter((rule) => rule[side]?.some((peer: any) => peer.podSelector?.matchLabels?.["app.kubernetes.io/component"] === "app"))
+                        .flatMap((rule) => rule[side].map((peer: any) => ({
+                            namespace: peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"], tier: peer.podSelector.matchLabels["app.kubernetes.io/name"], port: rule.ports[0].port,
+                        })));
+                    return {
+                        egress: tierPeers(named(inputs(run, types.networkPolicy, "agentguard"), "agentguard-api-traffic").spec.egress, "to"),
+                        ingress: tierPeers(named(inputs(run, types.networkPolicy, "agentguard-mlflow"), "mlflow-traffic").spec.ingress, "from"),
+                    };
+                } },
         ]).concat({ name: "every workload passes the policy pack, with only the platform's documented waiver", check: async (run) => {
             assert.deepEqual(await packVerdicts(run), { findings: [], waivers: ["addons-cert-manager-webhook-gate: automountServiceAccountToken"] });
         } }),
