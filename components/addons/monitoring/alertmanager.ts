@@ -1,3 +1,4 @@
+import type { secretKeys } from "../../config/schema";
 import { AlertReceiver, alertSeverities, MonitoringSettings } from "./config";
 
 type Severity = typeof alertSeverities[number];
@@ -6,7 +7,7 @@ type Severity = typeof alertSeverities[number];
 export const alertReceiverSecretKeys = {
     pagerDuty: "alertPagerDutyRoutingKey",
     slack: "alertSlackWebhookUrl",
-} as const satisfies Record<AlertReceiver, string>;
+} as const satisfies Record<AlertReceiver, typeof secretKeys[number]>;
 
 /** The key each credential has in the receivers' Secret, which Alertmanager mounts and reads by file. */
 const secretFileKeys = { pagerDuty: "pagerduty-routing-key", slack: "slack-webhook-url" } as const satisfies Record<AlertReceiver, string>;
