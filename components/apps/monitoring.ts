@@ -4,12 +4,13 @@ import type { AlertThresholds } from "../addons/monitoring/config";
 import type { AlertRule } from "../addons/monitoring/rules";
 import { standardLabels } from "../platform/security";
 
-/** The Prometheus the stack installs, as the tiers see it. */
+/** The Prometheus the stack installs, as one tier sees it. */
 export interface MonitoringTarget {
     /** Namespace of Prometheus and Grafana: the scraper the tiers admit, and where dashboards go. */
     namespace: string;
     /** Labels Grafana's sidecar loads dashboard ConfigMaps by. */
     dashboardLabels: Readonly<Record<string, string>>;
+    /** The tier's alert thresholds and durations: the stack's, with the tier's own over them. */
     alerts: AlertThresholds;
     /** The chart installing the ServiceMonitor, PodMonitor and PrometheusRule CRDs: every CR here waits for it. */
     crds: pulumi.Resource;
