@@ -41,8 +41,9 @@ function tierSeries(telemetry: TierTelemetry, extra = ""): string {
 
 /**
  * The alert rules of one tier: request errors and p95 latency from its own metrics, memory against
- * its limit from the kubelet, restarts and autoscaler saturation from kube-state-metrics, the database from its exporter, the backup from
- * its CronJob's status, and volume usage from the kubelet.
+ * its limit from the kubelet and kube-state-metrics, restarts and autoscaler saturation from
+ * kube-state-metrics, the database from its exporter, the backup from its CronJob's status, and
+ * volume usage from the kubelet.
  */
 export function tierAlertRules(telemetry: TierTelemetry, alerts: AlertThresholds): AlertRule[] {
     const { namespace, tierName } = telemetry;

@@ -168,8 +168,8 @@ function checkNamespaces(config: AddonsCheckInput, report: ReportIssue): void {
 }
 
 /**
- * The alert settings a tier may override, and what of the tier its alert needs: an override of an
- * alert the tier does not get would silently do nothing.
+ * Per-tier alert settings by the alert they tune, and what the tier must have to get that alert: an
+ * override of an alert the tier does not get would silently do nothing.
  */
 const alertNeeds: readonly { keys: readonly string[]; alert: string; lacks: (tier: AddonsCheckInput["tiers"][number]) => string | undefined }[] = [
     { keys: ["errorRatePercent", "errorRateFor"], alert: "TierHighErrorRate", lacks: (tier) => (tier.metrics ? undefined : "metrics") },
