@@ -31,7 +31,7 @@ export function platform() {
         services: pulumi.all(Object.fromEntries(units.map((unit) => [unit.tierName, unit.app.internalAddress]))),
         databaseServices: pulumi.all(Object.fromEntries(units.flatMap((unit) => unit.database ? [[unit.tierName, unit.database.host]] : []))),
         redisService: redis?.host,
-        ingress: { className: addons.ingress.className, namespace: addons.ingress.namespace, loadBalancerAddress: addons.ingress.loadBalancerAddress },
+        ingress: addons.ingress && { className: addons.ingress.className, namespace: addons.ingress.namespace, loadBalancerAddress: addons.ingress.loadBalancerAddress },
         argocdUrl: addons.argocdUrl,
         eventListenerUrl: addons.eventListenerUrl,
         edgeZone: edge && { zoneId: edge.zoneId, hostnames: edge.hostnames, rulesetIds: edge.rulesetIds },
@@ -45,11 +45,12 @@ function cloudflareEdge(config: PlatformConfig, addons: PlatformAddons, opts: pu
     if (!config.edge.enabled) {
         return undefined;
     }
+    // Validation guarantees the token and an ingress layer (Groundwork's or an existing one) whenever the edge is on.
+    const ingress = addons.ingress!;
     return new Edge("edge", {
         config: config.edge,
-        // Validation guarantees the token whenever the edge is on.
         apiToken: pulumi.secret(config.cloudflareApiToken!),
-        ingress: { loadBalancerAddress: addons.ingress.loadBalancerAddress, controllerNamespace: addons.ingress.namespace },
+        ingress: { loadBalancerAddress: ingress.loadBalancerAddress, controllerNamespace: ingress.namespace },
         publicTiers: config.tiers.filter((tier) => tier.public).map((tier) => ({ name: tier.name, namespace: tier.namespace, hosts: tier.public!.hosts })),
     }, opts);
 }
@@ -104,7 +105,8 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
         redis: usesRedis ? shared.redis : undefined,
         edge: publicSettings && shared.edge,
         clusterAccess: clusterAccess && { access: clusterAccess, keepCrds: config.protectData },
-        certificates: certificates.length === 0 ? undefined : { certificates, issuer: shared.addons.certManager.issuers["internal-ca"] },
+        // Validation guarantees Groundwork's cert-manager whenever a tier has certificates.
+        certificates: certificates.length === 0 ? undefined : { certificates, issuer: shared.addons.certManager!.issuers["internal-ca"] },
         monitoring: monitoringTarget(config, shared.addons, alerts),
     };
 }
@@ -119,9 +121,11 @@ function monitoringTarget(config: PlatformConfig, addons: PlatformAddons, alerts
 
 /** How a public tier's Ingress gets its certificate: the edge's origin certificate (the unit asks the edge), else the default cluster issuer. */
 function tierIngress({ addons, edge }: Shared): TierIngressArgs {
+    // Validation guarantees an ingress layer whenever a tier is public, and an issuer unless the edge supplies the certificate.
+    const ingress = addons.ingress!;
     return {
-        className: addons.ingress.className,
-        controllerNamespace: addons.ingress.namespace,
-        ...(edge ? {} : { clusterIssuer: addons.clusterIssuer, annotations: addons.ingress.publicAnnotations }),
+        className: ingress.className,
+        controllerNamespace: ingress.namespace,
+        ...(edge ? {} : { clusterIssuer: addons.clusterIssuer, annotations: ingress.publicAnnotations }),
     };
 }

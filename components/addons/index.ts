@@ -5,7 +5,7 @@ import { CertManager } from "./cert-manager";
 import { AddonsSettings } from "./config";
 import { AddonContext } from "./helm-addon";
 import { ChartsSettings } from "./helm-addon/config";
-import { IngressLayer } from "./ingress-layer";
+import { existingIngressLayer, IngressLayer } from "./ingress-layer";
 import { IngressNginx } from "./ingress-nginx";
 import { Monitoring } from "./monitoring";
 import { Tekton } from "./tekton";
@@ -42,29 +42,31 @@ export interface PlatformAddonsArgs {
 }
 
 /**
- * The platform add-ons and the CI namespace. cert-manager, Argo CD, the Tekton operator and the
- * monitoring stack install in parallel, except that ingress-nginx and the monitoring stack wait for
- * cert-manager (their webhook certificates are cert-manager Certificates); the CI pipelines wait for
- * Tekton, and only the Ingresses of Argo CD and the EventListener wait for the ingress controller.
+ * The platform add-ons and the CI namespace, each unless the stack switches it off. cert-manager,
+ * Argo CD, the Tekton operator and the monitoring stack install in parallel, except that ingress-nginx
+ * and the monitoring stack wait for cert-manager (their webhook certificates are cert-manager
+ * Certificates); the CI pipelines wait for Tekton, and only the Ingresses of Argo CD and the
+ * EventListener wait for the ingress controller. An add-on switched off registers nothing: public
+ * hosts then use the existing controller and issuer the stack names (validation requires them).
  */
 export class PlatformAddons extends pulumi.ComponentResource {
-    readonly certManager: CertManager;
-    readonly ingressController: IngressNginx;
-    readonly argocd: ArgoCd;
-    readonly tekton: Tekton;
-    readonly ci: CiPipelines;
+    readonly certManager?: CertManager;
+    readonly ingressController?: IngressNginx;
+    readonly argocd?: ArgoCd;
+    readonly tekton?: Tekton;
+    readonly ci?: CiPipelines;
     /** kube-prometheus-stack, when the stack enables monitoring. */
     readonly monitoring?: Monitoring;
-    /** The ingress layer the tiers use: class, controller namespace, load-balancer address. */
-    readonly ingress: IngressLayer;
-    /** The stack's default ClusterIssuer; resolves once it exists. */
-    readonly clusterIssuer: pulumi.Output<string>;
-    readonly argocdUrl: pulumi.Output<string>;
-    readonly argocdAdminPassword: pulumi.Output<string>;
-    readonly eventListenerUrl: pulumi.Output<string>;
-    readonly webhookSecret: pulumi.Output<string>;
+    /** The ingress layer the tiers use (class, controller namespace, load-balancer address): Groundwork's, an existing one, or none. */
+    readonly ingress?: IngressLayer;
+    /** The ClusterIssuer of public certificates (Groundwork's default, resolving once it exists, or an existing one); none without either. */
+    readonly clusterIssuer?: pulumi.Output<string>;
+    readonly argocdUrl?: pulumi.Output<string>;
+    readonly argocdAdminPassword?: pulumi.Output<string>;
+    readonly eventListenerUrl?: pulumi.Output<string>;
+    readonly webhookSecret?: pulumi.Output<string>;
     /** Per tier and kind ("backend/deploy"), the deployment webhook's URL and HMAC secret (secret outputs). */
-    readonly deliveryWebhooks: pulumi.Output<Record<string, { url: string; secret: string }>>;
+    readonly deliveryWebhooks?: pulumi.Output<Record<string, { url: string; secret: string }>>;
 
     constructor(name: string, args: PlatformAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:addons:PlatformAddons", name, {}, opts);
@@ -77,64 +79,72 @@ export class PlatformAddons extends pulumi.ComponentResource {
         };
         const child = { parent: this };
 
-        this.certManager = new CertManager(`${name}-cert-manager`, {
+        const certManager = addons.certManager.enabled ? new CertManager(`${name}-cert-manager`, {
             context,
             settings: addons.certManager,
             ingressClass: addons.ingressClass,
             defaultIssuer: addons.defaultIssuer,
             cloudflareApiToken: config.cloudflareApiToken,
-        }, child);
-        this.ingressController = new IngressNginx(`${name}-ingress-nginx`, {
-            context,
-            settings: addons.ingressNginx,
-            className: addons.ingressClass,
-            webhookIssuer: this.certManager.issuers["internal-ca"],
-            certManagerChart: this.certManager.chart,
-        }, child);
-        this.ingress = this.ingressController;
-        this.clusterIssuer = this.certManager.defaultIssuer;
+        }, child) : undefined;
+        this.certManager = certManager;
+        this.clusterIssuer = certManager?.defaultIssuer ?? (addons.certManager.existing && pulumi.output(addons.certManager.existing.clusterIssuer));
 
-        this.argocd = new ArgoCd(`${name}-argocd`, {
-            context,
-            settings: addons.argocd,
-            repositoryCredentials: config.argocdRepositoryCredentials ?? [],
-            ingress: this.ingress,
-            clusterIssuer: this.clusterIssuer,
-        }, child);
-        this.tekton = new Tekton(`${name}-tekton`, { context, settings: addons.tekton }, child);
-        if (addons.monitoring.enabled) {
+        // Validation turns ingress-nginx and monitoring off whenever cert-manager is: both take their webhook certificates from it.
+        const webhookCertificates = certManager && { webhookIssuer: certManager.issuers["internal-ca"], certManagerChart: certManager.chart };
+        if (addons.ingressNginx.enabled && webhookCertificates) {
+            this.ingressController = new IngressNginx(`${name}-ingress-nginx`, {
+                context,
+                settings: addons.ingressNginx,
+                className: addons.ingressClass,
+                ...webhookCertificates,
+            }, child);
+        }
+        this.ingress = this.ingressController ?? (addons.ingressNginx.existing && existingIngressLayer(addons.ingressClass, addons.ingressNginx.existing));
+        const serving = { ingress: this.ingress, clusterIssuer: this.clusterIssuer };
+
+        if (addons.argocd.enabled) {
+            this.argocd = new ArgoCd(`${name}-argocd`, {
+                context,
+                settings: addons.argocd,
+                repositoryCredentials: config.argocdRepositoryCredentials ?? [],
+                ...serving,
+            }, child);
+            this.argocdUrl = this.argocd.url;
+            this.argocdAdminPassword = this.argocd.adminPassword;
+        }
+        const tekton = addons.tekton.enabled ? new Tekton(`${name}-tekton`, { context, settings: addons.tekton }, child) : undefined;
+        this.tekton = tekton;
+        if (addons.monitoring.enabled && webhookCertificates) {
             this.monitoring = new Monitoring(`${name}-monitoring`, {
                 context,
                 settings: addons.monitoring,
                 storageClass: config.storageClass,
-                webhookIssuer: this.certManager.issuers["internal-ca"],
-                certManagerChart: this.certManager.chart,
+                ...webhookCertificates,
                 receivers: { pagerDuty: config.alertPagerDutyRoutingKey, slack: config.alertSlackWebhookUrl },
             }, child);
         }
-        // Named like the Tekton component that held these objects before the split, so that their names stay.
-        this.ci = new CiPipelines(`${name}-tekton`, {
-            environment: config.environment,
-            podSecurityVersion: config.podSecurityVersion,
-            settings: addons.tekton,
-            tierNamespaces: Object.fromEntries(config.tiers.map((tier) => [tier.name, tier.namespace ?? tier.name])),
-            registryCredentials: config.ciRegistryCredentials === undefined ? undefined : JSON.stringify(config.ciRegistryCredentials),
-            ingress: this.ingress,
-            clusterIssuer: this.clusterIssuer,
-            tektonReady: this.tekton.tektonConfig,
-            formerParent: this.tekton,
-            monitoring: this.monitoring && { namespace: addons.monitoring.namespace, crds: this.monitoring.chart },
-        }, child);
+        if (tekton) {
+            // Named like the Tekton component that held these objects before the split, so that their names stay.
+            this.ci = new CiPipelines(`${name}-tekton`, {
+                environment: config.environment,
+                podSecurityVersion: config.podSecurityVersion,
+                settings: addons.tekton,
+                tierNamespaces: Object.fromEntries(config.tiers.map((tier) => [tier.name, tier.namespace ?? tier.name])),
+                registryCredentials: config.ciRegistryCredentials === undefined ? undefined : JSON.stringify(config.ciRegistryCredentials),
+                ...serving,
+                tektonReady: tekton.tektonConfig,
+                formerParent: tekton,
+                monitoring: this.monitoring && { namespace: addons.monitoring.namespace, crds: this.monitoring.chart },
+            }, child);
+            this.eventListenerUrl = this.ci.eventListenerUrl;
+            this.webhookSecret = this.ci.webhookSecret;
+            this.deliveryWebhooks = this.ci.deliveryWebhooks;
+        }
 
-        this.argocdUrl = this.argocd.url;
-        this.argocdAdminPassword = this.argocd.adminPassword;
-        this.eventListenerUrl = this.ci.eventListenerUrl;
-        this.webhookSecret = this.ci.webhookSecret;
-        this.deliveryWebhooks = this.ci.deliveryWebhooks;
         this.registerOutputs({
-            ingressClass: this.ingress.className,
-            ingressNamespace: this.ingress.namespace,
-            loadBalancerAddress: this.ingress.loadBalancerAddress,
+            ingressClass: this.ingress?.className,
+            ingressNamespace: this.ingress?.namespace,
+            loadBalancerAddress: this.ingress?.loadBalancerAddress,
             clusterIssuer: this.clusterIssuer,
             argocdUrl: this.argocdUrl,
             eventListenerUrl: this.eventListenerUrl,

@@ -17,6 +17,31 @@ export interface IngressLayer {
     readonly publicAnnotations: pulumi.Output<Record<string, string>>;
 }
 
+/** An ingress controller the stack does not install: it serves `className` from pods in `namespace`. */
+export function existingIngressLayer(className: string, existing: { namespace: string; loadBalancerAddress?: string }): IngressLayer {
+    return {
+        className: pulumi.output(className),
+        namespace: pulumi.output(existing.namespace),
+        loadBalancerAddress: pulumi.output(existing.loadBalancerAddress),
+        // The origin-pull client-certificate check is ingress-nginx's, with its CA in Groundwork's controller namespace.
+        publicAnnotations: pulumi.output<Record<string, string>>({}),
+    };
+}
+
+/** How an add-on's public host is served; absent when the stack has no ingress layer or no issuer. */
+export interface EndpointServing {
+    ingress?: IngressLayer;
+    clusterIssuer?: pulumi.Input<string>;
+}
+
+/** The ingress layer and issuer of a configured host; validation makes sure both exist whenever the host is set. */
+export function servingOf(key: string, serving: EndpointServing): { ingress: IngressLayer; clusterIssuer: pulumi.Input<string> } {
+    if (serving.ingress === undefined || serving.clusterIssuer === undefined) {
+        throw new Error(`${key} is set, but the stack has no ${serving.ingress === undefined ? "ingress controller" : "cluster issuer"} to serve it`);
+    }
+    return { ingress: serving.ingress, clusterIssuer: serving.clusterIssuer };
+}
+
 export interface PublicEndpointArgs {
     host: string;
     namespace: pulumi.Input<string>;

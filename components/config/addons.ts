@@ -23,10 +23,20 @@ const acmeIssuers: ReadonlySet<ClusterIssuerName> = new Set(["letsencrypt-stagin
  * the others).
  */
 export function answersHttp01(
-    config: { edge?: { enabled: boolean }; addons: { defaultIssuer: ClusterIssuerName; certManager: { dns01Zones: readonly string[] } } },
+    config: {
+        edge?: { enabled: boolean };
+        addons: { defaultIssuer: ClusterIssuerName; certManager: { enabled: boolean; dns01Zones: readonly string[]; existing?: { http01: boolean } } };
+    },
     tier: { public?: { hosts: readonly string[] } },
 ): boolean {
-    if (tier.public === undefined || config.edge?.enabled === true || !acmeIssuers.has(config.addons.defaultIssuer)) {
+    if (tier.public === undefined || config.edge?.enabled === true) {
+        return false;
+    }
+    // An existing cert-manager's issuer is declared by the stack, which knows whether it answers HTTP-01.
+    if (!config.addons.certManager.enabled) {
+        return config.addons.certManager.existing?.http01 ?? false;
+    }
+    if (!acmeIssuers.has(config.addons.defaultIssuer)) {
         return false;
     }
     const zones = config.addons.certManager.dns01Zones;
@@ -45,13 +55,15 @@ interface AddonsCheckInput {
         hpa?: unknown;
         database?: unknown;
         alerts?: Readonly<Record<string, unknown>>;
+        certificates?: readonly unknown[];
     }[];
     cloudflareApiToken?: string;
     alertPagerDutyRoutingKey?: string;
     alertSlackWebhookUrl?: string;
     chartRepositoryPassword?: string;
     argocdRepositoryCredentials?: RepositoryCredentials;
-    edge?: { enabled: boolean };
+    ciRegistryCredentials?: unknown;
+    edge?: { enabled: boolean; authenticatedOriginPulls?: boolean };
 }
 
 export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void {
@@ -59,12 +71,15 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
     const { addons, environment } = config;
     const { highAvailability } = profileOf(environment);
 
-    for (const [key, replicas] of [["ingressNginx", addons.ingressNginx.replicas], ["certManager", addons.certManager.replicas]] as const) {
-        if (highAvailability && replicas !== undefined && replicas < 2) {
+    checkSwitches(config, report);
+
+    for (const key of ["ingressNginx", "certManager"] as const) {
+        const { enabled, replicas } = addons[key];
+        if (enabled && highAvailability && replicas !== undefined && replicas < 2) {
             report(["addons", key, "replicas"], `must be at least 2 in ${environment} (high availability): raise it or leave it unset`);
         }
     }
-    if (highAvailability && addons.argocd.highAvailability === false) {
+    if (addons.argocd.enabled && highAvailability && addons.argocd.highAvailability === false) {
         report(["addons", "argocd", "highAvailability"], `cannot be false in ${environment}: remove it (${environment} runs Argo CD highly available)`);
     }
     for (const [key, section] of Object.entries({ ingressNginx: addons.ingressNginx, certManager: addons.certManager, argocd: addons.argocd, tekton: addons.tekton })) {
@@ -74,11 +89,11 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
 
     checkNamespaces(config, report);
 
-    if (addons.certManager.dns01Zones.length > 0 && config.cloudflareApiToken === undefined) {
+    if (addons.certManager.enabled && addons.certManager.dns01Zones.length > 0 && config.cloudflareApiToken === undefined) {
         report(["addons", "certManager", "dns01Zones"],
             "needs a Cloudflare API token for DNS-01: pulumi config set --secret groundwork:cloudflareApiToken <token>, or remove the zones");
     }
-    if (addons.ingressNginx.cloudflare.verifyOriginPull && config.edge?.enabled !== true) {
+    if (addons.ingressNginx.enabled && addons.ingressNginx.cloudflare.verifyOriginPull && config.edge?.enabled !== true) {
         report(["addons", "ingressNginx", "cloudflare", "verifyOriginPull"],
             "needs the Cloudflare edge (groundwork:edge.enabled true), which supplies the origin-pull CA: enable the edge or set this to false");
     }
@@ -109,6 +124,109 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
     // The repository's host and path name its Secret, so two entries for one repository would collide.
     duplicates((config.argocdRepositoryCredentials ?? []).map((repository) => repositoryKey(repository.url))).forEach((i) =>
         report(["argocdRepositoryCredentials", i, "url"], "names a repository (host and path) that an earlier entry already has: list each repository once"));
+}
+
+/**
+ * An add-on switched off installs nothing, so whatever configures it is a mistake, and what the
+ * rest of the stack needs from it must come from an existing install: an ingress controller for
+ * public hosts, an issuer for certificates.
+ */
+function checkSwitches(config: AddonsCheckInput, report: ReportIssue): void {
+    const { ingressNginx, certManager, argocd, tekton, monitoring } = config.addons;
+    const unused = (path: (string | number)[], addon: string, why = "") =>
+        report(path, `is only used when addons.${addon}.enabled is true${why}: remove it, or enable ${addon}`);
+
+    // Public hosts: every public tier, and Argo CD's and the EventListener's hosts when those add-ons are on.
+    const hosts: [(string | number)[], string][] = [
+        ...config.tiers.flatMap((tier, i): [(string | number)[], string][] => (tier.public === undefined ? [] : [[["tiers", i, "public"], `tier "${tier.name}"`]])),
+        ...(argocd.enabled && argocd.host !== undefined ? [[["addons", "argocd", "host"], "Argo CD"] as [string[], string]] : []),
+        ...(tekton.enabled && tekton.webhookHost !== undefined ? [[["addons", "tekton", "webhookHost"], "the EventListener"] as [string[], string]] : []),
+    ];
+
+    if (ingressNginx.enabled) {
+        if (ingressNginx.existing !== undefined) {
+            report(["addons", "ingressNginx", "existing"], "is only used when addons.ingressNginx.enabled is false (Groundwork's controller serves the stack otherwise): remove it, or set enabled to false");
+        }
+    } else {
+        if (ingressNginx.existing === undefined) {
+            for (const [path, owner] of hosts) {
+                report(path, `needs an ingress controller for ${owner}, and addons.ingressNginx.enabled is false: set addons.ingressNginx.existing.namespace to the existing controller's namespace (it serves addons.ingressClass "${config.addons.ingressClass}"), or enable ingressNginx`);
+            }
+        } else if (config.edge?.enabled === true && ingressNginx.existing.loadBalancerAddress === undefined) {
+            report(["addons", "ingressNginx", "existing"],
+                "needs loadBalancerAddress when the edge is on: the edge's DNS records point at the existing controller's load balancer (set its IP or hostname)");
+        }
+        if (config.edge?.enabled === true && config.edge.authenticatedOriginPulls === true) {
+            report(["edge", "authenticatedOriginPulls"],
+                "needs Groundwork's ingress-nginx (the origin-pull CA goes into the controller's namespace and the check is an ingress-nginx annotation), and addons.ingressNginx.enabled is false: set it to false, or enable ingressNginx");
+        }
+        if (ingressNginx.cloudflare.verifyOriginPull) {
+            unused(["addons", "ingressNginx", "cloudflare", "verifyOriginPull"], "ingressNginx");
+        }
+        if (ingressNginx.replicas !== undefined) {
+            unused(["addons", "ingressNginx", "replicas"], "ingressNginx");
+        }
+    }
+
+    if (certManager.enabled) {
+        if (certManager.existing !== undefined) {
+            report(["addons", "certManager", "existing"], "is only used when addons.certManager.enabled is false (Groundwork's issuers serve the stack otherwise): remove it, or set enabled to false");
+        }
+    } else {
+        if (certManager.existing === undefined) {
+            for (const [path, owner] of hosts.filter(([path]) => path[0] !== "tiers" || config.edge?.enabled !== true)) {
+                report(path, `needs a certificate for ${owner}, and addons.certManager.enabled is false with no existing issuer: set addons.certManager.existing.clusterIssuer to an existing cert-manager's ClusterIssuer, `
+                    + `${path[0] === "tiers" ? "enable the edge (its origin certificate), " : ""}or enable certManager`);
+            }
+        }
+        config.tiers.forEach((tier, i) => {
+            if ((tier.certificates?.length ?? 0) > 0) {
+                report(["tiers", i, "certificates"], "need Groundwork's internal CA (ClusterIssuer internal-ca), and addons.certManager.enabled is false: remove them, or enable certManager");
+            }
+        });
+        for (const [key, enabled] of [["ingressNginx", ingressNginx.enabled], ["monitoring", monitoring.enabled]] as const) {
+            if (enabled) {
+                report(["addons", "certManager", "enabled"],
+                    `cannot be false while addons.${key}.enabled is true: Groundwork's cert-manager issues ${key}'s admission webhook certificate; set addons.${key}.enabled to false, or enable certManager`);
+            }
+        }
+        for (const key of ["acmeEmail", "replicas"] as const) {
+            if (certManager[key] !== undefined) {
+                unused(["addons", "certManager", key], "certManager");
+            }
+        }
+        if (certManager.dns01Zones.length > 0) {
+            unused(["addons", "certManager", "dns01Zones"], "certManager");
+        }
+    }
+
+    if (!argocd.enabled) {
+        for (const key of ["applications", "sourceRepositories"] as const) {
+            if (argocd[key].length > 0) {
+                unused(["addons", "argocd", key], "argocd", " (no Argo CD, no Applications)");
+            }
+        }
+        for (const key of ["host", "highAvailability"] as const) {
+            if (argocd[key] !== undefined) {
+                unused(["addons", "argocd", key], "argocd");
+            }
+        }
+        if (config.argocdRepositoryCredentials !== undefined) {
+            unused(["argocdRepositoryCredentials"], "argocd", " (run `pulumi config rm groundwork:argocdRepositoryCredentials`)");
+        }
+    }
+
+    if (!tekton.enabled) {
+        if (tekton.pipelines.length > 0) {
+            unused(["addons", "tekton", "pipelines"], "tekton", " (no Tekton, no pipelines)");
+        }
+        if (tekton.webhookHost !== undefined) {
+            unused(["addons", "tekton", "webhookHost"], "tekton");
+        }
+        if (config.ciRegistryCredentials !== undefined) {
+            unused(["ciRegistryCredentials"], "tekton", " (run `pulumi config rm groundwork:ciRegistryCredentials`)");
+        }
+    }
 }
 
 function checkChartSource(config: AddonsCheckInput, report: ReportIssue): void {
@@ -146,13 +264,16 @@ function checkChartSource(config: AddonsCheckInput, report: ReportIssue): void {
 function checkNamespaces(config: AddonsCheckInput, report: ReportIssue): void {
     const { addons } = config;
     const owners = new Map<string, string>(config.tiers.map((tier) => [tier.namespace ?? tier.name, `tier "${tier.name}"`]));
+    const when = (enabled: boolean, namespaces: [string[], string, string][]) => (enabled ? namespaces : []);
     const addonNamespaces: [string[], string, string][] = [
-        [["addons", "ingressNginx", "namespace"], addons.ingressNginx.namespace, "ingress-nginx"],
-        [["addons", "certManager", "namespace"], addons.certManager.namespace, "cert-manager"],
-        [["addons", "argocd", "namespace"], addons.argocd.namespace, "Argo CD"],
-        [["addons", "tekton", "operatorNamespace"], addons.tekton.operatorNamespace, "the Tekton operator"],
-        [["addons", "tekton", "pipelinesNamespace"], addons.tekton.pipelinesNamespace, "Tekton Pipelines"],
-        [["addons", "tekton", "ciNamespace"], addons.tekton.ciNamespace, "the CI pipelines"],
+        ...when(addons.ingressNginx.enabled, [[["addons", "ingressNginx", "namespace"], addons.ingressNginx.namespace, "ingress-nginx"]]),
+        ...when(addons.certManager.enabled, [[["addons", "certManager", "namespace"], addons.certManager.namespace, "cert-manager"]]),
+        ...when(addons.argocd.enabled, [[["addons", "argocd", "namespace"], addons.argocd.namespace, "Argo CD"]]),
+        ...when(addons.tekton.enabled, [
+            [["addons", "tekton", "operatorNamespace"], addons.tekton.operatorNamespace, "the Tekton operator"],
+            [["addons", "tekton", "pipelinesNamespace"], addons.tekton.pipelinesNamespace, "Tekton Pipelines"],
+            [["addons", "tekton", "ciNamespace"], addons.tekton.ciNamespace, "the CI pipelines"],
+        ]),
         ...(addons.monitoring.enabled ? [
             [["addons", "monitoring", "namespace"], addons.monitoring.namespace, "monitoring"],
             [["addons", "monitoring", "nodeExporterNamespace"], addons.monitoring.nodeExporterNamespace, "node-exporter"],

@@ -214,12 +214,12 @@ describe("platform add-ons", () => {
 
     it("exposes the ingress layer and the endpoints", async () => {
         const { addons } = runs.staging;
-        assert.equal(await valueOf(addons.ingress.className), "nginx");
-        assert.equal(await valueOf(addons.ingress.namespace), "ingress-nginx");
-        assert.equal(await valueOf(addons.clusterIssuer), "letsencrypt-staging");
-        assert.equal(await valueOf(addons.argocdUrl), "https://argocd.staging.groundwork.example.com");
-        assert.equal(await valueOf(addons.eventListenerUrl), "https://ci.staging.groundwork.example.com/");
-        assert.deepEqual(await valueOf(addons.ingress.publicAnnotations), {
+        assert.equal(await valueOf(addons.ingress!.className), "nginx");
+        assert.equal(await valueOf(addons.ingress!.namespace), "ingress-nginx");
+        assert.equal(await valueOf(addons.clusterIssuer!), "letsencrypt-staging");
+        assert.equal(await valueOf(addons.argocdUrl!), "https://argocd.staging.groundwork.example.com");
+        assert.equal(await valueOf(addons.eventListenerUrl!), "https://ci.staging.groundwork.example.com/");
+        assert.deepEqual(await valueOf(addons.ingress!.publicAnnotations), {
             "nginx.ingress.kubernetes.io/auth-tls-verify-client": "on",
             "nginx.ingress.kubernetes.io/auth-tls-secret": "ingress-nginx/cloudflare-origin-pull-ca",
             "nginx.ingress.kubernetes.io/auth-tls-verify-depth": "1",
@@ -229,9 +229,9 @@ describe("platform add-ons", () => {
     it("keeps the Argo CD admin, Redis and webhook HMAC secrets secret", async () => {
         const { addons } = runs.staging;
         for (const [what, output] of Object.entries({
-            admin: addons.argocdAdminPassword,
-            redis: addons.argocd.redisPassword,
-            hmac: addons.webhookSecret,
+            admin: addons.argocdAdminPassword!,
+            redis: addons.argocd!.redisPassword,
+            hmac: addons.webhookSecret!,
         })) {
             assert.equal(await pulumi.isSecret(output), true, what);
         }

@@ -98,7 +98,8 @@ export function dependsOn(dependent: AddonResource, dependency: AddonResource): 
 }
 
 async function settled(addons: PlatformAddons): Promise<void> {
-    await Promise.all([addons.argocdUrl, addons.eventListenerUrl, addons.clusterIssuer, addons.ingress.className].map(valueOf));
+    // Add-ons switched off expose nothing to wait for.
+    await Promise.all([addons.argocdUrl, addons.eventListenerUrl, addons.clusterIssuer, addons.ingress?.className].flatMap((output) => (output ? [valueOf(output)] : [])));
     // Registrations finish on later ticks than the outputs the component exposes.
     await settle();
 }

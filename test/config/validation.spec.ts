@@ -273,6 +273,50 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
         tiers(c)[0].public.paths = ["/api"];
         tiers(c)[0].metrics = { path: "/api/metrics" };
     }), expected: "groundwork:tiers[0].metrics.path (\"/api/metrics\") would be public: the Ingress routes \"/api\" on port 3000" },
+    { name: "ingress-nginx off with no existing controller for a public tier", config: () => stagingWith((c) => c["groundwork:addons"].ingressNginx = { enabled: false }),
+        expected: "groundwork:tiers[0].public ({\"hosts\":[\"api.staging.groundwork.example.com\"]}) needs an ingress controller for tier \"backend\", and addons.ingressNginx.enabled is false: set addons.ingressNginx.existing.namespace" },
+    { name: "ingress-nginx off with no existing controller for Argo CD's host", config: () => stagingWith((c) => c["groundwork:addons"].ingressNginx = { enabled: false }),
+        expected: "groundwork:addons.argocd.host (\"argocd.staging.groundwork.example.com\") needs an ingress controller for Argo CD" },
+    { name: "an existing controller behind the edge without its address", config: () => stagingWith((c) => c["groundwork:addons"].ingressNginx = { enabled: false, existing: { namespace: "shared-ingress" } }),
+        expected: "groundwork:addons.ingressNginx.existing ({\"namespace\":\"shared-ingress\"}) needs loadBalancerAddress when the edge is on" },
+    { name: "origin pulls checked by an ingress-nginx that is off", config: () => stagingWith((c) => c["groundwork:addons"].ingressNginx = { enabled: false, existing: { namespace: "shared-ingress", loadBalancerAddress: "203.0.113.7" } }),
+        expected: "groundwork:edge.authenticatedOriginPulls (true) needs Groundwork's ingress-nginx" },
+    { name: "an existing controller while ingress-nginx is on", config: () => stagingWith((c) => c["groundwork:addons"].ingressNginx.existing = { namespace: "shared-ingress" }),
+        expected: "groundwork:addons.ingressNginx.existing ({\"namespace\":\"shared-ingress\"}) is only used when addons.ingressNginx.enabled is false" },
+    { name: "cert-manager off under Groundwork's ingress-nginx", config: () => stagingWith((c) => c["groundwork:addons"].certManager = { enabled: false, existing: { clusterIssuer: "corp-ca" } }),
+        expected: "groundwork:addons.certManager.enabled (false) cannot be false while addons.ingressNginx.enabled is true: Groundwork's cert-manager issues ingressNginx's admission webhook certificate" },
+    { name: "cert-manager off under monitoring", config: () => stagingWith((c) => c["groundwork:addons"].certManager = { enabled: false, existing: { clusterIssuer: "corp-ca" } }),
+        expected: "groundwork:addons.certManager.enabled (false) cannot be false while addons.monitoring.enabled is true" },
+    { name: "cert-manager off with no issuer for Argo CD's host", config: () => stagingWith((c) => c["groundwork:addons"].certManager = { enabled: false }),
+        expected: "groundwork:addons.argocd.host (\"argocd.staging.groundwork.example.com\") needs a certificate for Argo CD, and addons.certManager.enabled is false with no existing issuer" },
+    { name: "cert-manager off with no issuer for a public tier without the edge", config: () => stagingWith((c) => {
+        c["groundwork:addons"].certManager = { enabled: false };
+        c["groundwork:edge"] = { enabled: false };
+    }), expected: "groundwork:tiers[0].public ({\"hosts\":[\"api.staging.groundwork.example.com\"]}) needs a certificate for tier \"backend\"" },
+    { name: "cert-manager off under mTLS certificates", config: () => stagingWith((c) => {
+        c["groundwork:addons"].certManager = { enabled: false, existing: { clusterIssuer: "corp-ca" } };
+        tiers(c)[2].certificates = [{ name: "broker", mountPath: "/etc/tls", dnsNames: ["executor.executor.svc.cluster.local"] }];
+    }), expected: "groundwork:tiers[2].certificates ([{\"name\":\"broker\",\"mountPath\":\"/etc/tls\",\"dnsNames\":[\"exe...) need Groundwork's internal CA (ClusterIssuer internal-ca), and addons.certManager.enabled is false" },
+    { name: "DNS-01 zones for a cert-manager that is off", config: () => stagingWith((c) => c["groundwork:addons"].certManager = { enabled: false, dns01Zones: ["groundwork.example.com"] }),
+        expected: "groundwork:addons.certManager.dns01Zones ([\"groundwork.example.com\"]) is only used when addons.certManager.enabled is true: remove it, or enable certManager" },
+    { name: "an existing issuer while cert-manager is on", config: () => stagingWith((c) => c["groundwork:addons"].certManager.existing = { clusterIssuer: "corp-ca" }),
+        expected: "groundwork:addons.certManager.existing ({\"clusterIssuer\":\"corp-ca\"}) is only used when addons.certManager.enabled is false" },
+    { name: "Argo CD applications with Argo CD off", config: () => stagingWith((c) => c["groundwork:addons"].argocd.enabled = false),
+        expected: "groundwork:addons.argocd.applications ([{\"name\":\"backend\",\"repository\":\"https://git.example.com/...) is only used when addons.argocd.enabled is true (no Argo CD, no Applications): remove it, or enable argocd" },
+    { name: "Argo CD's host with Argo CD off", config: () => stagingWith((c) => c["groundwork:addons"].argocd = { enabled: false, host: "argocd.staging.groundwork.example.com" }),
+        expected: "groundwork:addons.argocd.host (\"argocd.staging.groundwork.example.com\") is only used when addons.argocd.enabled is true" },
+    { name: "Argo CD repository credentials with Argo CD off", config: () => stagingWith((c) => {
+        c["groundwork:addons"].argocd = { enabled: false };
+        c["groundwork:argocdRepositoryCredentials"] = JSON.stringify([{ url: "https://git.example.com/deploy.git", username: "ci", password: "x" }]);
+    }), secretKeys: ["groundwork:argocdRepositoryCredentials"], expected: "groundwork:argocdRepositoryCredentials is only used when addons.argocd.enabled is true (run `pulumi config rm groundwork:argocdRepositoryCredentials`)" },
+    { name: "Tekton pipelines with Tekton off", config: () => stagingWith((c) => c["groundwork:addons"].tekton.enabled = false),
+        expected: "groundwork:addons.tekton.pipelines ([{\"tier\":\"backend\",\"repository\":\"https://git.example.com/...) is only used when addons.tekton.enabled is true (no Tekton, no pipelines): remove it, or enable tekton" },
+    { name: "the EventListener's host with Tekton off", config: () => stagingWith((c) => c["groundwork:addons"].tekton = { enabled: false, webhookHost: "ci.staging.groundwork.example.com" }),
+        expected: "groundwork:addons.tekton.webhookHost (\"ci.staging.groundwork.example.com\") is only used when addons.tekton.enabled is true" },
+    { name: "CI registry credentials with Tekton off", config: () => stagingWith((c) => {
+        c["groundwork:addons"].tekton = { enabled: false };
+        c["groundwork:ciRegistryCredentials"] = JSON.stringify({ auths: {} });
+    }), secretKeys: ["groundwork:ciRegistryCredentials"], expected: "groundwork:ciRegistryCredentials is only used when addons.tekton.enabled is true" },
     { name: "bad pod security version", config: () => stagingWith((c) => c["groundwork:podSecurityVersion"] = "1.35"),
         expected: "groundwork:podSecurityVersion (\"1.35\") must be \"latest\" or a Kubernetes minor version" },
 ];

@@ -11,6 +11,7 @@ const argoDuration = z.string().regex(/^[1-9]\d*[smh]$/, "must be a duration in 
 
 /** `groundwork:addons.argocd`. */
 export const argoCdSchema = z.strictObject({
+    enabled: z.boolean().describe("Install Argo CD. false: no Argo CD, no projects and no Applications; `applications`, `host`, `sourceRepositories` and groundwork:argocdRepositoryCredentials must then be unset.").default(true),
     namespace: resourceName.default("argocd"),
     host: hostname.describe("Public host of the Argo CD UI and API, served through the ingress with TLS; unset keeps Argo CD in-cluster.").optional(),
     highAvailability: z.boolean().describe("High availability (redis-ha, several replicas, disruption budgets); on in production by default.").optional(),

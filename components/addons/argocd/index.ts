@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { standardLabels } from "../../platform/security";
 import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod } from "../helm-addon";
-import { IngressLayer, publicEndpoint } from "../ingress-layer";
+import { IngressLayer, publicEndpoint, servingOf } from "../ingress-layer";
 import { ApplicationKind, applicationKinds, ArgoCdSettings, RepositoryCredentials, repositoryKey } from "./config";
 
 export interface ArgoCdArgs {
@@ -11,8 +11,9 @@ export interface ArgoCdArgs {
     settings: ArgoCdSettings;
     /** Parsed groundwork:argocdRepositoryCredentials (plaintext here; stored only in Secrets, as secrets). */
     repositoryCredentials: RepositoryCredentials;
-    ingress: IngressLayer;
-    clusterIssuer: pulumi.Input<string>;
+    /** Serve the UI's host; needed only when it is set. */
+    ingress?: IngressLayer;
+    clusterIssuer?: pulumi.Input<string>;
 }
 
 const releaseName = "argocd";
@@ -163,8 +164,7 @@ export class ArgoCd extends HelmAddon {
                 namespace: this.namespace,
                 serviceName: `${releaseName}-server`,
                 servicePort: 80,
-                ingress: args.ingress,
-                clusterIssuer: args.clusterIssuer,
+                ...servingOf("groundwork:addons.argocd.host", args),
                 labels,
             }, afterCrds);
             this.url = pulumi.output(`https://${settings.host}`);

@@ -7,6 +7,11 @@ export type ClusterIssuerName = (typeof clusterIssuerNames)[number];
 
 /** `groundwork:addons.certManager`. */
 export const certManagerSchema = z.strictObject({
+    enabled: z.boolean().describe("Install cert-manager with Groundwork's ClusterIssuers. false: certificates come from `existing.clusterIssuer`, or nothing asks for one; `defaultIssuer` is unused.").default(true),
+    existing: z.strictObject({
+        clusterIssuer: resourceName.describe("ClusterIssuer of an existing cert-manager that issues the public tiers', Argo CD's and the EventListener's certificates."),
+        http01: z.boolean().describe("Whether that issuer proves certificates by ACME HTTP-01, starting solver pods in public tiers' namespaces (their quota then makes room).").default(false),
+    }).describe("The cert-manager already in the cluster, when `enabled` is false; unset: no issuer, and no tier, host or add-on may need a certificate.").optional(),
     namespace: resourceName.default("cert-manager"),
     replicas: replicaCount.describe("Defaults to 1, and to 2 in production.").optional(),
     resources: resources.default(sized(["50m", "128Mi"], ["500m", "512Mi"])),

@@ -23,6 +23,11 @@ const ipCidr = z.string().refine((value) => {
 
 /** `groundwork:addons.ingressNginx`. */
 export const ingressNginxSchema = z.strictObject({
+    enabled: z.boolean().describe("Install ingress-nginx. false: an existing controller serves `addons.ingressClass` (see `existing`); nothing of ingress-nginx is installed.").default(true),
+    existing: z.strictObject({
+        namespace: resourceName.describe("Namespace of the existing controller's pods: public tiers admit traffic from it alone (NetworkPolicy)."),
+        loadBalancerAddress: z.string().min(1).describe("IP or hostname of the existing controller's load balancer: the edge's DNS records point at it.").optional(),
+    }).describe("The ingress controller already in the cluster, when `enabled` is false: needed by public tiers and by Argo CD's and the EventListener's hosts.").optional(),
     namespace: resourceName.default("ingress-nginx"),
     serviceType: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).describe("Type of the controller Service; NodePort or ClusterIP where no load balancer exists.").default("LoadBalancer"),
     externalTrafficPolicy: z.enum(["Local", "Cluster"]).describe("\"Local\" keeps the client (Cloudflare) address as the source, which real-IP trust needs.").default("Local"),

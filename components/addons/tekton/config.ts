@@ -14,6 +14,7 @@ const crdName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-
 
 /** `groundwork:addons.tekton`. */
 export const tektonSchema = z.strictObject({
+    enabled: z.boolean().describe("Install the Tekton operator, Pipelines and Triggers and the CI namespace. false: no pipelines; `pipelines`, `webhookHost` and groundwork:ciRegistryCredentials must then be unset.").default(true),
     operatorNamespace: resourceName.default("tekton-operator"),
     pipelinesNamespace: resourceName.describe("Where the operator installs Tekton Pipelines and Triggers.").default("tekton-pipelines"),
     ciNamespace: resourceName.describe("Where the CI pipelines, their runs and the EventListener live.").default("ci"),

@@ -7,7 +7,7 @@ import { GuardedNamespace } from "../../platform/namespace";
 import { standardLabels } from "../../platform/security";
 import { Budget, budgetOf } from "../../platform/sizing";
 import { restrictedContainer, restrictedPod } from "../helm-addon";
-import { IngressLayer, publicEndpoint } from "../ingress-layer";
+import { IngressLayer, publicEndpoint, servingOf } from "../ingress-layer";
 import { TektonSettings } from "./config";
 import {
     buildStepResources, ciPipelineSpec, ciStepResources, ciTaskSpecs, ciUser, cleanupTaskSpec, deliveryPipelineSpec, deployTaskSpec,
@@ -22,8 +22,9 @@ export interface CiPipelinesArgs {
     tierNamespaces: Readonly<Record<string, string>>;
     /** Docker config JSON the pipelines push with (groundwork:ciRegistryCredentials); ambient credentials otherwise. */
     registryCredentials?: string;
-    ingress: IngressLayer;
-    clusterIssuer: pulumi.Input<string>;
+    /** Serve the EventListener's webhookHost; needed only when it is set. */
+    ingress?: IngressLayer;
+    clusterIssuer?: pulumi.Input<string>;
     /** The TektonConfig: Pipelines and Triggers, and their CRDs, exist once it is Ready. */
     tektonReady: pulumi.Resource;
     /** The component these objects belonged to before the split: their state is found under it. */
@@ -219,8 +220,7 @@ export class CiPipelines extends pulumi.ComponentResource {
                 namespace,
                 serviceName,
                 servicePort: eventListenerPort,
-                ingress: args.ingress,
-                clusterIssuer: args.clusterIssuer,
+                ...servingOf("groundwork:addons.tekton.webhookHost", args),
                 labels,
             }, afterTekton);
             this.eventListenerUrl = pulumi.output(`https://${settings.webhookHost}/`);
@@ -253,7 +253,7 @@ export class CiPipelines extends pulumi.ComponentResource {
             ports: [{ protocol: "TCP", port }],
         });
         const rules = [
-            ...(args.settings.webhookHost === undefined ? [] : [from(args.ingress.namespace, eventListenerPort)]),
+            ...(args.settings.webhookHost === undefined ? [] : [from(servingOf("groundwork:addons.tekton.webhookHost", args).ingress.namespace, eventListenerPort)]),
             ...(args.monitoring === undefined ? [] : [from(args.monitoring.namespace, eventListenerMetricsPort)]),
         ];
         if (rules.length > 0) {
