@@ -10,7 +10,7 @@ import { AlertRule } from "../components/addons/monitoring/rules";
 import { parseBytes, parseCpu } from "../components/platform/quantity";
 import { packVerdicts } from "./policy/pack-run";
 import { publicMetricsRoutes } from "./support/exposure";
-import { kinds as types } from "./support/kinds";
+import { clusterScopedKinds, kinds as types } from "./support/kinds";
 import { readConfigFile, repoRoot, runStack, StackRun, withTestSecrets } from "./support/program";
 import { comparisons } from "./support/promql";
 
@@ -165,26 +165,48 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
         file: "circle-core-development.yaml",
         stack: "development",
         capabilities: [
-            { name: "the development environment: one replica, debug logs, nothing protected", check: (run) => {
-                const [core] = inputs(run, types.deployment, "core");
+            { name: "the integration's image and the development environment: one replica, debug logs, nothing protected", check: (run) => {
+                const [core] = inputs(run, types.deployment, "circle-core");
+                assert.equal(core.spec.template.spec.containers[0].image, "your-registry/circle-core:0.2.0");
                 assert.equal(core.spec.replicas, 1);
-                const settings = inputs(run, types.configMap, "core").find((map) => map.data?.LOG_LEVEL !== undefined);
+                const settings = inputs(run, types.configMap, "circle-core").find((map) => map.data?.LOG_LEVEL !== undefined);
                 assert.equal(settings.data.LOG_LEVEL, "debug");
                 assert.deepEqual(run.resources.filter((resource) => resource.protect).map((resource) => resource.name), []);
             } },
-            { name: "settings from a ConfigMap, an uploads claim mounted, an Ingress", check: (run) => {
-                const settings = inputs(run, types.configMap, "core").find((map) => map.data?.LOG_LEVEL !== undefined);
-                assert.equal(settings.data.FEATURE_FLAGS, "ledger-v2,fast-sync");
-                const mounts = podSpecOf(run, "core").containers[0].volumeMounts.map((mount: any) => mount.mountPath);
+            { name: "settings from a ConfigMap, an uploads claim mounted, an Ingress of the shared controller with the shared issuer", check: (run) => {
+                const settings = inputs(run, types.configMap, "circle-core").find((map) => map.data?.LOG_LEVEL !== undefined);
+                assert.equal(settings.data.UPLOAD_DIR, "/var/lib/circle/uploads");
+                const mounts = podSpecOf(run, "circle-core").containers[0].volumeMounts.map((mount: any) => mount.mountPath);
                 assert.ok(mounts.includes("/var/lib/circle/uploads"), `uploads not mounted: ${mounts.join(", ")}`);
-                assert.ok(inputs(run, types.claim, "core").some((claim) => claim.spec.resources.requests.storage === "5Gi"), "no uploads claim");
-                assert.deepEqual(inputs(run, types.ingress, "core").flatMap((ingress) => ingress.spec.rules.map((rule: any) => rule.host)), ["core.dev.circle.example.com"]);
+                assert.ok(inputs(run, types.claim, "circle-core").some((claim) => claim.spec.resources.requests.storage === "5Gi"), "no uploads claim");
+                const [ingress] = inputs(run, types.ingress, "circle-core");
+                assert.deepEqual(ingress.spec.rules.map((rule: any) => rule.host), ["core.dev.circle.example.com"]);
+                assert.equal(ingress.spec.ingressClassName, "nginx");
+                assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt");
+                const admitted = inputs(run, types.networkPolicy, "circle-core").flatMap((policy) => policy.spec.ingress ?? [])
+                    .flatMap((rule: any) => rule.from ?? []).map((peer: any) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]);
+                assert.ok(admitted.includes("ingress-nginx"), `the shared controller's namespace is not admitted: ${admitted.join(", ")}`);
             } },
             { name: "the app and its database land on the tainted development pool", check: (run) => {
-                const database = inputs(run, types.statefulSet, "core").find((set) => set.metadata.name !== "core");
-                for (const spec of [podSpecOf(run, "core"), database.spec.template.spec]) {
+                const database = inputs(run, types.statefulSet, "circle-core").find((set) => set.metadata.name !== "circle-core");
+                for (const spec of [podSpecOf(run, "circle-core"), database.spec.template.spec]) {
                     assert.deepEqual(spec.nodeSelector, { pool: "development" });
                     assert.deepEqual(spec.tolerations, [{ key: "dedicated", operator: "Equal", value: "development", effect: "NoSchedule" }]);
+                }
+            } },
+            { name: "namespace-level rights only: no add-on, and nothing cluster-scoped but the tier's Namespace", check: (run) => {
+                assert.deepEqual(run.resources.filter((resource) => /^addons-./.test(resource.name)).map((resource) => `${resource.type} ${resource.name}`), []);
+                const outsideTheTier = run.resources
+                    .filter((resource) => resource.custom && resource.type.startsWith("kubernetes:"))
+                    .filter((resource) => {
+                        const metadata = (resource.inputs as any).metadata;
+                        const tierNamespace = resource.type === types.namespace && metadata?.name === "circle-core";
+                        return !tierNamespace && metadata?.namespace !== "circle-core";
+                    })
+                    .map((resource) => `${resource.type} ${resource.name}`);
+                assert.deepEqual(outsideTheTier, [], "objects that are cluster-scoped or outside the tier's namespace");
+                for (const kind of clusterScopedKinds) {
+                    assert.deepEqual(run.ofType(kind).map((resource) => resource.name), [], kind);
                 }
             } },
         ],

@@ -25,7 +25,7 @@ function guardedNamespaces(file: string): string[] {
     const tiers = config["groundwork:tiers"] as { name: string; namespace?: string; redis?: boolean }[];
     const redis = config["groundwork:redis"] as { namespace?: string } | undefined;
     const addons = (config["groundwork:addons"] ?? {}) as {
-        tekton?: { ciNamespace?: string };
+        tekton?: { enabled?: boolean; ciNamespace?: string };
         monitoring?: { enabled?: boolean; namespace?: string; nodeExporterNamespace?: string };
     };
     const monitoring = addons.monitoring?.enabled
@@ -34,7 +34,7 @@ function guardedNamespaces(file: string): string[] {
     return [
         ...tiers.map((tier) => tier.namespace ?? tier.name),
         ...(redis && tiers.some((tier) => tier.redis) ? [redis.namespace ?? "redis"] : []),
-        addons.tekton?.ciNamespace ?? "ci",
+        ...(addons.tekton?.enabled === false ? [] : [addons.tekton?.ciNamespace ?? "ci"]),
         ...monitoring,
     ].sort();
 }

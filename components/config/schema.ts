@@ -41,8 +41,8 @@ const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "must be a Pro
 
 const tierSchema = z.strictObject({
     name: resourceName,
-    /** Namespace of the tier and its database; defaults to the tier name. */
-    namespace: resourceName.optional(),
+    namespace: resourceName.optional().describe("Namespace of the tier and its database; defaults to the tier name. Groundwork creates it with its Pod Security labels, "
+        + "also with every add-on off: it is then the stack's one cluster-scoped object, so a shared cluster grants `create` on namespaces."),
     image: imageReference,
     port,
     replicas: replicaCount.optional().describe(`Defaults to hpa.minReplicas, else to the environment's (${perEnvironment("replicas")}).`),

@@ -23,3 +23,23 @@ export const kinds = {
     clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     crd: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
 } as const;
+
+/**
+ * Cluster-scoped kinds a stack can create (Namespace aside): what a stack with every add-on off,
+ * deployed with namespace-level rights, must not register. A Helm chart is among them, since the
+ * add-on charts render webhooks, ClusterRoles and CRDs.
+ */
+export const clusterScopedKinds = [
+    kinds.clusterRole,
+    kinds.clusterRoleBinding,
+    kinds.crd,
+    kinds.clusterIssuer,
+    "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration",
+    "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration",
+    "kubernetes:networking.k8s.io/v1:IngressClass",
+    "kubernetes:scheduling.k8s.io/v1:PriorityClass",
+    "kubernetes:storage.k8s.io/v1:StorageClass",
+    "kubernetes:core/v1:PersistentVolume",
+    "kubernetes:operator.tekton.dev/v1alpha1:TektonConfig",
+    kinds.chart,
+] as const;

@@ -23,7 +23,7 @@ const ipCidr = z.string().refine((value) => {
 
 /** `groundwork:addons.ingressNginx`. */
 export const ingressNginxSchema = z.strictObject({
-    enabled: z.boolean().describe("Install ingress-nginx. false: an existing controller serves `addons.ingressClass` (see `existing`); nothing of ingress-nginx is installed.").default(true),
+    enabled: z.boolean().describe("Install ingress-nginx. false: nothing of it is installed; public tiers' Ingresses use `addons.ingressClass`, served by the existing controller in `existing.namespace`.").default(true),
     existing: z.strictObject({
         namespace: resourceName.describe("Namespace of the existing controller's pods: public tiers admit traffic from it alone (NetworkPolicy)."),
         loadBalancerAddress: z.string().min(1).describe("IP or hostname of the existing controller's load balancer: the edge's DNS records point at it.").optional(),
