@@ -42,4 +42,11 @@ export const versions = {
         /** Prometheus operator, Prometheus, Alertmanager, Grafana, kube-state-metrics and node-exporter. */
         kubePrometheusStack: { name: "kube-prometheus-stack", version: "81.6.2", repository: "https://prometheus-community.github.io/helm-charts" },
     },
+    /**
+     * Charts Argo CD's repo server renders, never Pulumi: argocd-apps renders the child Applications of
+     * each environment's app-of-apps. From the stack's chart source, like the charts above.
+     */
+    argoCdRenderedCharts: {
+        argocdApps: { name: "argocd-apps", version: "2.0.5", repository: "https://argoproj.github.io/argo-helm" },
+    },
 } as const;

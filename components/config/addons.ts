@@ -7,6 +7,7 @@ import { ChartsSettings, ResourcesSettings } from "../addons/helm-addon/config";
 import { ReportIssue } from "../fields";
 import { profileOf } from "../platform/environment";
 import { parseBytes, parseCpu } from "../platform/quantity";
+import { versions } from "../versions";
 
 /**
  * The add-on checks that need more than one add-on's section: the chart source, production
@@ -106,6 +107,11 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
                 `names no tier namespace (known: ${tierNamespaces.join(", ")}): Argo CD deploys only into namespaces Groundwork guards`);
         }
     });
+    if (addons.argocd.enabled && addons.argocd.applications.length > 0 && config.charts.source === "local") {
+        const { name, version } = versions.argoCdRenderedCharts.argocdApps;
+        report(["addons", "argocd", "applications"],
+            `are the children of an app-of-apps that Argo CD's repo server renders from the chart ${name} ${version}, which it cannot read from a local chart directory: use a "repository" or "oci" chart source that holds it too, or remove the applications`);
+    }
     const backoff = addons.argocd.sync.retry.backoff;
     if (seconds(backoff.duration) > seconds(backoff.maxDuration)) {
         report(["addons", "argocd", "sync", "retry", "backoff", "maxDuration"], `must be >= backoff.duration (${backoff.duration}): it caps the growing wait`);

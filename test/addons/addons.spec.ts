@@ -33,8 +33,8 @@ describe("platform add-ons", () => {
             assert.deepEqual(run.ofType(types.chart).map((c) => c.name).sort(), Object.keys(chartNames).sort());
             assert.deepEqual(run.ofType(types.clusterIssuer).map((issuer) => issuer.inputs.metadata.name).sort(),
                 ["internal-ca", "letsencrypt-production", "letsencrypt-staging", "selfsigned"]);
-            assert.deepEqual(run.ofType(types.appProject).map((project) => project.inputs.metadata.name).sort(), ["default", stack]);
-            assert.equal(run.ofType(types.applicationSet).length, 1);
+            assert.deepEqual(run.ofType(types.appProject).map((project) => project.inputs.metadata.name).sort(), ["default", stack, `${stack}-app-of-apps`]);
+            assert.deepEqual(run.ofType(types.application).map((application) => application.inputs.metadata.name), [`${stack}-applications`]);
             assert.equal(run.ofType(types.tektonConfig).length, 1);
             assert.deepEqual(run.ofType(types.pipeline).map((p) => p.inputs.metadata.name).sort(),
                 ["ai-engine", "backend", "executor"].flatMap((tier) => [`${tier}-ci`, `${tier}-cleanup`, `${tier}-deploy`]));
@@ -183,7 +183,7 @@ describe("platform add-ons", () => {
             { what: "every ClusterIssuer after the webhook gate", dependent: (run) => run.ofType(types.clusterIssuer), dependency: (run) => run.get(types.job, "addons-cert-manager-webhook-gate") },
             { what: "ingress-nginx after the cert-manager chart", dependent: (run) => [chart(run, "addons-ingress-nginx-ingress-nginx")], dependency: (run) => chart(run, "addons-cert-manager-cert-manager") },
             { what: "ingress-nginx after its webhook issuer", dependent: (run) => [chart(run, "addons-ingress-nginx-ingress-nginx")], dependency: (run) => run.get(types.clusterIssuer, "addons-cert-manager-internal-ca") },
-            { what: "the AppProject and ApplicationSet after the argo-cd chart", dependent: (run) => [...run.ofType(types.appProject), ...run.ofType(types.applicationSet)], dependency: (run) => chart(run, "addons-argocd-argo-cd") },
+            { what: "the AppProjects and the app-of-apps after the argo-cd chart", dependent: (run) => [...run.ofType(types.appProject), ...run.ofType(types.application)], dependency: (run) => chart(run, "addons-argocd-argo-cd") },
             { what: "TektonConfig after the operator chart", dependent: (run) => run.ofType(types.tektonConfig), dependency: (run) => chart(run, "addons-tekton-tekton-operator") },
             { what: "Tekton objects after TektonConfig", dependent: (run) => [...run.ofType(types.pipeline), ...run.ofType(types.task), ...run.ofType(types.triggerTemplate), ...run.ofType(types.eventListener)], dependency: (run) => run.ofType(types.tektonConfig)[0] },
             { what: "public endpoints after the ingress controller", dependent: (run) => run.ofType(types.ingress), dependency: (run) => chart(run, "addons-ingress-nginx-ingress-nginx") },

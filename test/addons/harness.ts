@@ -32,6 +32,7 @@ export const types = {
     clusterIssuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
     appProject: "kubernetes:argoproj.io/v1alpha1:AppProject",
     applicationSet: "kubernetes:argoproj.io/v1alpha1:ApplicationSet",
+    application: "kubernetes:argoproj.io/v1alpha1:Application",
     tektonConfig: "kubernetes:operator.tekton.dev/v1alpha1:TektonConfig",
     pipeline: "kubernetes:tekton.dev/v1:Pipeline",
     task: "kubernetes:tekton.dev/v1:Task",

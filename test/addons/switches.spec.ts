@@ -56,7 +56,7 @@ const cases: { addon: string; key: string; overrides: Record<string, unknown>; p
         key: "argocd",
         overrides: staging((addons) => addons.argocd = { enabled: false }, { "groundwork:argocdRepositoryCredentials": undefined }),
         prefix: "addons-argocd",
-        kinds: [types.appProject, types.applicationSet],
+        kinds: [types.appProject, types.application],
         check: async (run) => assert.equal(run.addons.argocdUrl, undefined),
     },
     {

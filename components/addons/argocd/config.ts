@@ -23,8 +23,9 @@ export const argoCdSchema = z.strictObject({
         path: z.string().min(1).regex(/^[^/].*$|^\.$/, "must be a path inside the repository such as \"deploy/backend\" (no leading \"/\")"),
         revision: z.string().min(1).default("HEAD"),
         namespace: resourceName.describe("A tier namespace: Argo CD deploys only into namespaces Groundwork guards."),
-        kind: z.enum(applicationKinds).describe("Sync wave: \"crds\" first (the one project allowed CustomResourceDefinitions), then \"operator\", then \"app\".").default("app"),
-    })).describe("Applications, one ApplicationSet per kind (CRDs, operators, apps), synced in that order.").default([]),
+        kind: z.enum(applicationKinds).describe("Sync wave and project: \"crds\" first (its project admits CustomResourceDefinitions alone), then \"operator\" "
+            + "(CRDs, ClusterRoles, ClusterRoleBindings and admission webhooks), then \"app\" (nothing cluster-scoped).").default("app"),
+    })).describe("Applications: the children of one app-of-apps Application, which Argo CD syncs in waves (CRDs, operators, apps), each wave once the one before is Healthy.").default([]),
     sync: z.strictObject({
         prune: z.boolean().describe("Delete what left the repository (never CRDs: deleting one deletes every instance).").default(true),
         selfHeal: z.boolean().describe("Undo changes made in the cluster by hand.").default(true),

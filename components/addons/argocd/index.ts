@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { standardLabels } from "../../platform/security";
+import { versions } from "../../versions";
+import { ChartSource } from "../helm-addon/chart-source";
 import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod } from "../helm-addon";
 import { IngressLayer, publicEndpoint, servingOf } from "../ingress-layer";
 import { ApplicationKind, applicationKinds, ArgoCdSettings, RepositoryCredentials, repositoryKey } from "./config";
@@ -17,19 +19,51 @@ export interface ArgoCdArgs {
 }
 
 const releaseName = "argocd";
-/** `argocd.argoproj.io/sync-wave` of each kind's Applications: CRDs, then operators, then apps. */
+/** `argocd.argoproj.io/sync-wave` of each kind's Applications inside the app-of-apps: CRDs, then operators, then apps. */
 export const syncWaves: Record<ApplicationKind, number> = { crds: -2, operator: -1, app: 0 };
-/** The apps' set keeps the name (and URN) it had when it was the only one. */
-const applicationSetNames: Record<ApplicationKind, string> = { crds: "crds", operator: "operators", app: "applications" };
 const inClusterServer = "https://kubernetes.default.svc";
+const applicationKind = { group: "argoproj.io", kind: "Application" };
 
 /**
- * Argo CD, highly available in production, its UI behind the ingress with TLS. The environment's
- * AppProject admits only the configured repositories and tier namespaces and nothing cluster-scoped;
- * a second project, only when applications of kind "crds" exist, admits CustomResourceDefinitions and
- * nothing else cluster-wide. One ApplicationSet per kind (CRDs, operators, apps) stamps its
- * Applications with the kind's sync wave and waits for the set before it; sync is automated with the
- * stack's prune and self-heal, retried with backoff.
+ * The cluster-scoped kinds each kind's project admits, named one by one (never "*"): CRDs alone for
+ * "crds"; for operators their CRDs, cluster RBAC and admission webhooks; nothing for apps.
+ */
+export const clusterResources: Record<ApplicationKind, readonly { group: string; kind: string }[]> = {
+    crds: [{ group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" }],
+    operator: [
+        { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
+        { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+        { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+        { group: "admissionregistration.k8s.io", kind: "MutatingWebhookConfiguration" },
+        { group: "admissionregistration.k8s.io", kind: "ValidatingWebhookConfiguration" },
+    ],
+    app: [],
+};
+
+/** Each kind's project: `<environment>` for apps (the name it always had), `<environment>-crds`, `<environment>-operators`. */
+const projectSuffix: Record<ApplicationKind, string> = { crds: "-crds", operator: "-operators", app: "" };
+const projectResourceSuffix: Record<ApplicationKind, string> = { crds: "-crds-project", operator: "-operators-project", app: "-project" };
+
+/**
+ * Argo CD's health of an Application is its own status.health. Argo CD 1.8 dropped this assessment, so
+ * an app-of-apps would move to the next sync wave as soon as the children exist; with it, the parent
+ * waits in each wave until that wave's Applications are Healthy.
+ */
+const applicationHealthLua = [
+    "local health = { status = \"Progressing\", message = \"\" }",
+    "if obj.status ~= nil and obj.status.health ~= nil and obj.status.health.status ~= nil then",
+    "  health.status = obj.status.health.status",
+    "  health.message = obj.status.health.message or \"\"",
+    "end",
+    "return health",
+].join("\n");
+
+/**
+ * Argo CD, highly available in production, its UI behind the ingress with TLS. Each kind of
+ * application has its project, admitting only the configured repositories and tier namespaces and,
+ * cluster-wide, only the kinds that kind needs (clusterResources). The applications are the children
+ * of one app-of-apps Application, in sync waves CRDs → operators → apps (see createAppOfApps); sync is
+ * automated with the stack's prune and self-heal, retried with backoff.
  *
  * Chart v4 drops the `redis-secret-init` hook, so `argocd-redis` is created here from
  * @pulumi/random; the admin password is a RandomPassword whose bcrypt hash is kept in state, so
@@ -44,11 +78,10 @@ export class ArgoCd extends HelmAddon {
     /** Plaintext admin password (a secret output); Argo CD stores only its bcrypt hash. */
     readonly adminPassword: pulumi.Output<string>;
     readonly redisPassword: pulumi.Output<string>;
+    /** The apps' project. */
     readonly project: k8s.apiextensions.CustomResource;
-    /** The applications' ApplicationSet ("app" kind), if any. */
-    readonly applicationSet?: k8s.apiextensions.CustomResource;
-    /** Every ApplicationSet, in sync-wave order: CRDs, operators, apps. */
-    readonly applicationSets: k8s.apiextensions.CustomResource[];
+    /** The parent Application whose children are the configured applications, in sync waves; none without applications. */
+    readonly appOfApps?: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
         const { settings, context } = args;
@@ -97,12 +130,12 @@ export class ArgoCd extends HelmAddon {
 
         const afterCrds = { parent: this, dependsOn: [this.chart] };
         const projectName = context.environment;
-        const byKind = (kinds: readonly ApplicationKind[]) => settings.applications.filter((application) => kinds.includes(application.kind));
-        // Workloads: only tier namespaces, no cluster-scoped objects, never the namespace guards.
-        this.project = this.createProject(`${name}-project`, projectName, `Applications of the ${context.environment} environment`, settings, byKind(["operator", "app"]), [], labels);
-        // CRDs are cluster-scoped: the one project that may create them may create nothing else cluster-wide.
-        const crdProject = byKind(["crds"]).length === 0 ? undefined : this.createProject(`${name}-crds-project`, `${projectName}-crds`,
-            `CustomResourceDefinitions of the ${context.environment} environment`, settings, byKind(["crds"]), [{ group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" }], labels);
+        const byKind = (kind: ApplicationKind) => settings.applications.filter((application) => application.kind === kind);
+        // One project per kind, each admitting only the cluster-scoped kinds that kind needs; the apps' project always exists.
+        const projects = Object.fromEntries(applicationKinds.filter((kind) => kind === "app" || byKind(kind).length > 0).map((kind) => [kind,
+            this.createProject(`${name}${projectResourceSuffix[kind]}`, `${projectName}${projectSuffix[kind]}`, `${projectDescriptions[kind]} of the ${context.environment} environment`,
+                settings, byKind(kind), labels)])) as Partial<Record<ApplicationKind, k8s.apiextensions.CustomResource>>;
+        this.project = projects.app!;
 
         // Argo CD creates a `default` project allowing everything when none exists; this one allows nothing.
         // Server-side apply takes over the object the server may have created first (patchForce: its fields).
@@ -119,45 +152,9 @@ export class ArgoCd extends HelmAddon {
             },
         }, { parent: this, dependsOn: [this.chart], retainOnDelete: true });
 
-        // One ApplicationSet per kind, in wave order, each waiting for the one before it.
-        this.applicationSets = [];
-        for (const kind of applicationKinds) {
-            const applications = byKind([kind]);
-            if (applications.length === 0) {
-                continue;
-            }
-            const project = kind === "crds" ? crdProject! : this.project;
-            const applicationSet = new k8s.apiextensions.CustomResource(`${name}-${applicationSetNames[kind]}`, {
-                apiVersion: "argoproj.io/v1alpha1",
-                kind: "ApplicationSet",
-                metadata: { name: `${projectName}-${applicationSetNames[kind]}`, namespace: this.namespace, labels },
-                spec: {
-                    goTemplate: true,
-                    goTemplateOptions: ["missingkey=error"],
-                    generators: [{ list: { elements: applications.map((application) => ({ ...application })) } }],
-                    // Deleting the set must not delete CRDs, and with them every instance in the cluster.
-                    ...(kind === "crds" ? { syncPolicy: { preserveResourcesOnDeletion: true } } : {}),
-                    template: {
-                        metadata: {
-                            name: "{{.name}}",
-                            labels: { "groundwork.dev/environment": context.environment, "groundwork.dev/wave": kind },
-                            annotations: { "argocd.argoproj.io/sync-wave": String(syncWaves[kind]) },
-                        },
-                        spec: {
-                            project: project.metadata.name,
-                            source: { repoURL: "{{.repository}}", path: "{{.path}}", targetRevision: "{{.revision}}" },
-                            destination: { server: inClusterServer, namespace: "{{.namespace}}" },
-                            syncPolicy: syncPolicy(kind, settings.sync),
-                        },
-                    },
-                },
-            }, { parent: this, dependsOn: [this.chart, project, ...this.applicationSets.slice(-1)] });
-            this.applicationSets.push(applicationSet);
-            if (kind === "app") {
-                this.applicationSet = applicationSet;
-            }
+        if (settings.applications.length > 0) {
+            this.appOfApps = this.createAppOfApps(name, projectName, settings, Object.values(projects), labels, argoLabels);
         }
-
         if (settings.host !== undefined) {
             publicEndpoint(`${name}-server`, {
                 host: settings.host,
@@ -174,16 +171,95 @@ export class ArgoCd extends HelmAddon {
         this.registerOutputs({ url: this.url, adminPassword: this.adminPassword, namespace: this.namespace });
     }
 
-    /** An AppProject limited to the applications' repositories and namespaces, and to `clusterResources` cluster-wide. */
+    /**
+     * The app-of-apps: a parent Application whose rendered manifests are the configured applications,
+     * each annotated with its kind's sync wave.
+     *
+     * Why app-of-apps and not ApplicationSets: Argo CD ignores sync waves on the Applications an
+     * ApplicationSet generates (it creates them; nothing syncs them as one operation), and the one way
+     * an ApplicationSet orders them, a RollingSync progressive sync, is alpha, needs the ApplicationSet
+     * controller started with progressive syncs enabled, and takes over the automated sync of every
+     * Application it manages. Children of an Application, by contrast, are resources of its sync, which
+     * Argo CD applies wave by wave, waiting (with the health assessment in argocd-cm) until a wave's
+     * Applications are Healthy before the next: CRDs, then operators, then apps.
+     *
+     * The parent's source is the argocd-apps chart (argo-helm, pinned in versions.ts), which renders one
+     * Application per `applications` entry of its values, `additionalAnnotations` into its
+     * metadata.annotations: the waves are in the manifests Argo CD syncs, not in Pulumi's ordering.
+     */
+    private createAppOfApps(
+        name: string,
+        projectName: string,
+        settings: ArgoCdSettings,
+        projects: k8s.apiextensions.CustomResource[],
+        labels: Record<string, string>,
+        argoLabels: Record<string, string>,
+    ): k8s.apiextensions.CustomResource {
+        const chart = argoCdRenderedChart(this.context.charts);
+        // A mirror is declared to Argo CD as a Helm repository, with the mirror's login if it has one.
+        const mirror = this.context.charts.source === "upstream" ? [] : [new k8s.core.v1.Secret(`${name}-chart-repository`, {
+            metadata: { name: "repository-chart-mirror", namespace: this.namespace, labels: { ...argoLabels, "argocd.argoproj.io/secret-type": "repository" } },
+            type: "Opaque",
+            stringData: pulumi.secret({
+                type: "helm",
+                name: "chart-mirror",
+                url: chart.repoURL,
+                ...(chart.oci ? { enableOCI: "true" } : {}),
+                ...(this.context.charts.username === undefined ? {} : { username: this.context.charts.username, password: this.context.charts.password ?? "" }),
+            }),
+        }, { parent: this, dependsOn: [this.namespaceResource] })];
+        const parentProject = new k8s.apiextensions.CustomResource(`${name}-app-of-apps-project`, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AppProject",
+            metadata: { name: `${projectName}-app-of-apps`, namespace: this.namespace, labels },
+            spec: {
+                description: `The app-of-apps of the ${projectName} environment: Applications in Argo CD's namespace, nothing else`,
+                sourceRepos: [chart.repoURL],
+                destinations: [{ server: inClusterServer, namespace: settings.namespace }],
+                clusterResourceWhitelist: [],
+                namespaceResourceWhitelist: [applicationKind],
+            },
+        }, { parent: this, dependsOn: [this.chart] });
+
+        const children = Object.fromEntries(settings.applications.map((application) => [application.name, {
+            namespace: settings.namespace,
+            project: `${projectName}${projectSuffix[application.kind]}`,
+            additionalLabels: { "groundwork.dev/environment": projectName, "groundwork.dev/wave": application.kind },
+            additionalAnnotations: { "argocd.argoproj.io/sync-wave": String(syncWaves[application.kind]) },
+            // Deleting an Application deletes what it deployed, except CRDs: deleting one deletes every instance.
+            ...(application.kind === "crds" ? {} : { finalizers: ["resources-finalizer.argocd.argoproj.io"] }),
+            source: { repoURL: application.repository, path: application.path, targetRevision: application.revision },
+            destination: { server: inClusterServer, namespace: application.namespace },
+            syncPolicy: syncPolicy(application.kind, settings.sync),
+        }]));
+        return new k8s.apiextensions.CustomResource(`${name}-app-of-apps`, {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "Application",
+            metadata: { name: `${projectName}-applications`, namespace: this.namespace, labels },
+            spec: {
+                project: parentProject.metadata.name,
+                source: { repoURL: chart.repoURL, chart: chart.name, targetRevision: chart.version, helm: { valuesObject: { applications: children } } },
+                destination: { server: inClusterServer, namespace: settings.namespace },
+                syncPolicy: {
+                    automated: { prune: settings.sync.prune, selfHeal: settings.sync.selfHeal },
+                    syncOptions: ["CreateNamespace=false"],
+                    retry: { limit: settings.sync.retry.limit, backoff: { ...settings.sync.retry.backoff } },
+                },
+            },
+        }, { parent: this, dependsOn: [this.chart, parentProject, ...projects, ...mirror] });
+    }
+
+    /** An AppProject limited to the applications' repositories and namespaces, and to their kind's cluster-scoped kinds. */
     private createProject(
         resourceName: string,
         projectName: string,
         description: string,
         settings: ArgoCdSettings,
         applications: ArgoCdSettings["applications"],
-        clusterResources: { group: string; kind: string }[],
         labels: Record<string, string>,
     ): k8s.apiextensions.CustomResource {
+        const kinds = [...new Set(applications.map((application) => application.kind))];
+        const clusterWide = kinds.length === 1 ? clusterResources[kinds[0]] : [];
         const namespaces = [...new Set(applications.map((application) => application.namespace))];
         const repositories = [...new Set([...settings.sourceRepositories, ...applications.map((application) => application.repository)])];
         return new k8s.apiextensions.CustomResource(resourceName, {
@@ -194,7 +270,7 @@ export class ArgoCd extends HelmAddon {
                 description,
                 sourceRepos: repositories,
                 destinations: namespaces.map((namespace) => ({ server: inClusterServer, namespace })),
-                clusterResourceWhitelist: clusterResources,
+                clusterResourceWhitelist: clusterWide.map((entry) => ({ ...entry })),
                 // The namespace guards stay with the platform.
                 namespaceResourceBlacklist: [
                     { group: "", kind: "ResourceQuota" },
@@ -227,7 +303,7 @@ export class ArgoCd extends HelmAddon {
                 params: { "server.insecure": true },
                 // argocd-secret is created by this component (admin hash, server key).
                 secret: { createSecret: false },
-                cm: { "admin.enabled": true, "exec.enabled": false },
+                cm: { "admin.enabled": true, "exec.enabled": false, "resource.customizations.health.argoproj.io_Application": applicationHealthLua },
             },
             // A hook, which Chart v4 drops; argocd-redis is created by this component.
             redisSecretInit: { enabled: false },
@@ -247,6 +323,25 @@ export class ArgoCd extends HelmAddon {
             },
         };
     }
+}
+
+const projectDescriptions: Record<ApplicationKind, string> = {
+    crds: "CustomResourceDefinitions",
+    operator: "Operators",
+    app: "Applications",
+};
+
+/** Where Argo CD's repo server fetches argocd-apps: the stack's chart source, as Pulumi's charts. Validation keeps "local" sources away. */
+function argoCdRenderedChart(charts: ChartSource): { repoURL: string; oci: boolean; name: string; version: string } {
+    const pinned = versions.argoCdRenderedCharts.argocdApps;
+    if (charts.source === "upstream") {
+        return { repoURL: pinned.repository, oci: false, name: pinned.name, version: pinned.version };
+    }
+    if (charts.source === "local" || charts.url === undefined) {
+        throw new Error(`groundwork:charts.source "${charts.source}" has no URL from which Argo CD could fetch ${pinned.name}`);
+    }
+    // Argo CD names a Helm OCI repository without its scheme and marks it with enableOCI.
+    return { repoURL: charts.url.replace(/^oci:\/\//, "").replace(/\/+$/, ""), oci: charts.source === "oci", name: pinned.name, version: pinned.version };
 }
 
 /**
