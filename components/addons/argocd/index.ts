@@ -134,7 +134,7 @@ export class ArgoCd extends HelmAddon {
         // One project per kind, each admitting only the cluster-scoped kinds that kind needs; the apps' project always exists.
         const projects = Object.fromEntries(applicationKinds.filter((kind) => kind === "app" || byKind(kind).length > 0).map((kind) => [kind,
             this.createProject(`${name}${projectResourceSuffix[kind]}`, `${projectName}${projectSuffix[kind]}`, `${projectDescriptions[kind]} of the ${context.environment} environment`,
-                settings, byKind(kind), labels)])) as Partial<Record<ApplicationKind, k8s.apiextensions.CustomResource>>;
+                settings, kind, labels)])) as Partial<Record<ApplicationKind, k8s.apiextensions.CustomResource>>;
         this.project = projects.app!;
 
         // Argo CD creates a `default` project allowing everything when none exists; this one allows nothing.
@@ -249,17 +249,16 @@ export class ArgoCd extends HelmAddon {
         }, { parent: this, dependsOn: [this.chart, parentProject, ...projects, ...mirror] });
     }
 
-    /** An AppProject limited to the applications' repositories and namespaces, and to their kind's cluster-scoped kinds. */
+    /** The AppProject of one kind: its applications' repositories and namespaces, and that kind's cluster-scoped kinds. */
     private createProject(
         resourceName: string,
         projectName: string,
         description: string,
         settings: ArgoCdSettings,
-        applications: ArgoCdSettings["applications"],
+        kind: ApplicationKind,
         labels: Record<string, string>,
     ): k8s.apiextensions.CustomResource {
-        const kinds = [...new Set(applications.map((application) => application.kind))];
-        const clusterWide = kinds.length === 1 ? clusterResources[kinds[0]] : [];
+        const applications = settings.applications.filter((application) => application.kind === kind);
         const namespaces = [...new Set(applications.map((application) => application.namespace))];
         const repositories = [...new Set([...settings.sourceRepositories, ...applications.map((application) => application.repository)])];
         return new k8s.apiextensions.CustomResource(resourceName, {
@@ -270,7 +269,7 @@ export class ArgoCd extends HelmAddon {
                 description,
                 sourceRepos: repositories,
                 destinations: namespaces.map((namespace) => ({ server: inClusterServer, namespace })),
-                clusterResourceWhitelist: clusterWide.map((entry) => ({ ...entry })),
+                clusterResourceWhitelist: clusterResources[kind].map((entry) => ({ ...entry })),
                 // The namespace guards stay with the platform.
                 namespaceResourceBlacklist: [
                     { group: "", kind: "ResourceQuota" },
