@@ -42,6 +42,23 @@ export const memoryQuantity = z
     .string("must be a memory quantity string such as \"512Mi\" or \"2Gi\"")
     .refine((value) => (parseBytes(value) ?? 0) >= 2 ** 20, "must be a memory quantity of at least 1Mi such as \"512Mi\" or \"2Gi\"");
 
+/**
+ * Requests and limits of a container: the one schema of every `resources` block (tiers, their cron
+ * jobs, databases, Redis, add-ons). Each request must be at most its limit, reported at the request.
+ */
+export const resourcesSchema = z.strictObject({
+    requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+    limits: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+}).superRefine((resources, ctx) => {
+    for (const [field, parse] of [["cpu", parseCpu], ["memory", parseBytes]] as const) {
+        const request = parse(resources.requests[field]);
+        const limit = parse(resources.limits[field]);
+        if (request !== undefined && limit !== undefined && request > limit) {
+            ctx.addIssue({ code: "custom", path: ["requests", field], message: `must be <= resources.limits.${field} (${resources.limits[field]})` });
+        }
+    }
+});
+
 export const storageSize = z
     .string("must be a storage size string such as \"10Gi\"")
     .refine((value) => (parseBytes(value) ?? 0) >= 2 ** 20, "must be a storage size of at least 1Mi such as \"10Gi\" (units Ki, Mi, Gi, Ti or k, M, G, T)");

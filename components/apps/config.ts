@@ -1,18 +1,14 @@
 import { z } from "zod";
 import {
-    cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, memoryQuantity, ReportIssue, resourceName, storageSize,
+    cronSchedule, environmentVariableName, filesystemPath, ReportIssue, resourceName, resourcesSchema, storageSize,
 } from "../fields";
 import { placementSchema } from "../platform/placement";
-import { parseBytes, parseCpu } from "../platform/quantity";
 
 /**
  * The schema of what a tier adds beyond its app container: application secrets, scheduled jobs,
  * volumes and the StatefulSet mode, and placement. components/config/schema.ts composes it into the
  * tier schema and calls checkTierWorkloads from its cross-field checks.
  */
-
-const computeResources = z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity });
-const resourcesSchema = z.strictObject({ requests: computeResources, limits: computeResources });
 
 const cronJobSchema = z.strictObject({
     name: resourceName,
@@ -107,12 +103,6 @@ export function checkTierWorkloads(tier: TierWorkload, i: number, tierSecrets: R
         jobNames.add(job.name);
         if (`${tier.name}-${job.name}`.length > maxCronJobNameLength) {
             report(["tiers", i, "cronJobs", j, "name"], `makes the CronJob name "${tier.name}-${job.name}" longer than ${maxCronJobNameLength} characters: shorten it`);
-        }
-        for (const field of ["cpu", "memory"] as const) {
-            const parse = field === "cpu" ? parseCpu : parseBytes;
-            if (job.resources && (parse(job.resources.requests[field]) ?? 0) > (parse(job.resources.limits[field]) ?? 0)) {
-                report(["tiers", i, "cronJobs", j, "resources", "requests", field], `must be <= resources.limits.${field} (${job.resources.limits[field]})`);
-            }
         }
     });
 

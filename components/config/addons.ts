@@ -3,10 +3,9 @@ import { RepositoryCredentials, repositoryKey } from "../addons/argocd/config";
 import { ClusterIssuerName } from "../addons/cert-manager/config";
 import { alertReceiverSecretKeys, configuredReceivers } from "../addons/monitoring/alertmanager";
 import { alertReceivers, alertSeverities } from "../addons/monitoring/config";
-import { ChartsSettings, ResourcesSettings } from "../addons/helm-addon/config";
+import { ChartsSettings } from "../addons/helm-addon/config";
 import { ReportIssue } from "../fields";
 import { profileOf } from "../platform/environment";
-import { parseBytes, parseCpu } from "../platform/quantity";
 import { versions } from "../versions";
 
 /**
@@ -82,9 +81,6 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
     }
     if (addons.argocd.enabled && highAvailability && addons.argocd.highAvailability === false) {
         report(["addons", "argocd", "highAvailability"], `cannot be false in ${environment}: remove it (${environment} runs Argo CD highly available)`);
-    }
-    for (const [key, section] of Object.entries({ ingressNginx: addons.ingressNginx, certManager: addons.certManager, argocd: addons.argocd, tekton: addons.tekton })) {
-        checkResources(section.resources, (field, message) => report(["addons", key, "resources", "requests", field], message));
     }
     checkMonitoring(config, report);
 
@@ -306,8 +302,8 @@ const alertNeeds: readonly { keys: readonly string[]; alert: string; lacks: (tie
 ];
 
 /**
- * The monitoring add-on's sizing, tiers scraped by a Prometheus that is not the one the stack
- * installs, the tiers' alert overrides, and the alert receivers against the routes.
+ * Tiers scraped by a Prometheus that is not the one the stack installs, the tiers' alert overrides,
+ * and the alert receivers against the routes.
  */
 function checkMonitoring(config: AddonsCheckInput, report: ReportIssue): void {
     const { monitoring } = config.addons;
@@ -322,9 +318,6 @@ function checkMonitoring(config: AddonsCheckInput, report: ReportIssue): void {
         alertReceivers.filter((receiver) => credentials[receiver] !== undefined)
             .forEach((receiver) => report([alertReceiverSecretKeys[receiver]], `${unused} (pulumi config rm groundwork:${alertReceiverSecretKeys[receiver]})`));
         return;
-    }
-    for (const key of ["resources", "prometheusResources"] as const) {
-        checkResources(monitoring[key], (field, message) => report(["addons", "monitoring", key, "requests", field], message));
     }
     config.tiers.forEach((tier, i) => {
         if (tier.metrics !== undefined && tier.metrics.scraperNamespace !== monitoring.namespace) {
@@ -356,16 +349,6 @@ function checkMonitoring(config: AddonsCheckInput, report: ReportIssue): void {
     if (monitoring.alertmanager.slackChannel !== undefined && !configured.slack) {
         report(["addons", "monitoring", "alertmanager", "slackChannel"],
             `needs a Slack webhook: run \`pulumi config set --secret groundwork:${alertReceiverSecretKeys.slack} <webhook URL>\`, or remove it`);
-    }
-}
-
-function checkResources(sizing: ResourcesSettings, report: (field: string, message: string) => void): void {
-    for (const [field, parse] of [["cpu", parseCpu], ["memory", parseBytes]] as const) {
-        const request = parse(sizing.requests[field]);
-        const limit = parse(sizing.limits[field]);
-        if (request !== undefined && limit !== undefined && request > limit) {
-            report(field, `must be <= resources.limits.${field} (${sizing.limits[field]})`);
-        }
     }
 }
 

@@ -11,11 +11,10 @@ import { checkPlacement, checkTierSecrets, checkTierWorkloads, tierSecretCommand
 import { edgeSchema } from "../edge/config";
 import {
     cpuQuantity, egressCidr, cronSchedule, environmentVariableName, filesystemPath, hostname, imageReference,
-    memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, storageSize, urlPath,
+    memoryQuantity, percentage, port, replicaCount, ReportIssue, resourceName, resourcesSchema, storageSize, urlPath,
 } from "../fields";
 import { defaultReplicas, environmentProfiles, environments, logLevels } from "../platform/environment";
 import { placementSchema } from "../platform/placement";
-import { parseBytes, parseCpu } from "../platform/quantity";
 import { versions } from "../versions";
 import { checkAddons } from "./addons";
 import { checkEdge } from "./edge";
@@ -24,11 +23,6 @@ import { checkEdge } from "./edge";
 function perEnvironment(key: "replicas" | "logLevel"): string {
     return environments.map((environment) => `${environment} ${environmentProfiles[environment][key]}`).join(", ");
 }
-
-const computeResources = z.strictObject({
-    cpu: cpuQuantity,
-    memory: memoryQuantity,
-});
 
 const apiAccessRule = z.strictObject({
     apiGroups: z.array(z.string()).min(1, "must list at least one API group (\"\" is the core group)"),
@@ -46,7 +40,7 @@ const tierSchema = z.strictObject({
     image: imageReference,
     port,
     replicas: replicaCount.optional().describe(`Defaults to hpa.minReplicas, else to the environment's (${perEnvironment("replicas")}).`),
-    resources: z.strictObject({ requests: computeResources, limits: computeResources }),
+    resources: resourcesSchema,
     logLevel: z.enum(logLevels).optional().describe(`Defaults to the environment's (${perEnvironment("logLevel")}).`),
     /** Non-secret settings, mounted from a ConfigMap. */
     settings: z.record(environmentVariableName, z.string()).default({}),
@@ -81,8 +75,7 @@ const tierSchema = z.strictObject({
     database: z.strictObject({
         storage: storageSize,
         storageClass: resourceName.optional(),
-        resources: z.strictObject({ requests: computeResources, limits: computeResources })
-            .default({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }),
+        resources: resourcesSchema.default({ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }),
         placement: placementSchema.optional(),
     }).optional(),
     redis: z.boolean().default(false),
@@ -106,8 +99,7 @@ const redisSchema = z.strictObject({
     storage: storageSize,
     storageClass: resourceName.optional(),
     placement: placementSchema.optional(),
-    resources: z.strictObject({ requests: computeResources, limits: computeResources })
-        .default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
+    resources: resourcesSchema.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
 });
 
 const backupsSchema = z.strictObject({
@@ -204,14 +196,6 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
             report(["tiers", i, "namespace"], `is already the namespace of tier "${owner}": each tier needs its own namespace`);
         }
         namespaces.set(namespace, tier.name);
-
-        for (const [field, parse] of [["cpu", parseCpu], ["memory", parseBytes]] as const) {
-            const request = parse(tier.resources.requests[field]);
-            const limit = parse(tier.resources.limits[field]);
-            if (request !== undefined && limit !== undefined && request > limit) {
-                report(["tiers", i, "resources", "requests", field], `must be <= resources.limits.${field} (${tier.resources.limits[field]})`);
-            }
-        }
 
         if (tier.hpa) {
             if (tier.hpa.minReplicas > tier.hpa.maxReplicas) {

@@ -317,6 +317,20 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
         c["groundwork:addons"].tekton = { enabled: false };
         c["groundwork:ciRegistryCredentials"] = JSON.stringify({ auths: {} });
     }), secretKeys: ["groundwork:ciRegistryCredentials"], expected: "groundwork:ciRegistryCredentials is only used when addons.tekton.enabled is true" },
+    { name: "database request above its limit", config: () => stagingWith((c) => tiers(c)[0].database.resources = { requests: { cpu: "2", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }),
+        expected: "groundwork:tiers[0].database.resources.requests.cpu (\"2\") must be <= resources.limits.cpu (1)" },
+    { name: "database memory that is no quantity", config: () => stagingWith((c) => tiers(c)[0].database.resources = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1GB" } }),
+        expected: "groundwork:tiers[0].database.resources.limits.memory (\"1GB\") must be a memory quantity of at least 1Mi" },
+    { name: "Redis request above its limit", config: () => stagingWith((c) => c["groundwork:redis"].resources = { requests: { cpu: "100m", memory: "1Gi" }, limits: { cpu: "500m", memory: "512Mi" } }),
+        expected: "groundwork:redis.resources.requests.memory (\"1Gi\") must be <= resources.limits.memory (512Mi)" },
+    { name: "Redis CPU that is no quantity", config: () => stagingWith((c) => c["groundwork:redis"].resources = { requests: { cpu: "fast", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
+        expected: "groundwork:redis.resources.requests.cpu (\"fast\") must be a positive CPU quantity" },
+    { name: "cron job memory that is no quantity", config: () => stagingWith((c) => tiers(c)[1].cronJobs[0].resources.limits.memory = "8 gigabytes"),
+        expected: "groundwork:tiers[1].cronJobs[0].resources.limits.memory (\"8 gigabytes\") must be a memory quantity of at least 1Mi" },
+    { name: "ingress-nginx request above its limit", config: () => stagingWith((c) => c["groundwork:addons"].ingressNginx.resources = { requests: { cpu: "2", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } }),
+        expected: "groundwork:addons.ingressNginx.resources.requests.cpu (\"2\") must be <= resources.limits.cpu (1)" },
+    { name: "Argo CD memory that is no quantity", config: () => stagingWith((c) => c["groundwork:addons"].argocd.resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1 gig" } }),
+        expected: "groundwork:addons.argocd.resources.limits.memory (\"1 gig\") must be a memory quantity of at least 1Mi" },
     { name: "bad pod security version", config: () => stagingWith((c) => c["groundwork:podSecurityVersion"] = "1.35"),
         expected: "groundwork:podSecurityVersion (\"1.35\") must be \"latest\" or a Kubernetes minor version" },
 ];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cpuQuantity, DeepReadonly, memoryQuantity } from "../../fields";
+import { DeepReadonly, resourcesSchema } from "../../fields";
 import { versions } from "../../versions";
 
 /** What every Helm add-on's settings share, and where all their charts come from (`groundwork:charts`). */
@@ -16,11 +16,8 @@ export const chartsSchema = z.strictObject({
 
 export type ChartsSettings = DeepReadonly<z.output<typeof chartsSchema>>;
 
-export const resources = z.strictObject({
-    requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
-    limits: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
-});
-export type ResourcesSettings = DeepReadonly<z.output<typeof resources>>;
+/** An add-on's requests and limits: the schema of every `resources` block (fields.ts). */
+export const resources = resourcesSchema;
 
 export function sized(requests: [string, string], limits: [string, string]): z.output<typeof resources> {
     return { requests: { cpu: requests[0], memory: requests[1] }, limits: { cpu: limits[0], memory: limits[1] } };
