@@ -47,7 +47,8 @@ export function trafficMatrix(config: PlatformConfig, manifests: readonly Manife
         ({ name: `${name}:${port}/TCP`, source, destination, port, ...(portName ? { portName } : {}), protocol: "TCP" });
 
     const monitoring = config.addons.monitoring.enabled ? config.addons.monitoring.namespace : undefined;
-    const ingressNamespace = config.addons.ingressNginx.namespace;
+    // With ingress-nginx off, an existing controller serves the public tiers (validation requires it whenever one is public).
+    const ingressNamespace = config.addons.ingressNginx.existing?.namespace ?? config.addons.ingressNginx.namespace;
     const ingressController = pods.synthetic(ingressNamespace, ingressControllerPod);
     const internet = pods.external(internetAddress);
     const redis = config.redis && config.tiers.some((tier) => tier.redis) ? pods.workload("StatefulSet", config.redis.namespace, "redis") : undefined;
