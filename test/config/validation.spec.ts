@@ -405,6 +405,17 @@ describe("stack config validation", () => {
         assert.doesNotThrow(() => parse(config, ["groundwork:cloudflareApiToken"]));
     });
 
+    it("gives public tiers an ACME solver when the existing issuer, and only it, solves HTTP-01", () => {
+        const offBehindExisting = (http01: boolean) => parse(stagingWith((c) => {
+            c["groundwork:edge"] = { enabled: false };
+            c["groundwork:addons"].ingressNginx = { enabled: false, existing: { namespace: "shared-ingress" } };
+            c["groundwork:addons"].monitoring.enabled = false;
+            c["groundwork:addons"].certManager = { enabled: false, existing: { clusterIssuer: "corp-acme", http01 } };
+        }));
+        assert.deepEqual(offBehindExisting(true).tiers.map((tier) => [tier.name, tier.http01Solver]), [["backend", true], ["ai-engine", false], ["executor", false]]);
+        assert.deepEqual(offBehindExisting(false).tiers.map((tier) => tier.http01Solver), [false, false, false]);
+    });
+
     it("resolves defaults and freezes the result", () => {
         const config = parse(readStackConfig("production"));
         assert.equal(config.protectData, true);
