@@ -130,12 +130,11 @@ export class ArgoCd extends HelmAddon {
 
         const afterCrds = { parent: this, dependsOn: [this.chart] };
         const projectName = context.environment;
-        const byKind = (kind: ApplicationKind) => settings.applications.filter((application) => application.kind === kind);
         // One project per kind, each admitting only the cluster-scoped kinds that kind needs; the apps' project always exists.
-        const projects = Object.fromEntries(applicationKinds.filter((kind) => kind === "app" || byKind(kind).length > 0).map((kind) => [kind,
-            this.createProject(`${name}${projectResourceSuffix[kind]}`, `${projectName}${projectSuffix[kind]}`, `${projectDescriptions[kind]} of the ${context.environment} environment`,
-                settings, kind, labels)])) as Partial<Record<ApplicationKind, k8s.apiextensions.CustomResource>>;
-        this.project = projects.app!;
+        const projectOf = (kind: ApplicationKind) => this.createProject(`${name}${projectResourceSuffix[kind]}`, `${projectName}${projectSuffix[kind]}`,
+            `${projectDescriptions[kind]} of the ${context.environment} environment`, settings, kind, labels);
+        this.project = projectOf("app");
+        const projects = [this.project, ...applicationKinds.filter((kind) => kind !== "app" && settings.applications.some((application) => application.kind === kind)).map(projectOf)];
 
         // Argo CD creates a `default` project allowing everything when none exists; this one allows nothing.
         // Server-side apply takes over the object the server may have created first (patchForce: its fields).
@@ -153,7 +152,7 @@ export class ArgoCd extends HelmAddon {
         }, { parent: this, dependsOn: [this.chart], retainOnDelete: true });
 
         if (settings.applications.length > 0) {
-            this.appOfApps = this.createAppOfApps(name, projectName, settings, Object.values(projects), labels, argoLabels);
+            this.appOfApps = this.createAppOfApps(name, projectName, settings, projects, labels, argoLabels);
         }
         if (settings.host !== undefined) {
             publicEndpoint(`${name}-server`, {
