@@ -177,8 +177,8 @@ export class ArgoCd extends HelmAddon {
      * Why app-of-apps and not ApplicationSets: Argo CD ignores sync waves on the Applications an
      * ApplicationSet generates (it creates them; nothing syncs them as one operation), and the one way
      * an ApplicationSet orders them, a RollingSync progressive sync, is alpha, needs the ApplicationSet
-     * controller started with progressive syncs enabled, and takes over the automated sync of every
-     * Application it manages. Children of an Application, by contrast, are resources of its sync, which
+     * controller started with progressive syncs enabled, and has that controller trigger the syncs in
+     * place of the Applications' own automated sync. Children of an Application, by contrast, are resources of its sync, which
      * Argo CD applies wave by wave, waiting (with the health assessment in argocd-cm) until a wave's
      * Applications are Healthy before the next: CRDs, then operators, then apps.
      *
