@@ -8,7 +8,7 @@ import { tektonSchema } from "./tekton/config";
 
 /** `groundwork:addons`: what the add-ons share, and one section per add-on, each defined beside its component. */
 export const addonsSchema = z.strictObject({
-    ingressClass: resourceName.describe("Name of the IngressClass the ingress layer serves; the tiers, Argo CD and the EventListener use it.").default("nginx"),
+    ingressClass: resourceName.describe("Name of the IngressClass the ingress layer serves (Groundwork's ingress-nginx, or with it off the existing controller); the tiers, Argo CD and the EventListener use it.").default("nginx"),
     defaultIssuer: z.enum(clusterIssuerNames).describe("ClusterIssuer of the tiers', Argo CD's and the EventListener's certificates.").default("selfsigned"),
     ingressNginx: ingressNginxSchema.default(ingressNginxSchema.parse({})),
     certManager: certManagerSchema.default(certManagerSchema.parse({})),
