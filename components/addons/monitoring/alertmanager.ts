@@ -1,13 +1,12 @@
-import type { secretKeys } from "../../config/schema";
 import { AlertReceiver, alertSeverities, MonitoringSettings } from "./config";
 
 type Severity = typeof alertSeverities[number];
 
-/** The secret config key holding each receiver's credential. */
+/** The secret config key holding each receiver's credential (components/config lists it among its secret keys). */
 export const alertReceiverSecretKeys = {
     pagerDuty: "alertPagerDutyRoutingKey",
     slack: "alertSlackWebhookUrl",
-} as const satisfies Record<AlertReceiver, typeof secretKeys[number]>;
+} as const satisfies Record<AlertReceiver, string>;
 
 /** The key each credential has in the receivers' Secret, which Alertmanager mounts and reads by file. */
 const secretFileKeys = { pagerDuty: "pagerduty-routing-key", slack: "slack-webhook-url" } as const satisfies Record<AlertReceiver, string>;
