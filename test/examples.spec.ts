@@ -74,25 +74,74 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
         file: "atb-operator.yaml",
         stack: "production",
         capabilities: [
-            { name: "its CRDs exist before the operator, which waits for them", check: (run) => {
-                const crds = run.ofType(types.crd).map((crd) => (crd.inputs as any).metadata.name).sort();
-                assert.deepEqual(crds, ["brokers.atb.example.com", "links.atb.example.com"]);
+            { name: "the AgentTask CRD: atb.siemens.com v1alpha1, its spec, actions, status phases and printer columns", check: (run) => {
+                const crds = run.ofType(types.crd).map((crd) => crd.inputs as any);
+                assert.deepEqual(crds.map((crd) => crd.metadata.name), ["agenttasks.atb.siemens.com"]);
+                const [crd] = crds;
+                assert.deepEqual([crd.spec.group, crd.spec.names.kind, crd.spec.names.plural, crd.spec.scope], ["atb.siemens.com", "AgentTask", "agenttasks", "Namespaced"]);
+                const [version] = crd.spec.versions;
+                assert.equal(version.name, "v1alpha1");
+                const { spec, status } = version.schema.openAPIV3Schema.properties;
+                assert.deepEqual(Object.keys(spec.properties).sort(), ["action", "agentId", "payload", "poaToken", "target"]);
+                assert.deepEqual(spec.properties.action.enum, ["scale", "restart", "update-config", "deploy", "rollback", "patch"]);
+                assert.deepEqual(Object.keys(spec.properties.target.properties).sort(), ["kind", "name", "namespace"]);
+                assert.deepEqual(Object.keys(status.properties).sort(), ["atbResult", "message", "phase", "requestId"]);
+                assert.deepEqual(status.properties.phase.enum, ["Pending", "Processing", "Executing", "Completed", "Denied", "Failed"]);
+                assert.deepEqual(version.additionalPrinterColumns.map((column: any) => column.name.toUpperCase()), ["ACTION", "TARGET", "PHASE", "RISK", "AGE"]);
+                assert.deepEqual(version.subresources, { status: {} });
+            } },
+            { name: "the operator waits for its CRD", check: (run) => {
                 const operator = run.ofType(types.deployment).find((resource) => (resource.inputs as any).metadata.namespace === "atb-operator")!;
                 const waitsFor = (name: string) => operator.dependencies.some((urn) => urn.endsWith(`${types.crd.slice("kubernetes:".length)}::${name}`));
-                assert.ok(run.ofType(types.crd).every((crd) => waitsFor(crd.name)), "the operator does not wait for its CRDs");
+                assert.ok(run.ofType(types.crd).every((crd) => waitsFor(crd.name)), "the operator does not wait for its CRD");
             } },
-            { name: "a ClusterRole on its API group, bound to its ServiceAccount", check: (run) => {
-                const [role] = run.ofType(types.clusterRole).map((resource) => resource.inputs as any).filter((role) => role.rules.some((rule: any) => rule.apiGroups.includes("atb.example.com")));
-                assert.ok(role, "no ClusterRole for atb.example.com");
+            { name: "a ClusterRole on agenttasks, their status and the six actions' targets, bound to its ServiceAccount", check: (run) => {
+                const [role] = run.ofType(types.clusterRole).map((resource) => resource.inputs as any).filter((role) => role.rules.some((rule: any) => rule.apiGroups.includes("atb.siemens.com")));
+                assert.ok(role, "no ClusterRole for atb.siemens.com");
+                const grants = (resource: string, group: string) => role.rules.filter((rule: any) => rule.apiGroups.includes(group) && rule.resources.includes(resource)).flatMap((rule: any) => rule.verbs);
+                const expected: [string, string, string[]][] = [
+                    ["agenttasks", "atb.siemens.com", ["get", "list", "watch", "update", "patch"]],
+                    ["agenttasks/status", "atb.siemens.com", ["get", "update", "patch"]],
+                    ["deployments/scale", "apps", ["get", "update", "patch"]],
+                    ["statefulsets/scale", "apps", ["get", "update", "patch"]],
+                    ["deployments", "apps", ["get", "list", "watch", "update", "patch"]],
+                    ["statefulsets", "apps", ["get", "list", "watch", "update", "patch"]],
+                    ["replicasets", "apps", ["get", "list", "watch"]],
+                    ["controllerrevisions", "apps", ["get", "list", "watch"]],
+                    ["configmaps", "", ["get", "update", "patch"]],
+                    ["secrets", "", ["get", "update", "patch"]],
+                ];
+                for (const [resource, group, verbs] of expected) {
+                    assert.deepEqual(grants(resource, group), verbs, `${resource}.${group}`);
+                }
+                assert.ok(role.rules.every((rule: any) => !rule.verbs.includes("delete") && !rule.verbs.includes("create") || rule.resources.every((resource: string) => ["events", "leases"].includes(resource))),
+                    "the operator may create or delete only events and leases");
                 const [binding] = run.ofType(types.clusterRoleBinding).map((resource) => resource.inputs as any).filter((binding) => binding.roleRef.name === role.metadata.name);
-                assert.deepEqual(binding.subjects.map((subject: any) => subject.namespace), ["atb-operator"]);
+                assert.deepEqual(binding.subjects.map((subject: any) => [subject.name, subject.namespace]), [["atb-operator", "atb-operator"]]);
             } },
-            { name: "an mTLS client certificate from the internal CA, mounted read-only", check: (run) => {
+            { name: "the broker URL as a setting, and egress to the broker", check: (run) => {
+                const settings = inputs(run, types.configMap, "atb-operator").find((map) => map.data?.ATB_BROKER_URL !== undefined);
+                assert.equal(settings?.data.ATB_BROKER_URL, "https://broker.atb.example.com:8443");
+                assert.equal(settings.data.ATB_INSECURE, undefined);
+                const [policy] = inputs(run, types.networkPolicy, "atb-operator").filter((candidate) => candidate.metadata.name === "atb-operator-traffic");
+                assert.ok(policy.spec.egress.some((rule: any) => rule.to[0].ipBlock?.cidr === "203.0.113.10/32" && rule.ports.some((port: any) => port.port === 8443)), "no egress to the broker");
+            } },
+            { name: "the mTLS client Secret atb-operator-tls, signed by the broker's CA from the Secret the owner supplies, mounted read-only", check: (run) => {
                 const [certificate] = inputs(run, types.certificate, "atb-operator");
-                assert.equal(certificate.spec.issuerRef.name, "internal-ca");
+                assert.equal(certificate.spec.secretName, "atb-operator-tls");
+                assert.deepEqual(certificate.spec.issuerRef, { group: "cert-manager.io", kind: "Issuer", name: "atb-broker-ca" });
                 assert.ok(certificate.spec.usages.includes("client auth"));
-                const mount = podSpecOf(run, "atb-operator").containers[0].volumeMounts.find((volumeMount: any) => volumeMount.mountPath === "/etc/atb/tls");
-                assert.equal(mount?.readOnly, true);
+                const [issuer] = inputs(run, types.issuer, "atb-operator");
+                assert.deepEqual([issuer.metadata.name, issuer.spec], ["atb-broker-ca", { ca: { secretName: "atb-broker-ca" } }]);
+                const pod = podSpecOf(run, "atb-operator");
+                const volume = pod.volumes.find((candidate: any) => candidate.secret?.secretName === "atb-operator-tls");
+                const mount = pod.containers[0].volumeMounts.find((volumeMount: any) => volumeMount.name === volume?.name);
+                assert.deepEqual([mount?.mountPath, mount?.readOnly], ["/etc/atb/tls", true]);
+            } },
+            { name: "runs non-root with a read-only root filesystem", check: (run) => {
+                const pod = podSpecOf(run, "atb-operator");
+                assert.equal(pod.securityContext.runAsNonRoot, true);
+                assert.equal(pod.containers[0].securityContext.readOnlyRootFilesystem, true);
             } },
         ],
     },

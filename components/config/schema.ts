@@ -224,7 +224,7 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
             report(["tiers", i, apiKey],
                 "needs egress to the Kubernetes API server, which the namespace's default-deny policy blocks: add {cidr: <API server>/32, ports: [443, 6443]} to egress");
         }
-        checkCertificates(tier.certificates, tier.writablePaths, ["tiers", i, "certificates"], report);
+        checkCertificates(tier, tier.certificates, tier.writablePaths, ["tiers", i, "certificates"], report);
         if (tier.clusterAccess !== undefined) {
             checkClusterAccess(tier.clusterAccess, ["tiers", i, "clusterAccess"], report);
             for (const { name, source } of crdNames(tier.clusterAccess)) {
