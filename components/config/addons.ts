@@ -2,6 +2,7 @@ import { AddonsSettings } from "../addons/config";
 import { RepositoryCredentials, repositoryKey } from "../addons/argocd/config";
 import { ClusterIssuerName } from "../addons/cert-manager/config";
 import { ChartsSettings, ResourcesSettings } from "../addons/helm-addon/config";
+import { checkRepositoryTekton } from "../addons/tekton/repository-config";
 import { ReportIssue } from "../fields";
 import { profileOf } from "../platform/environment";
 import { parseBytes, parseCpu } from "../platform/quantity";
@@ -86,6 +87,7 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
     duplicates(addons.argocd.applications.map((application) => application.name)).forEach((i) =>
         report(["addons", "argocd", "applications", i, "name"], "is already used by another application: names must be unique"));
 
+    checkRepositoryTekton(addons.tekton, (path, message) => report(["addons", "tekton", ...path], message));
     addons.tekton.pipelines.forEach((pipeline, i) => {
         if (!tierNames.includes(pipeline.tier)) {
             report(["addons", "tekton", "pipelines", i, "tier"], `names no configured tier (known: ${tierNames.join(", ")})`);

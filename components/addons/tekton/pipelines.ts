@@ -13,6 +13,7 @@ import {
     buildStepResources, ciPipelineSpec, ciStepResources, ciTaskSpecs, ciUser, cleanupTaskSpec, deliveryPipelineSpec, deployTaskSpec,
     PipelineSettings, workspaceSize,
 } from "./tasks";
+import { createRepositoryPipelines, hmacSignature, pathFilter } from "./webhooks";
 
 export interface CiPipelinesArgs {
     environment: Environment;
@@ -92,18 +93,23 @@ export class CiPipelines extends pulumi.ComponentResource {
     readonly webhookSecret: pulumi.Output<string>;
     /** Per tier and kind ("backend/deploy"), the deployment webhook's URL and HMAC secret (secret outputs). */
     readonly deliveryWebhooks: pulumi.Output<Record<string, { url: string; secret: string }>>;
+    /** Per webhook of addons.tekton.webhooks (by name), its URL and HMAC secret (secret outputs). */
+    readonly webhooks: pulumi.Output<Record<string, { url: string; secret: string }>>;
     readonly pipelines: k8s.apiextensions.CustomResource[];
 
     /** The CI namespace at peak. */
-    static budget(settings: Pick<TektonSettings, "concurrentRuns" | "keepRuns" | "pipelines">, highAvailability: boolean): Budget {
+    static budget(settings: Pick<TektonSettings, "concurrentRuns" | "keepRuns" | "pipelines" | "webhooks">, highAvailability: boolean): Budget {
         const listeners = highAvailability ? 2 : 1;
         const claims = settings.pipelines.length * settings.keepRuns + settings.concurrentRuns;
+        // A webhook's run claims its sized workspaces; the kept runs keep theirs, and every run may be one.
+        const webhookVolumes = settings.webhooks.flatMap((webhook) => Object.values(webhook.workspaces).flatMap((workspace) =>
+            workspace.size === undefined ? [] : Array<string>(settings.keepRuns + settings.concurrentRuns).fill(workspace.size)));
         return budgetOf([
             // The EventListener's Deployment and its rolling-update surge pod.
             { resources: ciStepResources, pods: listeners + 1 },
             // Each run: its largest pod (the image build), and Tekton's affinity-assistant pod holding its workspace.
             { resources: buildStepResources, pods: settings.concurrentRuns },
-            { resources: ciStepResources, pods: settings.concurrentRuns, volumes: Array<string>(claims).fill(workspaceSize) },
+            { resources: ciStepResources, pods: settings.concurrentRuns, volumes: [...Array<string>(claims).fill(workspaceSize), ...webhookVolumes] },
         ]);
     }
 
@@ -176,6 +182,7 @@ export class CiPipelines extends pulumi.ComponentResource {
         const ciTemplates = settings.pipelines.map((pipeline) => this.createCiTemplate(prefix, pipeline, namespace, labels, runner, registrySecret, afterTekton));
         const deliveries = settings.pipelines.flatMap((pipeline) => deliveryKinds.map((kind) =>
             this.createDelivery(prefix, kind, pipeline, args, namespace, tierLabels(pipeline.tier), deliveryTasks[kind], afterTekton)));
+        const repository = createRepositoryPipelines(prefix, { manifests: settings.manifests, webhooks: settings.webhooks, namespace, labels }, afterTekton);
 
         new k8s.apiextensions.CustomResource(`${prefix}-event-listener`, {
             apiVersion: "triggers.tekton.dev/v1beta1",
@@ -188,13 +195,14 @@ export class CiPipelines extends pulumi.ComponentResource {
                         name: `${pipeline.tier}-push`,
                         interceptors: [
                             pathFilter(webhookPath()),
-                            githubSignature(hmacSecret.metadata.name, "push"),
+                            hmacSignature(hmacSecret.metadata.name, "push"),
                             { ref: { name: "cel", kind: "ClusterInterceptor" }, params: [{ name: "filter", value: pushFilter(pipeline) }] },
                         ],
                         bindings: [{ name: "revision", value: "$(body.after)" }],
                         template: { ref: `${pipeline.tier}-ci` },
                     })),
                     ...deliveries.map((delivery) => delivery.trigger),
+                    ...repository.triggers,
                 ],
                 resources: {
                     kubernetesResource: {
@@ -210,7 +218,7 @@ export class CiPipelines extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this, dependsOn: [args.tektonReady, ...ciTemplates, hmacSecret, ...deliveries.flatMap((delivery) => delivery.resources)] });
+        }, { parent: this, dependsOn: [args.tektonReady, ...ciTemplates, hmacSecret, ...deliveries.flatMap((delivery) => delivery.resources), ...repository.resources] });
 
         const serviceName = `el-${eventListenerName}`;
         if (settings.webhookHost !== undefined) {
@@ -231,11 +239,14 @@ export class CiPipelines extends pulumi.ComponentResource {
         this.deliveryWebhooks = pulumi.secret(pulumi.all(deliveries.map((delivery) => pulumi.all([base, delivery.secret]).apply(([url, secret]) =>
             [`${delivery.tier}/${delivery.kind}`, { url: `${url}${webhookPath(delivery.tier, delivery.kind)}`, secret }] as const)))
             .apply((entries) => Object.fromEntries(entries)));
+        this.webhooks = pulumi.secret(pulumi.all(repository.endpoints.map((endpoint) => pulumi.all([base, endpoint.secret]).apply(([url, secret]) =>
+            [endpoint.name, { url: `${url}${endpoint.path}`, secret }] as const)))
+            .apply((entries) => Object.fromEntries(entries)));
 
         if (args.monitoring) {
             this.createMonitoring(prefix, settings, args.monitoring, namespace, labels);
         }
-        this.registerOutputs({ namespace, eventListenerUrl: this.eventListenerUrl, webhookSecret: this.webhookSecret, deliveryWebhooks: this.deliveryWebhooks });
+        this.registerOutputs({ namespace, eventListenerUrl: this.eventListenerUrl, webhookSecret: this.webhookSecret, deliveryWebhooks: this.deliveryWebhooks, webhooks: this.webhooks });
     }
 
     /** Egress for clones, pushes and the API server; ingress to the EventListener from the ingress controller and Prometheus. */
@@ -425,7 +436,7 @@ export class CiPipelines extends pulumi.ComponentResource {
             name: objectName,
             interceptors: [
                 pathFilter(webhookPath(tier, kind)),
-                githubSignature(secret.metadata.name, "deployment"),
+                hmacSignature(secret.metadata.name, "deployment"),
                 {
                     ref: { name: "cel", kind: "ClusterInterceptor" },
                     params: [
@@ -484,22 +495,6 @@ const kindVerbs: Record<DeliveryKind, string[]> = {
     deploy: ["get", "list", "watch", "create", "update", "patch"],
     cleanup: ["get", "list", "watch", "delete", "patch"],
 };
-
-/** Routes a delivery by the webhook URL's path, before any signature is checked. */
-function pathFilter(path: string) {
-    return { ref: { name: "cel", kind: "ClusterInterceptor" }, params: [{ name: "filter", value: `requestURL.parseURL().path == '${path}'` }] };
-}
-
-/** Verifies GitHub's HMAC signature (X-Hub-Signature-256) with the secret's key `secret`, and the event type. */
-function githubSignature(secretName: pulumi.Input<string>, eventType: string) {
-    return {
-        ref: { name: "github", kind: "ClusterInterceptor" },
-        params: [
-            { name: "secretRef", value: { secretName, secretKey: "secret" } },
-            { name: "eventTypes", value: [eventType] },
-        ],
-    };
-}
 
 /** Only pushes to the configured branch of the configured repository start the tier's pipeline. */
 function pushFilter(pipeline: PipelineSettings): string {
