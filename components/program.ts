@@ -79,7 +79,7 @@ interface Shared {
 
 /** A tier's config as the arguments of its unit; the rest of the tier's fields are the app's. */
 function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitArgs {
-    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, certificates, secrets, ...app } = tier;
+    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, certificates, secrets, alertRules, ...app } = tier;
     return {
         environment: config.environment,
         podSecurityVersion: config.podSecurityVersion,
@@ -106,6 +106,7 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
         clusterAccess: clusterAccess && { access: clusterAccess, keepCrds: config.protectData },
         certificates: certificates.length === 0 ? undefined : { certificates, issuer: shared.addons.certManager.issuers["internal-ca"] },
         monitoring: monitoringTarget(config, shared.addons),
+        alertRules,
     };
 }
 

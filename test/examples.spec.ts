@@ -5,8 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { readConfigFile, repoRoot, runStack, StackRun, withTestSecrets } from "./support/program";
+import { readConfigFile, repoRoot, revealSecrets, runStack, StackRun, withTestSecrets } from "./support/program";
 import { kinds as types } from "./support/kinds";
+import { promqlErrors } from "./support/promql";
 
 const inputs = (run: StackRun, type: string, namespace: string): any[] =>
     run.ofType(type).map((resource) => resource.inputs as any).filter((object) => object.metadata?.namespace === namespace);
@@ -16,6 +17,12 @@ const podSpecOf = (run: StackRun, namespace: string): any => {
     return workload.spec.template.spec;
 };
 const envOf = (run: StackRun, namespace: string): any[] => podSpecOf(run, namespace).containers[0].env;
+/** A Tekton object of the CI namespace by kind and name. */
+const tekton = (run: StackRun, type: string, name: string): any => {
+    const found = run.ofType(type).map((resource) => resource.inputs as any).find((object) => object.metadata.name === name);
+    assert.ok(found, `no ${type} ${name}`);
+    return found;
+};
 
 const examples: { file: string; stack: string; capabilities: { name: string; check: (run: StackRun) => void }[] }[] = [
     {
@@ -142,6 +149,84 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
                 const pod = podSpecOf(run, "atb-operator");
                 assert.equal(pod.securityContext.runAsNonRoot, true);
                 assert.equal(pod.containers[0].securityContext.readOnlyRootFilesystem, true);
+            } },
+        ],
+    },
+    {
+        file: "kas.yaml",
+        stack: "production",
+        capabilities: [
+            { name: "the KAS service with a ClusterRole on Argo CD applications, Tekton runs and CRDs, bound to its ServiceAccount", check: (run) => {
+                const [service] = inputs(run, types.service, "kas");
+                assert.deepEqual(service.spec.ports.map((port: any) => port.port), [8080]);
+                const [role] = run.ofType(types.clusterRole).map((resource) => resource.inputs as any).filter((candidate) => candidate.metadata.name === "groundwork-kas-kas");
+                assert.deepEqual(role.rules.map((rule: any) => [rule.apiGroups.join(), rule.resources.join(), rule.verbs.join()]), [
+                    ["argoproj.io", "applications,applicationsets", "get,list,watch,create,update,patch"],
+                    ["tekton.dev", "pipelineruns", "get,list,watch,create"],
+                    ["tekton.dev", "pipelines,taskruns", "get,list,watch"],
+                    ["apiextensions.k8s.io", "customresourcedefinitions", "get,list,watch"],
+                    ["", "events", "create,patch"],
+                ]);
+                const [binding] = run.ofType(types.clusterRoleBinding).map((resource) => resource.inputs as any).filter((candidate) => candidate.roleRef.name === role.metadata.name);
+                assert.deepEqual(binding.subjects.map((subject: any) => [subject.name, subject.namespace]), [["kas", "kas"]]);
+            } },
+            { name: "the keys of kas-secrets, read from a Secret", check: (run) => {
+                const fromSecrets = envOf(run, "kas").filter((variable) => variable.valueFrom?.secretKeyRef);
+                assert.deepEqual(fromSecrets.map((variable) => variable.valueFrom.secretKeyRef.key), ["argocd-token", "tekton-token", "webhook-secret", "tls-cert", "tls-key", "ca-cert"]);
+                // Auto-named from this resource name (kas-secrets-<suffix>), so that a changed value rolls the pods.
+                const secret = run.get(types.secret, "kas-secrets").inputs as any;
+                assert.deepEqual(Object.keys(revealSecrets(secret.stringData) as object).sort(), ["argocd-token", "ca-cert", "tekton-token", "tls-cert", "tls-key", "webhook-secret"]);
+            } },
+            { name: "the quantum-module-deployment pipeline: its params and workspaces, shared-data 1Gi and the kubeconfig Secret per run", check: (run) => {
+                const pipeline = tekton(run, types.pipeline, "quantum-module-deployment");
+                assert.deepEqual(pipeline.spec.params.map((param: any) => param.name),
+                    ["module-name", "module-version", "environment", "namespace", "crd-name", "repo-url", "revision", "crd-timeout"]);
+                assert.deepEqual(pipeline.spec.workspaces.map((workspace: any) => workspace.name), ["shared-data", "kubeconfig"]);
+                const [pipelineRun] = tekton(run, types.triggerTemplate, "quantum-deploy").spec.resourcetemplates;
+                assert.equal(pipelineRun.spec.pipelineRef.name, "quantum-module-deployment");
+                assert.deepEqual(pipelineRun.spec.workspaces, [
+                    { name: "shared-data", volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } } },
+                    { name: "kubeconfig", secret: { secretName: "kubeconfig-secret" } },
+                ]);
+            } },
+            { name: "webhooks at /webhook/quantum-deploy and /webhook/quantum-cleanup, HMAC-verified, binding KAS' JSON", check: (run) => {
+                const listener = tekton(run, types.eventListener, "github");
+                const trigger = (name: string) => listener.spec.triggers.find((candidate: any) => candidate.name === name);
+                for (const [name, path] of [["quantum-deploy", "/webhook/quantum-deploy"], ["quantum-cleanup", "/webhook/quantum-cleanup"]]) {
+                    const [route, signature] = trigger(name).interceptors;
+                    assert.equal(route.params[0].value, `requestURL.parseURL().path == '${path}'`);
+                    assert.equal(signature.ref.name, "github");
+                    assert.deepEqual(signature.params.map((param: any) => param.name), ["secretRef"], "KAS sends no X-GitHub-Event: no event type is required");
+                    assert.deepEqual(trigger(name).bindings, [{ ref: name, kind: "TriggerBinding" }]);
+                }
+                const binding = (name: string) => Object.fromEntries(tekton(run, types.triggerBinding, name).spec.params.map((param: any) => [param.name, param.value]));
+                assert.deepEqual(binding("quantum-deploy"), {
+                    "module-name": "$(body.module.name)", "module-version": "$(body.module.version)", "environment": "$(body.environment)", "namespace": "$(body.namespace)",
+                    "crd-name": "$(body.crd.name)", "repo-url": "$(body.source.repo_url)", "revision": "$(body.source.revision)",
+                });
+                assert.equal(binding("quantum-cleanup")["force-cleanup"], "$(body.force_cleanup)");
+                assert.deepEqual(tekton(run, types.pipeline, "quantum-module-cleanup").spec.params.find((param: any) => param.name === "force-cleanup").default, "false");
+            } },
+            { name: "CRD readiness before the module, and each module's health endpoint checked after deploy", check: (run) => {
+                const tasks = tekton(run, types.pipeline, "quantum-module-deployment").spec.tasks;
+                const after = (task: string) => tasks.find((candidate: any) => candidate.name === task).runAfter;
+                assert.deepEqual([after("check-crd-readiness"), after("deploy-module"), after("health-check")], [["apply-crds"], ["check-crd-readiness"], ["deploy-module"]]);
+                const readiness = tekton(run, types.task, "check-crd-readiness").spec.steps[0].script;
+                assert.ok(["Established", "NamesAccepted"].every((condition) => readiness.includes(condition)), readiness);
+                const health = tekton(run, types.task, "quantum-module-health").spec.steps[0].script;
+                for (const [module, endpoint] of [["pennylane", "/health"], ["qiskit", "/quantum/status"], ["pyquil", "/api/v1/health"], ["qutip", "/status"]]) {
+                    assert.ok(health.includes(`${module}) endpoint=${endpoint} ;;`), `no health check of ${module} at ${endpoint}`);
+                }
+            } },
+            { name: "alerts for authentication failures, deployment failures, CRD readiness timeouts and the request rate", check: (run) => {
+                const [rules] = inputs(run, types.prometheusRule, "kas");
+                const own = rules.spec.groups[0].rules.filter((rule: any) => rule.alert.startsWith("Kas"));
+                assert.deepEqual(own.map((rule: any) => [rule.alert, rule.labels.severity]), [
+                    ["KasWebhookAuthenticationFailures", "critical"], ["KasQuantumDeploymentFailed", "critical"], ["KasCrdReadinessTimeout", "warning"], ["KasHighRequestRate", "warning"],
+                ]);
+                for (const rule of own) {
+                    assert.deepEqual(promqlErrors(rule.expr), [], rule.alert);
+                }
             } },
         ],
     },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-    cpuQuantity, cronSchedule, environmentVariableName, filesystemPath, memoryQuantity, ReportIssue, resourceName, storageSize,
+    cpuQuantity, cronSchedule, filesystemPath, memoryQuantity, ReportIssue, resourceName, secretKeyName, storageSize,
 } from "../fields";
 import { placementSchema } from "../platform/placement";
 import { parseBytes, parseCpu } from "../platform/quantity";
@@ -43,8 +43,11 @@ const volumeSchema = z.strictObject({
 export const tierWorkloadFields = {
     /** Deployment by default; StatefulSet gives each replica its own volumes (volumeClaimTemplates). */
     kind: z.enum(["Deployment", "StatefulSet"]).default("Deployment"),
-    /** Names of the tier's application secrets; their values are the secret config groundwork:tierSecrets.<tier>.<NAME>. */
-    secrets: z.array(environmentVariableName).default([]),
+    /**
+     * Names of the tier's application secrets: the keys of the tier's Secret and the variables the tier
+     * reads; their values are the secret config groundwork:tierSecrets.<tier>.<NAME>.
+     */
+    secrets: z.array(secretKeyName).default([]),
     cronJobs: z.array(cronJobSchema).default([]),
     volumes: z.array(volumeSchema).default([]),
     placement: placementSchema.optional(),
@@ -55,7 +58,7 @@ export const tierWorkloadFields = {
  * key for every tier, set leaf by leaf with `pulumi config set --secret --path`, so that adding a
  * tier or a secret never needs a new top-level key (secretKeys in schema.ts lists it).
  */
-export const tierSecretsSchema = z.record(resourceName, z.record(environmentVariableName, z.string().min(1, "must not be empty")));
+export const tierSecretsSchema = z.record(resourceName, z.record(secretKeyName, z.string().min(1, "must not be empty")));
 
 /** The command that stores one application secret. */
 export function tierSecretCommand(tier: string, name: string): string {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { addonsSchema } from "../addons/config";
 import { repositoryCredentialsSchema } from "../addons/argocd/config";
 import { chartsSchema } from "../addons/helm-addon/config";
+import { alertRulesSchema, checkAlertRules } from "../apps/alert-rules-config";
 import { hpaBehaviorSchema } from "../apps/autoscaling";
 import { certificatesSchema, checkCertificates } from "../apps/certificates-config";
 import { checkClusterAccess, clusterAccessSchema, crdNames } from "../apps/cluster-access-config";
@@ -67,6 +68,7 @@ const tierSchema = z.strictObject({
         /** Latency histogram (without `_bucket`); when set, the tier gets a p95 latency alert and panel. */
         latencyHistogram: metricName.refine((name) => !/_(bucket|sum|count)$/.test(name), "must be the histogram's name without _bucket, _sum or _count, such as \"http_request_duration_seconds\"").optional(),
     }).optional(),
+    alertRules: alertRulesSchema,
     probes: z.strictObject({ liveness: urlPath, readiness: urlPath, startup: urlPath })
         .default({ liveness: "/healthz", readiness: "/readyz", startup: "/healthz" }),
     hpa: z.strictObject({
@@ -224,6 +226,7 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
             report(["tiers", i, apiKey],
                 "needs egress to the Kubernetes API server, which the namespace's default-deny policy blocks: add {cidr: <API server>/32, ports: [443, 6443]} to egress");
         }
+        checkAlertRules(tier.alertRules, config.addons.monitoring.enabled, ["tiers", i, "alertRules"], report);
         checkCertificates(tier, tier.certificates, tier.writablePaths, ["tiers", i, "certificates"], report);
         if (tier.clusterAccess !== undefined) {
             checkClusterAccess(tier.clusterAccess, ["tiers", i, "clusterAccess"], report);

@@ -6,6 +6,7 @@ export const kinds = {
     claim: "kubernetes:core/v1:PersistentVolumeClaim",
     configMap: "kubernetes:core/v1:ConfigMap",
     secret: "kubernetes:core/v1:Secret",
+    service: "kubernetes:core/v1:Service",
     deployment: "kubernetes:apps/v1:Deployment",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     cronJob: "kubernetes:batch/v1:CronJob",
