@@ -7,6 +7,8 @@ export const kinds = {
     configMap: "kubernetes:core/v1:ConfigMap",
     secret: "kubernetes:core/v1:Secret",
     service: "kubernetes:core/v1:Service",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
     deployment: "kubernetes:apps/v1:Deployment",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     cronJob: "kubernetes:batch/v1:CronJob",
