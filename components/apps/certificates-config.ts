@@ -22,12 +22,12 @@ const signerUsages: readonly string[] = ["cert sign", "crl sign", "any"];
 const tlsUsages: readonly string[] = ["client auth", "server auth"];
 
 /** The internal CA, the default issuer; the others Groundwork installs cannot sign a tier's mTLS certificate. */
-const internalIssuer: ClusterIssuerName = "internal-ca";
-const unfitIssuers: Readonly<Partial<Record<string, string>>> & Readonly<Record<Exclude<ClusterIssuerName, "internal-ca">, string>> = {
+const internalIssuer = "internal-ca" satisfies ClusterIssuerName;
+const unfitIssuers = new Map<string, string>(Object.entries({
     "selfsigned": "signs each certificate with its own key, so no peer's CA vouches for it",
     "letsencrypt-staging": "is a public ACME CA: it proves public hostnames only and issues no certificate for in-cluster names",
     "letsencrypt-production": "is a public ACME CA: it proves public hostnames only and issues no certificate for in-cluster names",
-};
+} satisfies Record<Exclude<ClusterIssuerName, typeof internalIssuer>, string>));
 
 const issuerSchema = z.strictObject({
     caSecret: resourceName.optional()
@@ -89,8 +89,8 @@ export function checkCertificates(
         const clusterIssuer = certificate.issuer?.clusterIssuer;
         if (clusterIssuer === internalIssuer) {
             report([...at, c, "issuer", "clusterIssuer"], "is the internal CA, which signs when issuer is unset: remove issuer");
-        } else if (clusterIssuer !== undefined && unfitIssuers[clusterIssuer] !== undefined) {
-            report([...at, c, "issuer", "clusterIssuer"], `${unfitIssuers[clusterIssuer]}: name the ClusterIssuer of the peer's CA, or use caSecret`);
+        } else if (clusterIssuer !== undefined && unfitIssuers.has(clusterIssuer)) {
+            report([...at, c, "issuer", "clusterIssuer"], `${unfitIssuers.get(clusterIssuer)}: name the ClusterIssuer of the peer's CA, or use caSecret`);
         }
         if (paths.has(certificate.mountPath)) {
             report([...at, c, "mountPath"], "is already the mount path of another certificate: give each its own directory");

@@ -76,6 +76,12 @@ const badConfigs: { name: string; change: (tekton: any) => void; expected: strin
         expected: `${at}.webhooks[0].path ("/") is a path of Groundwork's own CI webhooks` },
     { name: "two webhooks with one name", change: (tekton) => { tekton.webhooks[1].name = "quantum-deploy"; },
         expected: `${at}.webhooks[1].name ("quantum-deploy") is already the name of another webhook` },
+    { name: "a webhook named like one of Groundwork's CI triggers", change: (tekton) => { tekton.webhooks[0].name = "github"; },
+        expected: `${at}.webhooks[0].name ("github") is the name of one of Groundwork's own CI triggers (github, <tier>-ci, -push, -deploy, -cleanup): choose another` },
+    { name: "a webhook named like a tier's delivery trigger", change: (tekton) => {
+        tekton.pipelines = [{ tier: "kas", repository: "https://github.com/atonixcorp/kas.git", image: "ghcr.io/atonixcorp/kas", test: { image: "docker.io/library/alpine:3.22", command: "true" } }];
+        tekton.webhooks[0].name = "kas-deploy";
+    }, expected: `${at}.webhooks[0].name ("kas-deploy") is the name of one of Groundwork's own CI triggers` },
     { name: "a webhook without bindings", change: (tekton) => { tekton.webhooks[0].bindings = []; },
         expected: `${at}.webhooks[0].bindings ([]) must list at least one TriggerBinding from manifests` },
     { name: "a relative webhook path", change: (tekton) => { tekton.webhooks[0].path = "webhook/quantum-deploy"; },

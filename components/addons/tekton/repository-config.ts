@@ -177,9 +177,13 @@ export function checkRepositoryTekton(tekton: RepositoryTekton, report: ReportIs
 
     const paths = new Map<string, number>();
     const names = new Map<string, number>();
+    // Groundwork's own triggers, TriggerTemplates and HMAC Secrets are named after these.
+    const ownTriggers = new Set(["github", ...tekton.pipelines.flatMap(({ tier }) => ["ci", "push", "deploy", "cleanup"].map((kind) => `${tier}-${kind}`))]);
     tekton.webhooks.forEach((webhook, w) => {
         if (names.has(webhook.name)) {
             report(["webhooks", w, "name"], "is already the name of another webhook");
+        } else if (ownTriggers.has(webhook.name)) {
+            report(["webhooks", w, "name"], "is the name of one of Groundwork's own CI triggers (github, <tier>-ci, -push, -deploy, -cleanup): choose another");
         }
         names.set(webhook.name, w);
         if (webhook.path === "/" || tekton.pipelines.some(({ tier }) => webhook.path === `/${tier}/deploy` || webhook.path === `/${tier}/cleanup`)) {

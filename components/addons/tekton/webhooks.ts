@@ -38,8 +38,8 @@ export interface RepositoryWebhookEndpoint {
     secret: pulumi.Output<string>;
 }
 
-/** Where the account that webhook-started runs use is named; it holds no API rights. */
-export const webhookRunsAccount = "webhook-runs";
+/** The account webhook-started runs use; it holds no API rights. */
+const webhookRunsAccount = "webhook-runs";
 
 /**
  * The stack's own Tekton objects: every Pipeline, Task and TriggerBinding of the manifests files as
