@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { readConfigFile, repoRoot, revealSecrets, runStack, StackRun, withTestSecrets } from "./support/program";
+import { readConfigFile, repoRoot, revealSecrets, runStack, StackRun, testSecretValue, withTestSecrets } from "./support/program";
 import { kinds as types } from "./support/kinds";
 import { promqlErrors } from "./support/promql";
 
@@ -205,6 +205,12 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
                     "crd-name": "$(body.crd.name)", "repo-url": "$(body.source.repo_url)", "revision": "$(body.source.revision)",
                 });
                 assert.equal(binding("quantum-cleanup")["force-cleanup"], "$(body.force_cleanup)");
+                // Both verify with the key KAS signs with: kas-secrets' webhook-secret.
+                for (const name of ["quantum-deploy", "quantum-cleanup"]) {
+                    const secretName = trigger(name).interceptors[1].params[0].value.secretName;
+                    const secret = run.ofType(types.secret).map((resource) => resource.inputs as any).find((candidate) => candidate.metadata.name === secretName);
+                    assert.equal((revealSecrets(secret.stringData) as any).secret, testSecretValue("kas", "webhook-secret"), name);
+                }
                 assert.deepEqual(tekton(run, types.pipeline, "quantum-module-cleanup").spec.params.find((param: any) => param.name === "force-cleanup").default, "false");
             } },
             { name: "CRD readiness before the module, and each module's health endpoint checked after deploy", check: (run) => {

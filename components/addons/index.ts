@@ -32,6 +32,7 @@ export interface AddonsStackConfig {
     readonly chartRepositoryPassword?: string;
     readonly argocdRepositoryCredentials?: RepositoryCredentials;
     readonly ciRegistryCredentials?: RegistryCredentials;
+    readonly tierSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     readonly tiers: readonly { name: string; namespace?: string }[];
 }
 
@@ -116,6 +117,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
             settings: addons.tekton,
             tierNamespaces: Object.fromEntries(config.tiers.map((tier) => [tier.name, tier.namespace ?? tier.name])),
             registryCredentials: config.ciRegistryCredentials === undefined ? undefined : JSON.stringify(config.ciRegistryCredentials),
+            tierSecrets: config.tierSecrets,
             ingress: this.ingress,
             clusterIssuer: this.clusterIssuer,
             tektonReady: this.tekton.tektonConfig,

@@ -36,7 +36,7 @@ interface AddonsCheckInput {
     environment: string;
     charts: ChartsSettings;
     addons: AddonsSettings;
-    tiers: readonly { name: string; namespace?: string; public?: unknown; metrics?: { scraperNamespace: string } }[];
+    tiers: readonly { name: string; namespace?: string; public?: unknown; metrics?: { scraperNamespace: string }; secrets?: readonly string[] }[];
     cloudflareApiToken?: string;
     chartRepositoryPassword?: string;
     argocdRepositoryCredentials?: RepositoryCredentials;
@@ -87,7 +87,7 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
     duplicates(addons.argocd.applications.map((application) => application.name)).forEach((i) =>
         report(["addons", "argocd", "applications", i, "name"], "is already used by another application: names must be unique"));
 
-    checkRepositoryTekton(addons.tekton, (path, message) => report(["addons", "tekton", ...path], message));
+    checkRepositoryTekton(addons.tekton, config.tiers, (path, message) => report(["addons", "tekton", ...path], message));
     addons.tekton.pipelines.forEach((pipeline, i) => {
         if (!tierNames.includes(pipeline.tier)) {
             report(["addons", "tekton", "pipelines", i, "tier"], `names no configured tier (known: ${tierNames.join(", ")})`);

@@ -14,10 +14,16 @@ import { kinds } from "../support/kinds";
 const fixture = (name: string) => `test/fixtures/tekton/${name}.yaml`;
 const kasFiles = ["examples/tekton/kas/tasks.yaml", "examples/tekton/kas/pipelines.yaml", "examples/tekton/kas/bindings.yaml"];
 
-/** The KAS example without its application secrets (their values would be config of their own), with `change` applied to its Tekton section. */
+/**
+ * The KAS example without its application secrets (their values would be config of their own), so its
+ * webhooks use generated keys, with `change` applied to its Tekton section.
+ */
 function kasWith(change: (tekton: any) => void = () => undefined): Record<string, unknown> {
     const config = structuredClone(readConfigFile(path.join(repoRoot, "examples", "kas.yaml"))) as any;
     delete config["groundwork:tiers"][0].secrets;
+    for (const webhook of config["groundwork:addons"].tekton.webhooks) {
+        delete webhook.hmacKey;
+    }
     change(config["groundwork:addons"].tekton);
     return config;
 }
@@ -82,6 +88,10 @@ const badConfigs: { name: string; change: (tekton: any) => void; expected: strin
         tekton.pipelines = [{ tier: "kas", repository: "https://github.com/atonixcorp/kas.git", image: "ghcr.io/atonixcorp/kas", test: { image: "docker.io/library/alpine:3.22", command: "true" } }];
         tekton.webhooks[0].name = "kas-deploy";
     }, expected: `${at}.webhooks[0].name ("kas-deploy") is the name of one of Groundwork's own CI triggers` },
+    { name: "an HMAC key of no tier", change: (tekton) => { tekton.webhooks[0].hmacKey = { tier: "kas-server", secret: "webhook-secret" }; },
+        expected: `${at}.webhooks[0].hmacKey.tier ("kas-server") names no configured tier (known: kas)` },
+    { name: "an HMAC key the tier does not hold", change: (tekton) => { tekton.webhooks[0].hmacKey = { tier: "kas", secret: "webhook-secret" }; },
+        expected: `${at}.webhooks[0].hmacKey.secret ("webhook-secret") is not among the secrets of tier "kas": add it to that tier's secrets, which hold its value` },
     { name: "a webhook without bindings", change: (tekton) => { tekton.webhooks[0].bindings = []; },
         expected: `${at}.webhooks[0].bindings ([]) must list at least one TriggerBinding from manifests` },
     { name: "a relative webhook path", change: (tekton) => { tekton.webhooks[0].path = "webhook/quantum-deploy"; },

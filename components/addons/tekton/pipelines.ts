@@ -21,6 +21,8 @@ export interface CiPipelinesArgs {
     settings: TektonSettings;
     /** Each tier's namespace by tier name: the deploy and cleanup pipelines act only there. */
     tierNamespaces: Readonly<Record<string, string>>;
+    /** The tiers' application secrets (groundwork:tierSecrets): a webhook may verify with one. */
+    tierSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     /** Docker config JSON the pipelines push with (groundwork:ciRegistryCredentials); ambient credentials otherwise. */
     registryCredentials?: string;
     ingress: IngressLayer;
@@ -182,7 +184,7 @@ export class CiPipelines extends pulumi.ComponentResource {
         const ciTemplates = settings.pipelines.map((pipeline) => this.createCiTemplate(prefix, pipeline, namespace, labels, runner, registrySecret, afterTekton));
         const deliveries = settings.pipelines.flatMap((pipeline) => deliveryKinds.map((kind) =>
             this.createDelivery(prefix, kind, pipeline, args, namespace, tierLabels(pipeline.tier), deliveryTasks[kind], afterTekton)));
-        const repository = createRepositoryPipelines(prefix, { manifests: settings.manifests, webhooks: settings.webhooks, namespace, labels }, afterTekton);
+        const repository = createRepositoryPipelines(prefix, { manifests: settings.manifests, webhooks: settings.webhooks, tierSecrets: args.tierSecrets, namespace, labels }, afterTekton);
 
         new k8s.apiextensions.CustomResource(`${prefix}-event-listener`, {
             apiVersion: "triggers.tekton.dev/v1beta1",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DeepReadonly, imageReference, ReportIssue, resourceName, storageSize, urlPath } from "../../fields";
+import { DeepReadonly, imageReference, ReportIssue, resourceName, secretKeyName, storageSize, urlPath } from "../../fields";
 import { projectYamlFile } from "../../platform/project-files";
 
 /**
@@ -105,6 +105,8 @@ const webhookSchema = z.strictObject({
     pipeline: resourceName.describe("A Pipeline from manifests; each delivery starts a run of it."),
     bindings: z.array(resourceName).min(1, "must list at least one TriggerBinding from manifests").describe("TriggerBindings from manifests that map the delivery's JSON to the Pipeline's params."),
     workspaces: z.record(resourceName, workspaceSchema).default({}).describe("What each of the Pipeline's workspaces is bound to in a run."),
+    hmacKey: z.strictObject({ tier: resourceName, secret: secretKeyName }).optional()
+        .describe("The application secret of the tier that sends the deliveries ({tier, secret}), when sender and EventListener share its key; a key from @pulumi/random otherwise."),
 });
 
 /** The Tekton settings the repository manifests and webhooks add. */
@@ -112,7 +114,7 @@ export const repositoryTektonFields = {
     manifests: z.array(manifestFile).default([])
         .describe("Repository files (relative to Pulumi.yaml) of your own Pipelines, Tasks (tekton.dev/v1) and TriggerBindings (triggers.tekton.dev/v1beta1), checked at validation and applied in the CI namespace."),
     webhooks: z.array(webhookSchema).default([])
-        .describe("Webhooks that start a Pipeline from manifests: routed by path, verified by HMAC (X-Hub-Signature-256) with a generated key, bound by TriggerBindings."),
+        .describe("Webhooks that start a Pipeline from manifests: routed by path, verified by HMAC (X-Hub-Signature-256), bound by TriggerBindings."),
 };
 
 export type RepositoryManifestFile = DeepReadonly<z.output<typeof manifestFile>>;
@@ -132,7 +134,7 @@ type RepositoryTekton = {
  * objects, Pipelines that run Tasks from the files with the params those declare, and webhooks whose
  * Pipeline, bindings and workspaces fit together. `report` paths are relative to addons.tekton.
  */
-export function checkRepositoryTekton(tekton: RepositoryTekton, report: ReportIssue): void {
+export function checkRepositoryTekton(tekton: RepositoryTekton, tiers: readonly { name: string; secrets?: readonly string[] }[], report: ReportIssue): void {
     const defined = new Map<string, { file: number; manifest: DeepReadonly<TektonManifest> }>();
     const ownPipelines = new Set(tekton.pipelines.flatMap(({ tier }) => ["ci", "deploy", "cleanup"].map((kind) => `${tier}-${kind}`)));
     tekton.manifests.forEach((file, f) => file.manifests.forEach((manifest) => {
@@ -192,6 +194,15 @@ export function checkRepositoryTekton(tekton: RepositoryTekton, report: ReportIs
             report(["webhooks", w, "path"], `is already the path of webhook ${tekton.webhooks[paths.get(webhook.path)!].name}: each path starts one pipeline`);
         }
         paths.set(webhook.path, w);
+
+        if (webhook.hmacKey !== undefined) {
+            const sender = tiers.find((tier) => tier.name === webhook.hmacKey!.tier);
+            if (sender === undefined) {
+                report(["webhooks", w, "hmacKey", "tier"], `names no configured tier (known: ${tiers.map((tier) => tier.name).join(", ")})`);
+            } else if (!(sender.secrets ?? []).includes(webhook.hmacKey.secret)) {
+                report(["webhooks", w, "hmacKey", "secret"], `is not among the secrets of tier "${sender.name}": add it to that tier's secrets, which hold its value`);
+            }
+        }
 
         const pipeline = find("Pipeline", webhook.pipeline);
         if (pipeline === undefined) {

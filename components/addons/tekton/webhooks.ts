@@ -27,6 +27,8 @@ export function hmacSignature(secretName: pulumi.Input<string>, eventType?: stri
 export interface RepositoryPipelinesArgs {
     manifests: readonly RepositoryManifestFile[];
     webhooks: readonly RepositoryWebhook[];
+    /** The tiers' application secrets (groundwork:tierSecrets), for webhooks whose key a tier holds. */
+    tierSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     namespace: pulumi.Output<string>;
     labels: Record<string, string>;
 }
@@ -44,7 +46,7 @@ const webhookRunsAccount = "webhook-runs";
 /**
  * The stack's own Tekton objects: every Pipeline, Task and TriggerBinding of the manifests files as
  * written, in the CI namespace, and per webhook a TriggerTemplate starting its Pipeline with the bound
- * params and the configured workspaces, an HMAC key from @pulumi/random in a Secret, and the
+ * params and the configured workspaces, an HMAC key (a tier's application secret, or one from @pulumi/random) in a Secret, and the
  * EventListener trigger (path, then signature). The runs use an account with no API rights: what a
  * pipeline may do in the cluster comes from the credentials its workspaces bring (such as a kubeconfig
  * Secret), which the stack's owner grants.
@@ -77,11 +79,14 @@ export function createRepositoryPipelines(prefix: string, args: RepositoryPipeli
         const pipeline = objects.get(`Pipeline/${webhook.pipeline}`)!.manifest;
         const bound = [...new Set(webhook.bindings.flatMap((name) => (objects.get(`TriggerBinding/${name}`)!.manifest.spec.params ?? []).map((param) => param.name)))];
         const base = `${prefix}-webhook-${webhook.name}`;
-        const hmac = new random.RandomPassword(`${base}-hmac`, { length: 40, special: false }, { parent: opts.parent });
+        // Validation guarantees the value of a tier's secret that a webhook names.
+        const key = webhook.hmacKey === undefined
+            ? new random.RandomPassword(`${base}-hmac`, { length: 40, special: false }, { parent: opts.parent }).result
+            : pulumi.secret(args.tierSecrets![webhook.hmacKey.tier][webhook.hmacKey.secret]);
         const secret = new k8s.core.v1.Secret(`${base}-hmac`, {
             metadata: { name: `${webhook.name}-webhook-secret`, namespace, labels },
             type: "Opaque",
-            stringData: { secret: hmac.result },
+            stringData: { secret: key },
         }, opts);
         const template = new k8s.apiextensions.CustomResource(`${base}-template`, {
             apiVersion: "triggers.tekton.dev/v1beta1",
@@ -113,7 +118,7 @@ export function createRepositoryPipelines(prefix: string, args: RepositoryPipeli
             bindings: webhook.bindings.map((ref) => ({ ref, kind: "TriggerBinding" })),
             template: { ref: webhook.name },
         };
-        return { trigger, resources: [secret, template], endpoint: { name: webhook.name, path: webhook.path, secret: pulumi.secret(hmac.result) } };
+        return { trigger, resources: [secret, template], endpoint: { name: webhook.name, path: webhook.path, secret: pulumi.secret(key) } };
     });
     return {
         triggers: webhooks.map(({ trigger }) => trigger),
