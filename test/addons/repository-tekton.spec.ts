@@ -58,6 +58,8 @@ const badConfigs: { name: string; change: (tekton: any) => void; expected: strin
         expected: `${at}.manifests[3] ("test/fixtures/tekton/wrong-params.yaml") Pipeline mismatched, task wait: passes no value for param crd-name of Task check-crd-readiness, which has no default` },
     { name: "a Pipeline task binding a workspace the Pipeline lacks", change: (tekton) => { tekton.manifests = [...kasFiles, fixture("wrong-params")]; },
         expected: `${at}.manifests[3] ("test/fixtures/tekton/wrong-params.yaml") Pipeline mismatched, task wait: binds workspace scratch, which the Pipeline does not declare` },
+    { name: "a Task referring to a param it does not declare", change: (tekton) => { tekton.manifests = [...kasFiles, fixture("undeclared-param")]; },
+        expected: `${at}.manifests[3] ("test/fixtures/tekton/undeclared-param.yaml") Task typo refers to $(params.crd_name), which it does not declare in spec.params: declare it or correct the name` },
     { name: "a webhook naming no Pipeline", change: (tekton) => { tekton.webhooks[0].pipeline = "quantum-deployment"; },
         expected: `${at}.webhooks[0].pipeline ("quantum-deployment") names no Pipeline in manifests (found: quantum-module-deployment, quantum-module-cleanup)` },
     { name: "a webhook naming no TriggerBinding", change: (tekton) => { tekton.webhooks[0].bindings = ["quantum-deploy-binding"]; },

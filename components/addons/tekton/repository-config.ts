@@ -149,6 +149,15 @@ export function checkRepositoryTekton(tekton: RepositoryTekton, tiers: readonly 
     }));
     const find = (kind: ManifestKind, name: string) => defined.get(`${kind}/${name}`)?.manifest;
 
+    tekton.manifests.forEach((file, f) => file.manifests.filter((manifest) => manifest.kind !== "TriggerBinding").forEach((manifest) => {
+        const declared = (manifest.spec.params ?? []).map((param) => param.name);
+        for (const name of new Set([...JSON.stringify(manifest.spec).matchAll(/\$\(params\.([A-Za-z0-9_-]+)/g)].map((match) => match[1]))) {
+            if (!declared.includes(name)) {
+                report(["manifests", f], `${manifest.kind} ${manifest.metadata.name} refers to $(params.${name}), which it does not declare in spec.params: declare it or correct the name`);
+            }
+        }
+    }));
+
     tekton.manifests.forEach((file, f) => file.manifests.filter((manifest) => manifest.kind === "Pipeline").forEach((pipeline) => {
         const workspaces = new Set((pipeline.spec.workspaces ?? []).map((workspace) => workspace.name));
         for (const task of [...(pipeline.spec.tasks ?? []), ...(pipeline.spec.finally ?? [])]) {
