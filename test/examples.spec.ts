@@ -145,7 +145,9 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
                 const mount = pod.containers[0].volumeMounts.find((volumeMount: any) => volumeMount.name === volume?.name);
                 assert.deepEqual([mount?.mountPath, mount?.readOnly], ["/etc/atb/tls", true]);
             } },
-            { name: "runs non-root with a read-only root filesystem", check: (run) => {
+            { name: "in the namespace atb-operator, its pods labelled app.kubernetes.io/name=atb-operator, non-root with a read-only root filesystem", check: (run) => {
+                const [deployment] = inputs(run, types.deployment, "atb-operator");
+                assert.equal(deployment.spec.template.metadata.labels["app.kubernetes.io/name"], "atb-operator");
                 const pod = podSpecOf(run, "atb-operator");
                 assert.equal(pod.securityContext.runAsNonRoot, true);
                 assert.equal(pod.containers[0].securityContext.readOnlyRootFilesystem, true);
@@ -156,9 +158,10 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
         file: "kas.yaml",
         stack: "production",
         capabilities: [
-            { name: "the KAS service with a ClusterRole on Argo CD applications, Tekton runs and CRDs, bound to its ServiceAccount", check: (run) => {
+            { name: "the KAS service (app.kubernetes.io/name=kas) with a ClusterRole on Argo CD applications, Tekton runs and CRDs, bound to its ServiceAccount", check: (run) => {
                 const [service] = inputs(run, types.service, "kas");
                 assert.deepEqual(service.spec.ports.map((port: any) => port.port), [8080]);
+                assert.equal(service.spec.selector["app.kubernetes.io/name"], "kas");
                 const [role] = run.ofType(types.clusterRole).map((resource) => resource.inputs as any).filter((candidate) => candidate.metadata.name === "groundwork-kas-kas");
                 assert.deepEqual(role.rules.map((rule: any) => [rule.apiGroups.join(), rule.resources.join(), rule.verbs.join()]), [
                     ["argoproj.io", "applications,applicationsets", "get,list,watch,create,update,patch"],
