@@ -78,7 +78,8 @@ export function ciAlertRules(ciNamespace: string): AlertRule[] {
 /**
  * The CI namespace and everything in it: per tier a CI Pipeline (clone, test, rootless image build,
  * push) started by GitHub pushes, and deploy and cleanup Pipelines started by GitHub deployment
- * events; one EventListener whose every trigger first routes by URL path and then verifies the
+ * events; the stack's own Pipelines, Tasks and TriggerBindings and their webhooks (./webhooks.ts);
+ * one EventListener whose every trigger first routes by URL path and then verifies the
  * delivery's HMAC signature with its own secret from @pulumi/random, so that a delivery meant for
  * one trigger never counts as a failed signature on another.
  *
@@ -238,12 +239,8 @@ export class CiPipelines extends pulumi.ComponentResource {
             this.eventListenerUrl = pulumi.interpolate`http://${serviceName}.${namespace}.svc.cluster.local:${eventListenerPort}/`;
         }
         const base = this.eventListenerUrl.apply((url) => url.replace(/\/$/, ""));
-        this.deliveryWebhooks = pulumi.secret(pulumi.all(deliveries.map((delivery) => pulumi.all([base, delivery.secret]).apply(([url, secret]) =>
-            [`${delivery.tier}/${delivery.kind}`, { url: `${url}${webhookPath(delivery.tier, delivery.kind)}`, secret }] as const)))
-            .apply((entries) => Object.fromEntries(entries)));
-        this.webhooks = pulumi.secret(pulumi.all(repository.endpoints.map((endpoint) => pulumi.all([base, endpoint.secret]).apply(([url, secret]) =>
-            [endpoint.name, { url: `${url}${endpoint.path}`, secret }] as const)))
-            .apply((entries) => Object.fromEntries(entries)));
+        this.deliveryWebhooks = webhookUrls(base, deliveries.map((delivery) => ({ key: `${delivery.tier}/${delivery.kind}`, path: webhookPath(delivery.tier, delivery.kind), secret: delivery.secret })));
+        this.webhooks = webhookUrls(base, repository.endpoints.map((endpoint) => ({ key: endpoint.name, path: endpoint.path, secret: endpoint.secret })));
 
         if (args.monitoring) {
             this.createMonitoring(prefix, settings, args.monitoring, namespace, labels);
@@ -497,6 +494,13 @@ const kindVerbs: Record<DeliveryKind, string[]> = {
     deploy: ["get", "list", "watch", "create", "update", "patch"],
     cleanup: ["get", "list", "watch", "delete", "patch"],
 };
+
+/** Webhooks by key, each with its URL on the EventListener's host and its HMAC key: one secret output. */
+function webhookUrls(base: pulumi.Output<string>, webhooks: { key: string; path: string; secret: pulumi.Output<string> }[]): pulumi.Output<Record<string, { url: string; secret: string }>> {
+    return pulumi.secret(pulumi.all(webhooks.map((webhook) => pulumi.all([base, webhook.secret]).apply(([url, secret]) =>
+        [webhook.key, { url: `${url}${webhook.path}`, secret }] as const)))
+        .apply((entries) => Object.fromEntries(entries)));
+}
 
 /** Only pushes to the configured branch of the configured repository start the tier's pipeline. */
 function pushFilter(pipeline: PipelineSettings): string {
