@@ -9,6 +9,7 @@ import { Budget, budgetOf } from "../../platform/sizing";
 import { restrictedContainer, restrictedPod } from "../helm-addon";
 import { IngressLayer, publicEndpoint } from "../ingress-layer";
 import { TektonSettings } from "./config";
+import { ciTaskNames } from "./names";
 import {
     buildStepResources, ciPipelineSpec, ciStepResources, ciTaskSpecs, ciUser, cleanupTaskSpec, deliveryPipelineSpec, deployTaskSpec,
     PipelineSettings, workspaceSize,
@@ -163,14 +164,14 @@ export class CiPipelines extends pulumi.ComponentResource {
             metadata: { name: taskName, namespace, labels },
             spec,
         }, afterTekton);
-        const tasks = { clone: task("git-clone", specs.clone), test: task("run-tests", specs.test), build: task("build-and-push", specs.build) };
-        const deliveryTasks = { deploy: task("deploy-manifests", deployTaskSpec()), cleanup: task("cleanup-manifests", cleanupTaskSpec()) };
+        const tasks = { clone: task(ciTaskNames.clone, specs.clone), test: task(ciTaskNames.test, specs.test), build: task(ciTaskNames.build, specs.build) };
+        const deliveryTasks = { deploy: task(ciTaskNames.deploy, deployTaskSpec()), cleanup: task(ciTaskNames.cleanup, cleanupTaskSpec()) };
         const tierLabels = (tier: string) => ({ ...labels, "groundwork.dev/tier": tier });
         this.pipelines = settings.pipelines.map((pipeline) => new k8s.apiextensions.CustomResource(`${prefix}-${pipeline.tier}-ci`, {
             apiVersion: "tekton.dev/v1",
             kind: "Pipeline",
             metadata: { name: `${pipeline.tier}-ci`, namespace, labels: tierLabels(pipeline.tier) },
-            spec: ciPipelineSpec(pipeline, { clone: "git-clone", test: "run-tests", build: "build-and-push" }),
+            spec: ciPipelineSpec(pipeline, ciTaskNames),
         }, { parent: this, dependsOn: [args.tektonReady, guarded, ...Object.values(tasks)] }));
 
         const hmac = new random.RandomPassword(`${prefix}-webhook-hmac`, { length: 40, special: false }, { parent: this });

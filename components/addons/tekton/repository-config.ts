@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DeepReadonly, imageReference, ReportIssue, resourceName, secretKeyName, storageSize, urlPath } from "../../fields";
 import { projectYamlFile } from "../../platform/project-files";
+import { ciTaskNames } from "./names";
 
 /**
  * `groundwork:addons.tekton.manifests` and `.webhooks`: Tekton Pipelines, Tasks and TriggerBindings
@@ -120,8 +121,7 @@ export const repositoryTektonFields = {
 export type RepositoryManifestFile = DeepReadonly<z.output<typeof manifestFile>>;
 export type RepositoryWebhook = DeepReadonly<z.output<typeof webhookSchema>>;
 
-/** Names of the Tasks Groundwork's own pipelines use in the CI namespace. */
-export const groundworkTaskNames: readonly string[] = ["git-clone", "run-tests", "build-and-push", "deploy-manifests", "cleanup-manifests"];
+const ownTaskNames: readonly string[] = Object.values(ciTaskNames);
 
 type RepositoryTekton = {
     manifests: readonly RepositoryManifestFile[];
@@ -142,7 +142,7 @@ export function checkRepositoryTekton(tekton: RepositoryTekton, tiers: readonly 
         const other = defined.get(key);
         if (other !== undefined) {
             report(["manifests", f], `defines ${manifest.kind} ${manifest.metadata.name}, which ${tekton.manifests[other.file].path} defines too: each object once`);
-        } else if ((manifest.kind === "Task" && groundworkTaskNames.includes(manifest.metadata.name)) || (manifest.kind === "Pipeline" && ownPipelines.has(manifest.metadata.name))) {
+        } else if ((manifest.kind === "Task" && ownTaskNames.includes(manifest.metadata.name)) || (manifest.kind === "Pipeline" && ownPipelines.has(manifest.metadata.name))) {
             report(["manifests", f], `defines ${manifest.kind} ${manifest.metadata.name}, which Groundwork's own CI pipelines use: rename it`);
         }
         defined.set(key, { file: f, manifest });
