@@ -60,9 +60,14 @@ export const tierWorkloadFields = {
  */
 export const tierSecretsSchema = z.record(resourceName, z.record(secretKeyName, z.string().min(1, "must not be empty")));
 
+/** The `--path` of one application secret; a name with a dot is bracketed, or Pulumi would read it as two keys. */
+function tierSecretPath(tier: string, name: string): string {
+    return `groundwork:tierSecrets.${tier}${name.includes(".") ? `["${name}"]` : `.${name}`}`;
+}
+
 /** The command that stores one application secret. */
 export function tierSecretCommand(tier: string, name: string): string {
-    return `pulumi config set --secret --path 'groundwork:tierSecrets.${tier}.${name}' <value>`;
+    return `pulumi config set --secret --path '${tierSecretPath(tier, name)}' <value>`;
 }
 
 type TierWorkload = {
@@ -176,7 +181,7 @@ export function checkTierSecrets(tiers: readonly { name: string; secrets: readon
         for (const name of Object.keys(values)) {
             if (!tier?.secrets.includes(name)) {
                 report(["tierSecrets", tierName, name], tier
-                    ? `is not listed in the secrets of tier "${tierName}": add it there or run \`pulumi config rm --path 'groundwork:tierSecrets.${tierName}.${name}'\``
+                    ? `is not listed in the secrets of tier "${tierName}": add it there or run \`pulumi config rm --path '${tierSecretPath(tierName, name)}'\``
                     : `belongs to no configured tier: run \`pulumi config rm --path 'groundwork:tierSecrets.${tierName}'\``);
             }
         }

@@ -170,6 +170,8 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
     }), secretKeys: ["groundwork:tierSecrets"], expected: "groundwork:tiers[0].secrets[0] (\"REGION\") is already set by settings" },
     { name: "application secret named with a space", config: () => stagingWith((c) => tiers(c)[0].secrets = ["webhook secret"]),
         expected: "groundwork:tiers[0].secrets[0] (\"webhook secret\") must be a Secret key such as \"JWT_SECRET\" or \"webhook-secret\" (letters, digits, -, _ and .)" },
+    { name: "application secret with a dot and no value", config: () => stagingWith((c) => tiers(c)[0].secrets = ["tls.crt"]),
+        expected: "groundwork:tiers[0].secrets[0] (\"tls.crt\") has no value: run `pulumi config set --secret --path 'groundwork:tierSecrets.backend[\"tls.crt\"]' <value>`" },
     { name: "application secret named \"..\"", config: () => stagingWith((c) => tiers(c)[0].secrets = [".."]),
         expected: "groundwork:tiers[0].secrets[0] (\"..\") must be a Secret key" },
     ...alertRuleCases,
