@@ -93,6 +93,13 @@ export const egressCidr = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: "custom", message });
 });
 
+/**
+ * A key of a Secret, which a tier also reads as the variable of that name: letters, digits, "-", "_"
+ * and ".". Kubernetes accepts such variable names from 1.32 on; a program reads "webhook-secret"
+ * from its environment by that exact name (a shell cannot).
+ */
+export const secretKeyName = z.string().regex(/^(?!\.\.?$)[-._A-Za-z0-9]+$/, "must be a Secret key such as \"JWT_SECRET\" or \"webhook-secret\" (letters, digits, -, _ and .)");
+
 /** Environment variable names for the ConfigMap and secret references. */
 export const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name such as \"FEATURE_FLAGS\"");
 

@@ -80,7 +80,7 @@ interface Shared {
 
 /** A tier's config as the arguments of its unit; the rest of the tier's fields are the app's. */
 function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitArgs {
-    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, certificates, secrets, alerts, ...app } = tier;
+    const { quota, database, redis: usesRedis, callers, public: publicSettings, clusterAccess, certificates, secrets, alerts, alertRules, ...app } = tier;
     return {
         environment: config.environment,
         podSecurityVersion: config.podSecurityVersion,
@@ -108,6 +108,7 @@ function unitArgs(config: PlatformConfig, tier: Tier, shared: Shared): TierUnitA
         // Validation guarantees Groundwork's cert-manager whenever a tier has certificates.
         certificates: certificates.length === 0 ? undefined : { certificates, issuer: shared.addons.certManager!.issuers["internal-ca"] },
         monitoring: monitoringTarget(config, shared.addons, alerts),
+        alertRules,
     };
 }
 

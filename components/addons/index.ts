@@ -34,6 +34,7 @@ export interface AddonsStackConfig {
     readonly alertPagerDutyRoutingKey?: string;
     readonly alertSlackWebhookUrl?: string;
     readonly ciRegistryCredentials?: RegistryCredentials;
+    readonly tierSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     readonly tiers: readonly { name: string; namespace?: string }[];
 }
 
@@ -131,6 +132,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
                 settings: addons.tekton,
                 tierNamespaces: Object.fromEntries(config.tiers.map((tier) => [tier.name, tier.namespace ?? tier.name])),
                 registryCredentials: config.ciRegistryCredentials === undefined ? undefined : JSON.stringify(config.ciRegistryCredentials),
+                tierSecrets: config.tierSecrets,
                 ...serving,
                 tektonReady: tekton.tektonConfig,
                 formerParent: tekton,

@@ -1,9 +1,11 @@
 import { z } from "zod";
+import type { ClusterIssuerName } from "../addons/cert-manager/config";
 import { DeepReadonly, filesystemPath, hostname, ReportIssue, resourceName } from "../fields";
 
 /**
- * `groundwork:tiers[].certificates`: certificates from the internal CA that a tier presents or checks
- * in mutual TLS, mounted read-only. Their shape and the checks that need only the tier are here; the
+ * `groundwork:tiers[].certificates`: certificates that a tier presents or checks in mutual TLS,
+ * mounted read-only, from the internal CA or from a CA the stack's owner supplies (an external
+ * peer's, such as a broker's). Their shape and the checks that need only the tier are here; the
  * component is certificates.ts.
  */
 
@@ -19,9 +21,27 @@ export const certificateUsages = [
 const signerUsages: readonly string[] = ["cert sign", "crl sign", "any"];
 const tlsUsages: readonly string[] = ["client auth", "server auth"];
 
+/** The internal CA, the default issuer; the others Groundwork installs cannot sign a tier's mTLS certificate. */
+const internalIssuer = "internal-ca" satisfies ClusterIssuerName;
+const unfitIssuers = new Map<string, string>(Object.entries({
+    "selfsigned": "signs each certificate with its own key, so no peer's CA vouches for it",
+    "letsencrypt-staging": "is a public ACME CA: it proves public hostnames only and issues no certificate for in-cluster names",
+    "letsencrypt-production": "is a public ACME CA: it proves public hostnames only and issues no certificate for in-cluster names",
+} satisfies Record<Exclude<ClusterIssuerName, typeof internalIssuer>, string>));
+
+const issuerSchema = z.strictObject({
+    caSecret: resourceName.optional()
+        .describe("A kubernetes.io/tls Secret you create in the tier's namespace with the CA's tls.crt and tls.key; Groundwork makes a cert-manager CA Issuer of the same name from it."),
+    clusterIssuer: resourceName.optional()
+        .describe("An existing cert-manager ClusterIssuer backed by the peer's PKI (Vault, step-ca, a CA Secret in cert-manager's namespace)."),
+}).refine((issuer) => (issuer.caSecret === undefined) !== (issuer.clusterIssuer === undefined),
+    "must set exactly one of caSecret (a CA Secret in the tier's namespace) or clusterIssuer (an existing ClusterIssuer)");
+
 const certificateSchema = z.strictObject({
-    name: resourceName.describe("Names the Certificate and its Secret (<tier>-<name>, <tier>-<name>-tls)."),
-    mountPath: filesystemPath.describe("Directory where tls.crt, tls.key and ca.crt (the internal CA) are mounted read-only."),
+    name: resourceName.describe("Names the Certificate (<tier>-<name>) and, unless secretName is set, its Secret (<tier>-<name>-tls)."),
+    secretName: resourceName.optional().describe("Name of the Secret cert-manager writes the key pair to, when a peer or a tool expects a fixed one."),
+    issuer: issuerSchema.optional().describe("Who signs the certificate; the internal CA (ClusterIssuer internal-ca) when unset."),
+    mountPath: filesystemPath.describe("Directory where tls.crt, tls.key and ca.crt (the issuing CA) are mounted read-only."),
     dnsNames: z.array(hostname).min(1, "must list at least one DNS name, such as \"broker.atb.svc.cluster.local\"")
         .describe("Names the certificate is valid for: hostnames, or service names such as <service>.<namespace>.svc.cluster.local."),
     usages: z.array(z.enum(certificateUsages)).min(1, "must list at least one usage such as \"client auth\"").default(["digital signature", "client auth"])
@@ -29,21 +49,49 @@ const certificateSchema = z.strictObject({
 });
 
 export const certificatesSchema = z.array(certificateSchema).default([])
-    .describe("Certificates from the internal CA (ClusterIssuer internal-ca) for mutual TLS, each mounted read-only at its path.");
+    .describe("Certificates for mutual TLS, from the internal CA or a CA you supply (issuer), each mounted read-only at its path.");
 
 export type CertificateConfig = DeepReadonly<z.output<typeof certificateSchema>>;
 
-/** The checks that need a tier's whole list: unique names and mount paths, usages fit for TLS, paths apart from writable ones. */
+/** The Secret a certificate's key pair is written to. */
+export function certificateSecretName(tierName: string, certificate: Pick<CertificateConfig, "name" | "secretName">): string {
+    return certificate.secretName ?? `${tierName}-${certificate.name}-tls`;
+}
+
+/**
+ * The checks that need a tier's whole list: unique names, Secrets and mount paths, usages fit for
+ * TLS, paths apart from writable ones, and issuers that can sign a tier's certificate.
+ */
 export function checkCertificates(
-    certificates: readonly CertificateConfig[], writablePaths: readonly string[], at: (string | number)[], report: ReportIssue,
+    tier: { name: string; public?: object }, certificates: readonly CertificateConfig[], writablePaths: readonly string[], at: (string | number)[], report: ReportIssue,
 ): void {
+    const tierName = tier.name;
     const names = new Set<string>();
     const paths = new Set<string>();
+    const secrets = new Map<string, string>();
+    const caSecrets = new Set(certificates.flatMap((certificate) => certificate.issuer?.caSecret ?? []));
     certificates.forEach((certificate, c) => {
         if (names.has(certificate.name)) {
             report([...at, c, "name"], "is already used by another certificate of this tier: names must be unique");
         }
         names.add(certificate.name);
+        const secretName = certificateSecretName(tierName, certificate);
+        const secretAt = [...at, c, certificate.secretName === undefined ? "name" : "secretName"];
+        const owner = secrets.get(secretName);
+        if (owner !== undefined) {
+            report(secretAt, `writes the Secret ${secretName}, which certificate "${owner}" writes too: set a secretName of its own`);
+        } else if (tier.public !== undefined && secretName === `${tierName}-tls`) {
+            report(secretAt, `writes the Secret ${secretName}, which holds the certificate of the tier's public hosts: choose another secretName`);
+        } else if (caSecrets.has(secretName)) {
+            report(secretAt, `is the CA Secret an issuer of this tier signs with: cert-manager would overwrite the CA with a leaf certificate; choose another secretName`);
+        }
+        secrets.set(secretName, certificate.name);
+        const clusterIssuer = certificate.issuer?.clusterIssuer;
+        if (clusterIssuer === internalIssuer) {
+            report([...at, c, "issuer", "clusterIssuer"], "is the internal CA, which signs when issuer is unset: remove issuer");
+        } else if (clusterIssuer !== undefined && unfitIssuers.has(clusterIssuer)) {
+            report([...at, c, "issuer", "clusterIssuer"], `${unfitIssuers.get(clusterIssuer)}: name the ClusterIssuer of the peer's CA, or use caSecret`);
+        }
         if (paths.has(certificate.mountPath)) {
             report([...at, c, "mountPath"], "is already the mount path of another certificate: give each its own directory");
         }
@@ -54,7 +102,7 @@ export function checkCertificates(
         }
         certificate.usages.forEach((usage, u) => {
             if (signerUsages.includes(usage)) {
-                report([...at, c, "usages", u], "would let the tier's certificate sign or act as any other: remove it (the internal CA signs)");
+                report([...at, c, "usages", u], "would let the tier's certificate sign or act as any other: remove it (the issuing CA signs)");
             }
         });
         if (!certificate.usages.some((usage) => tlsUsages.includes(usage))) {

@@ -1,14 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../platform/security";
-import { CertificateConfig } from "./certificates-config";
+import { CertificateConfig, certificateSecretName } from "./certificates-config";
 
 export interface TierCertificatesArgs {
     tierName: string;
     environment: string;
     namespace: pulumi.Input<string>;
     certificates: readonly CertificateConfig[];
-    /** The ClusterIssuer that signs them: cert-manager's internal CA. */
+    /** The ClusterIssuer that signs those that name no issuer: cert-manager's internal CA. */
     issuer: k8s.apiextensions.CustomResource;
 }
 
@@ -20,8 +20,10 @@ export interface CertificateMount {
 }
 
 /**
- * A tier's mutual-TLS certificates: one cert-manager Certificate per entry, issued by the internal CA
- * with a fresh ECDSA key at every renewal, into a Secret the tier mounts read-only (see `mounts`).
+ * A tier's mutual-TLS certificates: one cert-manager Certificate per entry, issued with a fresh ECDSA
+ * key at every renewal into a Secret the tier mounts read-only (see `mounts`). The internal CA signs
+ * unless the entry names its issuer: a CA Secret the owner put in the namespace (one CA Issuer per
+ * Secret, named like it) or an existing ClusterIssuer.
  */
 export class TierCertificates extends pulumi.ComponentResource {
     readonly mounts: readonly CertificateMount[];
@@ -31,30 +33,48 @@ export class TierCertificates extends pulumi.ComponentResource {
     constructor(name: string, args: TierCertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:TierCertificates", name, {}, opts);
         const labels = standardLabels(args.tierName, "certificate", args.environment);
+        // cert-manager's webhook admits Issuers once the internal CA's ClusterIssuer was admitted.
+        const caIssuers = new Map([...new Set(args.certificates.flatMap((certificate) => certificate.issuer?.caSecret ?? []))].map((secretName) => [secretName,
+            new k8s.apiextensions.CustomResource(`${name}-ca-${secretName}`, {
+                apiVersion: "cert-manager.io/v1",
+                kind: "Issuer",
+                metadata: { name: secretName, namespace: args.namespace, labels },
+                spec: { ca: { secretName } },
+            }, { parent: this, dependsOn: [args.issuer] })]));
+        /** The issuerRef, and the Issuer Groundwork creates for it, if any; every Certificate also waits for the internal CA's admission. */
+        const issuerOf = (certificate: CertificateConfig): { ref: Record<string, pulumi.Input<string>>; resource?: pulumi.Resource } => {
+            const caSecret = certificate.issuer?.caSecret;
+            if (caSecret !== undefined) {
+                const issuer = caIssuers.get(caSecret)!;
+                return { ref: { group: "cert-manager.io", kind: "Issuer", name: issuer.metadata.name }, resource: issuer };
+            }
+            const clusterIssuer = certificate.issuer?.clusterIssuer;
+            return clusterIssuer !== undefined
+                ? { ref: { group: "cert-manager.io", kind: "ClusterIssuer", name: clusterIssuer } }
+                : { ref: { group: "cert-manager.io", kind: "ClusterIssuer", name: args.issuer.metadata.name } };
+        };
         const certificates = args.certificates.map((certificate) => {
             const objectName = `${args.tierName}-${certificate.name}`;
+            const secretName = certificateSecretName(args.tierName, certificate);
+            const issuer = issuerOf(certificate);
             const resource = new k8s.apiextensions.CustomResource(`${name}-${certificate.name}`, {
                 apiVersion: "cert-manager.io/v1",
                 kind: "Certificate",
                 metadata: { name: objectName, namespace: args.namespace, labels },
                 spec: {
-                    secretName: `${objectName}-tls`,
+                    secretName,
                     secretTemplate: { labels },
-                    issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: args.issuer.metadata.name },
+                    issuerRef: issuer.ref,
                     dnsNames: [...certificate.dnsNames],
                     usages: [...certificate.usages],
                     privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
                 },
-            }, { parent: this, dependsOn: [args.issuer] });
-            const mount: CertificateMount = {
-                volumeName: `certificate-${certificate.name}`,
-                secretName: `${objectName}-tls`,
-                mountPath: certificate.mountPath,
-            };
+            }, { parent: this, dependsOn: [args.issuer, ...(issuer.resource === undefined ? [] : [issuer.resource])] });
+            const mount: CertificateMount = { volumeName: `certificate-${certificate.name}`, secretName, mountPath: certificate.mountPath };
             return { resource, mount };
         });
         this.mounts = certificates.map(({ mount }) => mount);
-        this.ready = [args.issuer, ...certificates.map(({ resource }) => resource)];
+        this.ready = [args.issuer, ...caIssuers.values(), ...certificates.map(({ resource }) => resource)];
         this.registerOutputs({});
     }
 }

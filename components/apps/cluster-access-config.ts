@@ -1,17 +1,12 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
-import * as YAML from "yaml";
 import { z } from "zod";
 import { DeepReadonly, ReportIssue } from "../fields";
+import { projectYamlFile } from "../platform/project-files";
 
 /**
  * `groundwork:tiers[].clusterAccess`: the cluster-wide API access of an operator tier, and the
  * CustomResourceDefinitions it serves. Its shape and the checks that need only the tier are here;
  * the component is cluster-access.ts.
  */
-
-/** Where relative CRD paths start: the project directory, which holds Pulumi.yaml. */
-export const projectRoot = path.resolve(__dirname, "..", "..");
 
 const verbs = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate", "*"] as const;
 /** Verbs that let the holder grant itself, or act as, more than the rules list. */
@@ -36,35 +31,8 @@ export interface CrdManifest {
 }
 
 /** Reads a repository file of CustomResourceDefinitions at validation time, reporting what is wrong with it. */
-const crdFile = z.string().min(1).transform((file, ctx): { path: string; definitions: CrdManifest[] } => {
-    const fail = (message: string) => {
-        ctx.addIssue({ code: "custom", message });
-        return z.NEVER;
-    };
-    if (path.isAbsolute(file) || path.normalize(file).split(path.sep)[0] === "..") {
-        return fail("must be a path inside the project, relative to Pulumi.yaml, such as \"deploy/crds/brokers.yaml\"");
-    }
-    const absolute = path.join(projectRoot, file);
-    if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
-        return fail(`names no file in the project (looked for ${absolute}): commit the CRD file there or correct the path`);
-    }
-    let documents: unknown[];
-    try {
-        documents = YAML.parseAllDocuments(fs.readFileSync(absolute, "utf8")).map((document) => {
-            if (document.errors.length > 0) {
-                throw new Error(document.errors[0].message.split("\n")[0]);
-            }
-            return document.toJS() as unknown;
-        }).filter((document) => document !== null);
-    } catch (error) {
-        return fail(`is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const problems = documents.length === 0 ? ["holds no document"] : documents.flatMap((document, i) => crdProblems(document).map((problem) => `document ${i + 1} ${problem}`));
-    if (problems.length > 0) {
-        return fail(`is not a file of CustomResourceDefinitions: ${problems.join("; ")}`);
-    }
-    return { path: file, definitions: documents as CrdManifest[] };
-});
+const crdFile = projectYamlFile("deploy/crds/brokers.yaml", "CustomResourceDefinitions", crdProblems,
+    (file, documents): { path: string; definitions: CrdManifest[] } => ({ path: file, definitions: documents as CrdManifest[] }));
 
 function crdProblems(document: unknown): string[] {
     const crd = document as Partial<CrdManifest> | null;

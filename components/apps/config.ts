@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-    cronSchedule, environmentVariableName, filesystemPath, ReportIssue, resourceName, resourcesSchema, storageSize,
+    cronSchedule, filesystemPath, ReportIssue, resourceName, resourcesSchema, secretKeyName, storageSize,
 } from "../fields";
 import { placementSchema } from "../platform/placement";
 
@@ -39,8 +39,11 @@ const volumeSchema = z.strictObject({
 export const tierWorkloadFields = {
     /** Deployment by default; StatefulSet gives each replica its own volumes (volumeClaimTemplates). */
     kind: z.enum(["Deployment", "StatefulSet"]).default("Deployment"),
-    /** Names of the tier's application secrets; their values are the secret config groundwork:tierSecrets.<tier>.<NAME>. */
-    secrets: z.array(environmentVariableName).default([]),
+    /**
+     * Names of the tier's application secrets: the keys of the tier's Secret and the variables the tier
+     * reads; their values are the secret config groundwork:tierSecrets.<tier>.<NAME>.
+     */
+    secrets: z.array(secretKeyName).default([]),
     cronJobs: z.array(cronJobSchema).default([]),
     volumes: z.array(volumeSchema).default([]),
     placement: placementSchema.optional(),
@@ -51,11 +54,16 @@ export const tierWorkloadFields = {
  * key for every tier, set leaf by leaf with `pulumi config set --secret --path`, so that adding a
  * tier or a secret never needs a new top-level key (secretKeys in schema.ts lists it).
  */
-export const tierSecretsSchema = z.record(resourceName, z.record(environmentVariableName, z.string().min(1, "must not be empty")));
+export const tierSecretsSchema = z.record(resourceName, z.record(secretKeyName, z.string().min(1, "must not be empty")));
+
+/** The `--path` of one application secret; a name with a dot is bracketed, or Pulumi would read it as two keys. */
+function tierSecretPath(tier: string, name: string): string {
+    return `groundwork:tierSecrets.${tier}${name.includes(".") ? `["${name}"]` : `.${name}`}`;
+}
 
 /** The command that stores one application secret. */
 export function tierSecretCommand(tier: string, name: string): string {
-    return `pulumi config set --secret --path 'groundwork:tierSecrets.${tier}.${name}' <value>`;
+    return `pulumi config set --secret --path '${tierSecretPath(tier, name)}' <value>`;
 }
 
 type TierWorkload = {
@@ -163,7 +171,7 @@ export function checkTierSecrets(tiers: readonly { name: string; secrets: readon
         for (const name of Object.keys(values)) {
             if (!tier?.secrets.includes(name)) {
                 report(["tierSecrets", tierName, name], tier
-                    ? `is not listed in the secrets of tier "${tierName}": add it there or run \`pulumi config rm --path 'groundwork:tierSecrets.${tierName}.${name}'\``
+                    ? `is not listed in the secrets of tier "${tierName}": add it there or run \`pulumi config rm --path '${tierSecretPath(tierName, name)}'\``
                     : `belongs to no configured tier: run \`pulumi config rm --path 'groundwork:tierSecrets.${tierName}'\``);
             }
         }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AlertThresholds } from "../addons/monitoring/config";
 import type { AlertRule } from "../addons/monitoring/rules";
 import { standardLabels } from "../platform/security";
+import { AlertRuleConfig } from "./alert-rules-config";
 
 /** The Prometheus the stack installs, as one tier sees it. */
 export interface MonitoringTarget {
@@ -32,6 +33,19 @@ export interface TierTelemetry {
 export interface TierMonitoringArgs extends TierTelemetry {
     environment: string;
     target: MonitoringTarget;
+    /** The tier's own rules (alertRules), after the ones every tier gets. */
+    alertRules?: readonly AlertRuleConfig[];
+}
+
+/** A tier's own rule as the PrometheusRule holds it, annotated like the built-in ones. */
+export function ownAlertRule(telemetry: Pick<TierTelemetry, "tierName" | "namespace">, rule: AlertRuleConfig): AlertRule {
+    return {
+        alert: rule.alert,
+        expr: rule.expr,
+        for: rule.for,
+        labels: { severity: rule.severity },
+        annotations: { summary: `${telemetry.tierName}: ${rule.summary}`, description: `${rule.summary} (namespace ${telemetry.namespace}); defined in the tier's alertRules.` },
+    };
 }
 
 /** The label set the operator puts on every series scraped through the tier's ServiceMonitor. */
@@ -193,7 +207,7 @@ export class TierMonitoring extends pulumi.ComponentResource {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "PrometheusRule",
             metadata: { name: tierName, namespace, labels },
-            spec: { groups: [{ name: `${tierName}.rules`, rules: tierAlertRules(args, target.alerts) }] },
+            spec: { groups: [{ name: `${tierName}.rules`, rules: [...tierAlertRules(args, target.alerts), ...(args.alertRules ?? []).map((rule) => ownAlertRule(args, rule))] }] },
         }, afterCrds);
         new k8s.core.v1.ConfigMap(`${name}-dashboard`, {
             metadata: { name: `dashboard-${tierName}`, namespace: target.namespace, labels: { ...labels, ...target.dashboardLabels } },

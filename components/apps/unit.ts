@@ -6,6 +6,7 @@ import { guardNamespace } from "../platform/namespace";
 import { Budget, ExplicitQuota, quotaFor, sumBudgets } from "../platform/sizing";
 import { TierCertificates, TierCertificatesArgs } from "./certificates";
 import { ClusterAccess, ClusterAccessArgs } from "./cluster-access";
+import { AlertRuleConfig } from "./alert-rules-config";
 import { MonitoringTarget, TierMonitoring } from "./monitoring";
 import { AppTier, AppTierArgs, AppTierSizing } from "./tier";
 
@@ -27,6 +28,8 @@ export interface TierUnitArgs {
     certificates?: Omit<TierCertificatesArgs, "tierName" | "environment" | "namespace">;
     /** The stack's Prometheus, when monitoring is on: the tier's ServiceMonitor, rules and dashboard, and its database's exporter. */
     monitoring?: MonitoringTarget;
+    /** Alert rules of the tier's own, beside the built-in ones. */
+    alertRules?: readonly AlertRuleConfig[];
 }
 
 /** What a unit's budget counts; validation computes it from the loaded config. */
@@ -118,6 +121,7 @@ export class TierUnit extends pulumi.ComponentResource {
                 hpa: args.app.hpa,
                 database: this.database && { podSelector: this.database.podSelector, exporterPort: postgresExporter.portName, backupCronJob: this.database.backupCronJobName },
                 target: args.monitoring,
+                alertRules: args.alertRules,
             }, { parent: this });
         }
         this.registerOutputs({ namespace: this.namespace });

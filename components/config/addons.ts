@@ -4,6 +4,7 @@ import { ClusterIssuerName } from "../addons/cert-manager/config";
 import { alertReceiverSecretKeys, configuredReceivers } from "../addons/monitoring/alertmanager";
 import { alertReceivers, alertSeverities } from "../addons/monitoring/config";
 import { ChartsSettings } from "../addons/helm-addon/config";
+import { checkRepositoryTekton } from "../addons/tekton/repository-config";
 import { ReportIssue } from "../fields";
 import { profileOf } from "../platform/environment";
 import { versions } from "../versions";
@@ -56,6 +57,7 @@ interface AddonsCheckInput {
         database?: unknown;
         alerts?: Readonly<Record<string, unknown>>;
         certificates?: readonly unknown[];
+        secrets?: readonly string[];
     }[];
     cloudflareApiToken?: string;
     alertPagerDutyRoutingKey?: string;
@@ -115,6 +117,7 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
     duplicates(addons.argocd.applications.map((application) => application.name)).forEach((i) =>
         report(["addons", "argocd", "applications", i, "name"], "is already used by another application: names must be unique"));
 
+    checkRepositoryTekton(addons.tekton, config.tiers, (path, message) => report(["addons", "tekton", ...path], message));
     addons.tekton.pipelines.forEach((pipeline, i) => {
         if (!tierNames.includes(pipeline.tier)) {
             report(["addons", "tekton", "pipelines", i, "tier"], `names no configured tier (known: ${tierNames.join(", ")})`);

@@ -3,6 +3,7 @@ import { addonsSchema } from "../addons/config";
 import { repositoryCredentialsSchema } from "../addons/argocd/config";
 import { chartsSchema } from "../addons/helm-addon/config";
 import { tierAlertsSchema } from "../addons/monitoring/config";
+import { alertRulesSchema, checkAlertRules } from "../apps/alert-rules-config";
 import { hpaBehaviorSchema } from "../apps/autoscaling";
 import { certificatesSchema, checkCertificates } from "../apps/certificates-config";
 import { checkClusterAccess, clusterAccessSchema, crdNames } from "../apps/cluster-access-config";
@@ -63,6 +64,7 @@ const tierSchema = z.strictObject({
         latencyHistogram: metricName.refine((name) => !/_(bucket|sum|count)$/.test(name), "must be the histogram's name without _bucket, _sum or _count, such as \"http_request_duration_seconds\"").optional(),
     }).optional(),
     alerts: tierAlertsSchema.optional(),
+    alertRules: alertRulesSchema,
     probes: z.strictObject({ liveness: urlPath, readiness: urlPath, startup: urlPath })
         .default({ liveness: "/healthz", readiness: "/readyz", startup: "/healthz" }),
     hpa: z.strictObject({
@@ -231,7 +233,8 @@ function checkTiers(config: Pick<ParsedPlatformConfig, "environment" | "tiers" |
             report(["tiers", i, apiKey],
                 "needs egress to the Kubernetes API server, which the namespace's default-deny policy blocks: add {cidr: <API server>/32, ports: [443, 6443]} to egress");
         }
-        checkCertificates(tier.certificates, tier.writablePaths, ["tiers", i, "certificates"], report);
+        checkAlertRules(tier.alertRules, config.addons.monitoring.enabled, ["tiers", i, "alertRules"], report);
+        checkCertificates(tier, tier.certificates, tier.writablePaths, ["tiers", i, "certificates"], report);
         if (tier.clusterAccess !== undefined) {
             checkClusterAccess(tier.clusterAccess, ["tiers", i, "clusterAccess"], report);
             for (const { name, source } of crdNames(tier.clusterAccess)) {

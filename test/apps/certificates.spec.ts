@@ -24,6 +24,7 @@ function waitsFor(dependent: { dependencies: string[] }, dependency: { type: str
 }
 
 const at = "groundwork:tiers[2].certificates";
+const certificateType = "kubernetes:cert-manager.io/v1:Certificate";
 const badConfigs: { name: string; change: (certificates: any[], tier: any) => void; expected: string }[] = [
     { name: "a DNS name with an underscore", change: (certificates) => { certificates[0].dnsNames = ["broker_link.atb.svc"]; },
         expected: `${at}[0].dnsNames[0] ("broker_link.atb.svc") must be a lower-case DNS name` },
@@ -35,7 +36,7 @@ const badConfigs: { name: string; change: (certificates: any[], tier: any) => vo
         expected: `${at}[0].usages[0] ("clientAuth") must be one of "signing", "digital signature"` },
     ...["cert sign", "crl sign", "any"].map((usage) => ({
         name: `the ${usage} usage`, change: (certificates: any[]) => { certificates[0].usages = ["client auth", usage]; },
-        expected: `${at}[0].usages[1] ("${usage}") would let the tier's certificate sign or act as any other: remove it (the internal CA signs)`,
+        expected: `${at}[0].usages[1] ("${usage}") would let the tier's certificate sign or act as any other: remove it (the issuing CA signs)`,
     })),
     { name: "usages no TLS peer accepts", change: (certificates) => { certificates[0].usages = ["digital signature"]; },
         expected: `${at}[0].usages (["digital signature"]) has neither client auth nor server auth` },
@@ -49,8 +50,36 @@ const badConfigs: { name: string; change: (certificates: any[], tier: any) => vo
         expected: `${at}[1].name ("broker-client") is already used by another certificate of this tier` },
     { name: "a name that is no DNS label", change: (certificates) => { certificates[0].name = "Broker"; },
         expected: `${at}[0].name ("Broker") must be a lower-case RFC 1123 label` },
-    { name: "an issuer of the tier's own choosing", change: (certificates) => { certificates[0].issuer = "letsencrypt-production"; },
-        expected: `${at}[0].issuer is not a known key` },
+    { name: "an issuer given as a bare name", change: (certificates) => { certificates[0].issuer = "broker-ca"; },
+        expected: `${at}[0].issuer ("broker-ca") must be a map` },
+    { name: "an issuer with both a CA Secret and a ClusterIssuer", change: (certificates) => { certificates[0].issuer = { caSecret: "broker-ca", clusterIssuer: "vault" }; },
+        expected: `${at}[0].issuer ({"caSecret":"broker-ca","clusterIssuer":"vault"}) must set exactly one of caSecret (a CA Secret in the tier's namespace) or clusterIssuer` },
+    { name: "an issuer with neither", change: (certificates) => { certificates[0].issuer = {}; },
+        expected: `${at}[0].issuer ({}) must set exactly one of caSecret` },
+    { name: "an issuer kind Groundwork does not know", change: (certificates) => { certificates[0].issuer = { vault: "pki" }; },
+        expected: `${at}[0].issuer.vault is not a known key` },
+    { name: "a CA Secret name that is no DNS label", change: (certificates) => { certificates[0].issuer = { caSecret: "Broker_CA" }; },
+        expected: `${at}[0].issuer.caSecret ("Broker_CA") must be a lower-case RFC 1123 label` },
+    { name: "the internal CA named as issuer", change: (certificates) => { certificates[0].issuer = { clusterIssuer: "internal-ca" }; },
+        expected: `${at}[0].issuer.clusterIssuer ("internal-ca") is the internal CA, which signs when issuer is unset: remove issuer` },
+    { name: "the self-signed issuer", change: (certificates) => { certificates[0].issuer = { clusterIssuer: "selfsigned" }; },
+        expected: `${at}[0].issuer.clusterIssuer ("selfsigned") signs each certificate with its own key, so no peer's CA vouches for it: name the ClusterIssuer of the peer's CA, or use caSecret` },
+    { name: "a public ACME issuer", change: (certificates) => { certificates[0].issuer = { clusterIssuer: "letsencrypt-production" }; },
+        expected: `${at}[0].issuer.clusterIssuer ("letsencrypt-production") is a public ACME CA: it proves public hostnames only` },
+    { name: "a Secret name the CA Secret has", change: (certificates) => { certificates[0].issuer = { caSecret: "broker-ca" }; certificates[0].secretName = "broker-ca"; },
+        expected: `${at}[0].secretName ("broker-ca") is the CA Secret an issuer of this tier signs with: cert-manager would overwrite the CA` },
+    { name: "two certificates writing one Secret", change: (certificates) => {
+        certificates[0].secretName = "broker-tls";
+        certificates.push({ ...brokerLink, name: "second", mountPath: "/etc/other", secretName: "broker-tls" });
+    }, expected: `${at}[1].secretName ("broker-tls") writes the Secret broker-tls, which certificate "broker-client" writes too: set a secretName of its own` },
+    { name: "a Secret name that defaults onto another's", change: (certificates) => {
+        certificates[0].secretName = "executor-second-tls";
+        certificates.push({ ...brokerLink, name: "second", mountPath: "/etc/other" });
+    }, expected: `${at}[1].name ("second") writes the Secret executor-second-tls, which certificate "broker-client" writes too` },
+    { name: "the public hosts' certificate Secret", change: (certificates, tier) => {
+        certificates[0].secretName = "executor-tls";
+        tier.public = { hosts: ["executor.example.com"] };
+    }, expected: `${at}[0].secretName ("executor-tls") writes the Secret executor-tls, which holds the certificate of the tier's public hosts: choose another secretName` },
 ];
 
 describe("tier certificates (mutual TLS)", function () {
@@ -74,7 +103,6 @@ describe("tier certificates (mutual TLS)", function () {
         before(async () => {
             run = await runStack("local", { config: withCertificates() });
         });
-        const certificateType = "kubernetes:cert-manager.io/v1:Certificate";
 
         it("requests the certificate from the internal CA for the configured names, with client auth by default", () => {
             const certificate = run.get(certificateType, "executor-certificates-broker-client").inputs as any;
@@ -111,6 +139,24 @@ describe("tier certificates (mutual TLS)", function () {
             const backend = (run.get("kubernetes:apps/v1:Deployment", "backend-deployment").inputs as any).spec.template.spec;
             assert.ok(backend.volumes.every((volume: any) => volume.secret === undefined));
         });
+    });
+
+    it("issues from a CA the owner supplies: a CA Issuer per CA Secret, or a named ClusterIssuer, into the Secret named", async () => {
+        const run = await runStack("local", { config: withCertificates((certificates) => {
+            Object.assign(certificates[0], { issuer: { caSecret: "broker-ca" }, secretName: "broker-link-tls" });
+            certificates.push({ ...brokerLink, name: "peer", mountPath: "/etc/peer", issuer: { caSecret: "broker-ca" } });
+            certificates.push({ ...brokerLink, name: "vault", mountPath: "/etc/vault", issuer: { clusterIssuer: "vault-pki" } });
+        }) });
+        const issuers = run.ofType("kubernetes:cert-manager.io/v1:Issuer").map((resource) => resource.inputs as any);
+        assert.deepEqual(issuers.map((issuer) => [issuer.metadata.namespace, issuer.metadata.name, issuer.spec]), [["executor", "broker-ca", { ca: { secretName: "broker-ca" } }]]);
+        const spec = (certificate: string) => (run.get(certificateType, `executor-certificates-${certificate}`).inputs as any).spec;
+        assert.deepEqual([spec("broker-client").issuerRef, spec("broker-client").secretName], [{ group: "cert-manager.io", kind: "Issuer", name: "broker-ca" }, "broker-link-tls"]);
+        assert.deepEqual([spec("peer").issuerRef, spec("peer").secretName], [{ group: "cert-manager.io", kind: "Issuer", name: "broker-ca" }, "executor-peer-tls"]);
+        assert.deepEqual(spec("vault").issuerRef, { group: "cert-manager.io", kind: "ClusterIssuer", name: "vault-pki" });
+        const issuer = run.get("kubernetes:cert-manager.io/v1:Issuer", "executor-certificates-ca-broker-ca");
+        assert.ok(waitsFor(run.get(certificateType, "executor-certificates-broker-client"), issuer), "the Certificate must wait for its Issuer");
+        const pod = (run.get("kubernetes:apps/v1:Deployment", "executor-deployment").inputs as any).spec.template.spec;
+        assert.ok(pod.volumes.some((volume: any) => volume.secret?.secretName === "broker-link-tls"), "the named Secret is not mounted");
     });
 
     it("issues each certificate with exactly its usages", async () => {

@@ -34,6 +34,27 @@ function stagingWith(change: (config: any) => void): Raw {
 
 const tiers = (config: any) => config["groundwork:tiers"];
 
+/** The backend's own alert rules (tiers[0].alertRules), each with one thing wrong. */
+const rule = { alert: "BackendQueueStuck", expr: "max(queue_depth{namespace=\"backend\"}) > 100", for: "10m", severity: "warning", summary: "the job queue is not draining" };
+const alertRuleCases: { name: string; config: () => Raw; expected: string }[] = [
+    { name: "an alert rule that is not PromQL", config: () => stagingWith((c) => tiers(c)[0].alertRules = [{ ...rule, expr: "max(queue_depth{namespace=\"backend\"} > 100" }]),
+        expected: "groundwork:tiers[0].alertRules[0].expr (\"max(queue_depth{namespace=\\\"backend\\\"} > 100\") is not PromQL (syntax error at" },
+    { name: "an alert rule with a fractional duration", config: () => stagingWith((c) => tiers(c)[0].alertRules = [{ ...rule, for: "1.5m" }]),
+        expected: "groundwork:tiers[0].alertRules[0].for (\"1.5m\") must be a duration in whole seconds, minutes or hours such as \"5m\"" },
+    { name: "an alert rule of an unknown severity", config: () => stagingWith((c) => tiers(c)[0].alertRules = [{ ...rule, severity: "page" }]),
+        expected: "groundwork:tiers[0].alertRules[0].severity (\"page\") must be \"warning\" or \"critical\"" },
+    { name: "an alert named with a dash", config: () => stagingWith((c) => tiers(c)[0].alertRules = [{ ...rule, alert: "queue-stuck" }]),
+        expected: "groundwork:tiers[0].alertRules[0].alert (\"queue-stuck\") must be an alert name" },
+    { name: "an alert rule without a summary", config: () => stagingWith((c) => tiers(c)[0].alertRules = [{ ...rule, summary: " " }]),
+        expected: "groundwork:tiers[0].alertRules[0].summary (\" \") must say what is wrong" },
+    { name: "two alert rules of one name", config: () => stagingWith((c) => tiers(c)[0].alertRules = [rule, rule]),
+        expected: "groundwork:tiers[0].alertRules[1].alert (\"BackendQueueStuck\") is already the name of another of the tier's alert rules" },
+    { name: "alert rules without monitoring", config: () => stagingWith((c) => {
+        tiers(c)[0].alertRules = [rule];
+        c["groundwork:addons"].monitoring.enabled = false;
+    }), expected: "groundwork:tiers[0].alertRules ([{\"alert\":\"BackendQueueStuck\",\"expr\":\"max(queue_depth{nam...) need the monitoring add-on, or no Prometheus loads them: set groundwork:addons.monitoring.enabled: true" },
+];
+
 const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expected: string }[] = [
     { name: "missing environment", config: () => stagingWith((c) => delete c["groundwork:environment"]), expected: "groundwork:environment is required" },
     { name: "unknown environment", config: () => stagingWith((c) => c["groundwork:environment"] = "qa"),
@@ -147,6 +168,13 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
         tiers(c)[0].secrets = ["REGION"];
         c["groundwork:tierSecrets"] = { backend: { REGION: "x" } };
     }), secretKeys: ["groundwork:tierSecrets"], expected: "groundwork:tiers[0].secrets[0] (\"REGION\") is already set by settings" },
+    { name: "application secret named with a space", config: () => stagingWith((c) => tiers(c)[0].secrets = ["webhook secret"]),
+        expected: "groundwork:tiers[0].secrets[0] (\"webhook secret\") must be a Secret key such as \"JWT_SECRET\" or \"webhook-secret\" (letters, digits, -, _ and .)" },
+    { name: "application secret with a dot and no value", config: () => stagingWith((c) => tiers(c)[0].secrets = ["tls.crt"]),
+        expected: "groundwork:tiers[0].secrets[0] (\"tls.crt\") has no value: run `pulumi config set --secret --path 'groundwork:tierSecrets.backend[\"tls.crt\"]' <value>`" },
+    { name: "application secret named \"..\"", config: () => stagingWith((c) => tiers(c)[0].secrets = [".."]),
+        expected: "groundwork:tiers[0].secrets[0] (\"..\") must be a Secret key" },
+    ...alertRuleCases,
     { name: "ReadWriteOnce volume on a scaled Deployment", config: () => stagingWith((c) => tiers(c)[0].volumes = [{ name: "uploads", mountPath: "/uploads", size: "1Gi" }]),
         expected: "groundwork:tiers[0].volumes[0] ({\"name\":\"uploads\",\"mountPath\":\"/uploads\",\"size\":\"1Gi\"}) is ReadWriteOnce (the default), which one node mounts at a time, but the Deployment runs several replicas" },
     { name: "volume over a writable path", config: () => stagingWith((c) => tiers(c)[1].volumes = [{ name: "scratch", mountPath: "/tmp", size: "1Gi" }]),

@@ -1,5 +1,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 
+export { promqlErrors } from "../../components/platform/promql";
+
 /** A comparison in a PromQL expression: its operator and, when the right side is a number, that number. */
 export interface Comparison {
     operator: string;
@@ -9,22 +11,6 @@ export interface Comparison {
 }
 
 const comparisonOperators = new Set(["Gtr", "Gte", "Lss", "Lte", "Eql", "Neq"]);
-
-/**
- * Parses `expr` with Prometheus' own PromQL grammar (@prometheus-io/lezer-promql) and returns its
- * syntax errors, each with the text around it; an empty list means the expression parses.
- */
-export function promqlErrors(expr: string): string[] {
-    const errors: string[] = [];
-    parser.parse(expr).iterate({
-        enter: (node) => {
-            if (node.type.isError) {
-                errors.push(`syntax error at ${node.from}: …${expr.slice(Math.max(0, node.from - 20), node.from + 20)}…`);
-            }
-        },
-    });
-    return errors;
-}
 
 /** Every comparison in `expr`, outermost first. */
 export function comparisons(expr: string): Comparison[] {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { decodedJson, DeepReadonly, gitRepositoryUrl, hostname, imageReference, resourceName } from "../../fields";
 import { chartValues, resources, sized } from "../helm-addon/config";
+import { repositoryTektonFields } from "./repository-config";
 
 /** An image repository without tag or digest: the pipeline tags each build with the commit. */
 const imageRepository = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/,
@@ -38,6 +39,7 @@ export const tektonSchema = z.strictObject({
         }).describe("The tier's deploy and cleanup pipelines, started by GitHub deployment webhooks (task \"deploy\" or \"cleanup\").")
             .default({ manifests: "deploy", crds: [], rolloutTimeout: "5m" }),
     })).describe("Per app tier: a CI pipeline (clone, test, rootless image build, push) started by push webhooks, and deploy and cleanup pipelines.").default([]),
+    ...repositoryTektonFields,
     concurrentRuns: z.int("must be a whole number").min(1, "must be at least 1").max(20, "must be at most 20").describe("Pipeline runs the CI namespace's quota admits at once.").default(2),
     keepRuns: z.int("must be a whole number").min(1, "must be at least 1").max(50, "must be at most 50").describe("Finished runs kept per pipeline; each CI run keeps its 2Gi workspace volume until pruned, and the quota counts them.").default(5),
     values: chartValues,

@@ -9,10 +9,12 @@ import { Budget, budgetOf } from "../../platform/sizing";
 import { restrictedContainer, restrictedPod } from "../helm-addon";
 import { IngressLayer, publicEndpoint, servingOf } from "../ingress-layer";
 import { TektonSettings } from "./config";
+import { ciTaskNames } from "./names";
 import {
     buildStepResources, ciPipelineSpec, ciStepResources, ciTaskSpecs, ciUser, cleanupTaskSpec, deliveryPipelineSpec, deployTaskSpec,
     PipelineSettings, workspaceSize,
 } from "./tasks";
+import { createRepositoryPipelines, hmacSignature, pathFilter } from "./webhooks";
 
 export interface CiPipelinesArgs {
     environment: Environment;
@@ -20,6 +22,8 @@ export interface CiPipelinesArgs {
     settings: TektonSettings;
     /** Each tier's namespace by tier name: the deploy and cleanup pipelines act only there. */
     tierNamespaces: Readonly<Record<string, string>>;
+    /** The tiers' application secrets (groundwork:tierSecrets): a webhook may verify with one. */
+    tierSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     /** Docker config JSON the pipelines push with (groundwork:ciRegistryCredentials); ambient credentials otherwise. */
     registryCredentials?: string;
     /** Serve the EventListener's webhookHost; needed only when it is set. */
@@ -76,7 +80,8 @@ export function ciAlertRules(ciNamespace: string): AlertRule[] {
 /**
  * The CI namespace and everything in it: per tier a CI Pipeline (clone, test, rootless image build,
  * push) started by GitHub pushes, and deploy and cleanup Pipelines started by GitHub deployment
- * events; one EventListener whose every trigger first routes by URL path and then verifies the
+ * events; the stack's own Pipelines, Tasks and TriggerBindings and their webhooks (./webhooks.ts);
+ * one EventListener whose every trigger first routes by URL path and then verifies the
  * delivery's HMAC signature with its own secret from @pulumi/random, so that a delivery meant for
  * one trigger never counts as a failed signature on another.
  *
@@ -93,18 +98,23 @@ export class CiPipelines extends pulumi.ComponentResource {
     readonly webhookSecret: pulumi.Output<string>;
     /** Per tier and kind ("backend/deploy"), the deployment webhook's URL and HMAC secret (secret outputs). */
     readonly deliveryWebhooks: pulumi.Output<Record<string, { url: string; secret: string }>>;
+    /** Per webhook of addons.tekton.webhooks (by name), its URL and HMAC secret (secret outputs). */
+    readonly webhooks: pulumi.Output<Record<string, { url: string; secret: string }>>;
     readonly pipelines: k8s.apiextensions.CustomResource[];
 
     /** The CI namespace at peak. */
-    static budget(settings: Pick<TektonSettings, "concurrentRuns" | "keepRuns" | "pipelines">, highAvailability: boolean): Budget {
+    static budget(settings: Pick<TektonSettings, "concurrentRuns" | "keepRuns" | "pipelines" | "webhooks">, highAvailability: boolean): Budget {
         const listeners = highAvailability ? 2 : 1;
         const claims = settings.pipelines.length * settings.keepRuns + settings.concurrentRuns;
+        // A webhook's run claims its sized workspaces; the kept runs keep theirs, and every run may be one.
+        const webhookVolumes = settings.webhooks.flatMap((webhook) => Object.values(webhook.workspaces).flatMap((workspace) =>
+            workspace.size === undefined ? [] : Array<string>(settings.keepRuns + settings.concurrentRuns).fill(workspace.size)));
         return budgetOf([
             // The EventListener's Deployment and its rolling-update surge pod.
             { resources: ciStepResources, pods: listeners + 1 },
             // Each run: its largest pod (the image build), and Tekton's affinity-assistant pod holding its workspace.
             { resources: buildStepResources, pods: settings.concurrentRuns },
-            { resources: ciStepResources, pods: settings.concurrentRuns, volumes: Array<string>(claims).fill(workspaceSize) },
+            { resources: ciStepResources, pods: settings.concurrentRuns, volumes: [...Array<string>(claims).fill(workspaceSize), ...webhookVolumes] },
         ]);
     }
 
@@ -155,14 +165,14 @@ export class CiPipelines extends pulumi.ComponentResource {
             metadata: { name: taskName, namespace, labels },
             spec,
         }, afterTekton);
-        const tasks = { clone: task("git-clone", specs.clone), test: task("run-tests", specs.test), build: task("build-and-push", specs.build) };
-        const deliveryTasks = { deploy: task("deploy-manifests", deployTaskSpec()), cleanup: task("cleanup-manifests", cleanupTaskSpec()) };
+        const tasks = { clone: task(ciTaskNames.clone, specs.clone), test: task(ciTaskNames.test, specs.test), build: task(ciTaskNames.build, specs.build) };
+        const deliveryTasks = { deploy: task(ciTaskNames.deploy, deployTaskSpec()), cleanup: task(ciTaskNames.cleanup, cleanupTaskSpec()) };
         const tierLabels = (tier: string) => ({ ...labels, "groundwork.dev/tier": tier });
         this.pipelines = settings.pipelines.map((pipeline) => new k8s.apiextensions.CustomResource(`${prefix}-${pipeline.tier}-ci`, {
             apiVersion: "tekton.dev/v1",
             kind: "Pipeline",
             metadata: { name: `${pipeline.tier}-ci`, namespace, labels: tierLabels(pipeline.tier) },
-            spec: ciPipelineSpec(pipeline, { clone: "git-clone", test: "run-tests", build: "build-and-push" }),
+            spec: ciPipelineSpec(pipeline, ciTaskNames),
         }, { parent: this, dependsOn: [args.tektonReady, guarded, ...Object.values(tasks)] }));
 
         const hmac = new random.RandomPassword(`${prefix}-webhook-hmac`, { length: 40, special: false }, { parent: this });
@@ -177,6 +187,7 @@ export class CiPipelines extends pulumi.ComponentResource {
         const ciTemplates = settings.pipelines.map((pipeline) => this.createCiTemplate(prefix, pipeline, namespace, labels, runner, registrySecret, afterTekton));
         const deliveries = settings.pipelines.flatMap((pipeline) => deliveryKinds.map((kind) =>
             this.createDelivery(prefix, kind, pipeline, args, namespace, tierLabels(pipeline.tier), deliveryTasks[kind], afterTekton)));
+        const repository = createRepositoryPipelines(prefix, { manifests: settings.manifests, webhooks: settings.webhooks, tierSecrets: args.tierSecrets, namespace, labels }, afterTekton);
 
         new k8s.apiextensions.CustomResource(`${prefix}-event-listener`, {
             apiVersion: "triggers.tekton.dev/v1beta1",
@@ -189,13 +200,14 @@ export class CiPipelines extends pulumi.ComponentResource {
                         name: `${pipeline.tier}-push`,
                         interceptors: [
                             pathFilter(webhookPath()),
-                            githubSignature(hmacSecret.metadata.name, "push"),
+                            hmacSignature(hmacSecret.metadata.name, "push"),
                             { ref: { name: "cel", kind: "ClusterInterceptor" }, params: [{ name: "filter", value: pushFilter(pipeline) }] },
                         ],
                         bindings: [{ name: "revision", value: "$(body.after)" }],
                         template: { ref: `${pipeline.tier}-ci` },
                     })),
                     ...deliveries.map((delivery) => delivery.trigger),
+                    ...repository.triggers,
                 ],
                 resources: {
                     kubernetesResource: {
@@ -211,7 +223,7 @@ export class CiPipelines extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this, dependsOn: [args.tektonReady, ...ciTemplates, hmacSecret, ...deliveries.flatMap((delivery) => delivery.resources)] });
+        }, { parent: this, dependsOn: [args.tektonReady, ...ciTemplates, hmacSecret, ...deliveries.flatMap((delivery) => delivery.resources), ...repository.resources] });
 
         const serviceName = `el-${eventListenerName}`;
         if (settings.webhookHost !== undefined) {
@@ -228,14 +240,13 @@ export class CiPipelines extends pulumi.ComponentResource {
             this.eventListenerUrl = pulumi.interpolate`http://${serviceName}.${namespace}.svc.cluster.local:${eventListenerPort}/`;
         }
         const base = this.eventListenerUrl.apply((url) => url.replace(/\/$/, ""));
-        this.deliveryWebhooks = pulumi.secret(pulumi.all(deliveries.map((delivery) => pulumi.all([base, delivery.secret]).apply(([url, secret]) =>
-            [`${delivery.tier}/${delivery.kind}`, { url: `${url}${webhookPath(delivery.tier, delivery.kind)}`, secret }] as const)))
-            .apply((entries) => Object.fromEntries(entries)));
+        this.deliveryWebhooks = webhookUrls(base, deliveries.map((delivery) => ({ key: `${delivery.tier}/${delivery.kind}`, path: webhookPath(delivery.tier, delivery.kind), secret: delivery.secret })));
+        this.webhooks = webhookUrls(base, repository.endpoints.map((endpoint) => ({ key: endpoint.name, path: endpoint.path, secret: endpoint.secret })));
 
         if (args.monitoring) {
             this.createMonitoring(prefix, settings, args.monitoring, namespace, labels);
         }
-        this.registerOutputs({ namespace, eventListenerUrl: this.eventListenerUrl, webhookSecret: this.webhookSecret, deliveryWebhooks: this.deliveryWebhooks });
+        this.registerOutputs({ namespace, eventListenerUrl: this.eventListenerUrl, webhookSecret: this.webhookSecret, deliveryWebhooks: this.deliveryWebhooks, webhooks: this.webhooks });
     }
 
     /** Egress for clones, pushes and the API server; ingress to the EventListener from the ingress controller and Prometheus. */
@@ -425,7 +436,7 @@ export class CiPipelines extends pulumi.ComponentResource {
             name: objectName,
             interceptors: [
                 pathFilter(webhookPath(tier, kind)),
-                githubSignature(secret.metadata.name, "deployment"),
+                hmacSignature(secret.metadata.name, "deployment"),
                 {
                     ref: { name: "cel", kind: "ClusterInterceptor" },
                     params: [
@@ -485,20 +496,11 @@ const kindVerbs: Record<DeliveryKind, string[]> = {
     cleanup: ["get", "list", "watch", "delete", "patch"],
 };
 
-/** Routes a delivery by the webhook URL's path, before any signature is checked. */
-function pathFilter(path: string) {
-    return { ref: { name: "cel", kind: "ClusterInterceptor" }, params: [{ name: "filter", value: `requestURL.parseURL().path == '${path}'` }] };
-}
-
-/** Verifies GitHub's HMAC signature (X-Hub-Signature-256) with the secret's key `secret`, and the event type. */
-function githubSignature(secretName: pulumi.Input<string>, eventType: string) {
-    return {
-        ref: { name: "github", kind: "ClusterInterceptor" },
-        params: [
-            { name: "secretRef", value: { secretName, secretKey: "secret" } },
-            { name: "eventTypes", value: [eventType] },
-        ],
-    };
+/** Webhooks by key, each with its URL on the EventListener's host and its HMAC key: one secret output. */
+function webhookUrls(base: pulumi.Output<string>, webhooks: { key: string; path: string; secret: pulumi.Output<string> }[]): pulumi.Output<Record<string, { url: string; secret: string }>> {
+    return pulumi.secret(pulumi.all(webhooks.map((webhook) => pulumi.all([base, webhook.secret]).apply(([url, secret]) =>
+        [webhook.key, { url: `${url}${webhook.path}`, secret }] as const)))
+        .apply((entries) => Object.fromEntries(entries)));
 }
 
 /** Only pushes to the configured branch of the configured repository start the tier's pipeline. */
