@@ -300,8 +300,8 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
         stack: "production",
         capabilities: [
             { name: "the KAS service (app.kubernetes.io/name=kas) with a ClusterRole on Argo CD applications, Tekton runs and CRDs, bound to its ServiceAccount", check: (run) => {
-                const [service] = inputs(run, types.service, "kas");
-                assert.deepEqual(service.spec.ports.map((port: any) => port.port), [8080]);
+                const service = named(inputs(run, types.service, "kas"), "kas");
+                assert.deepEqual(service.spec.ports.map((port: any) => [port.name, port.port]), [["http", 8080], ["metrics", 9090]]);
                 assert.equal(service.spec.selector["app.kubernetes.io/name"], "kas");
                 const [role] = run.ofType(types.clusterRole).map((resource) => resource.inputs as any).filter((candidate) => candidate.metadata.name === "groundwork-kas-kas");
                 assert.deepEqual(role.rules.map((rule: any) => [rule.apiGroups.join(), rule.resources.join(), rule.verbs.join()]), [

@@ -222,8 +222,10 @@ function checkSwitches(config: AddonsCheckInput, report: ReportIssue): void {
     }
 
     if (!tekton.enabled) {
-        if (tekton.pipelines.length > 0) {
-            unused(["addons", "tekton", "pipelines"], "tekton", " (no Tekton, no pipelines)");
+        for (const key of ["pipelines", "manifests", "webhooks"] as const) {
+            if (tekton[key].length > 0) {
+                unused(["addons", "tekton", key], "tekton", " (no Tekton, no pipelines)");
+            }
         }
         if (tekton.webhookHost !== undefined) {
             unused(["addons", "tekton", "webhookHost"], "tekton");

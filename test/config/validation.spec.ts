@@ -339,6 +339,8 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
     }), secretKeys: ["groundwork:argocdRepositoryCredentials"], expected: "groundwork:argocdRepositoryCredentials is only used when addons.argocd.enabled is true (run `pulumi config rm groundwork:argocdRepositoryCredentials`)" },
     { name: "Tekton pipelines with Tekton off", config: () => stagingWith((c) => c["groundwork:addons"].tekton.enabled = false),
         expected: "groundwork:addons.tekton.pipelines ([{\"tier\":\"backend\",\"repository\":\"https://git.example.com/...) is only used when addons.tekton.enabled is true (no Tekton, no pipelines): remove it, or enable tekton" },
+    { name: "repository Tekton files with Tekton off", config: () => stagingWith((c) => c["groundwork:addons"].tekton = { enabled: false, manifests: ["examples/tekton/kas/pipelines.yaml"] }),
+        expected: "groundwork:addons.tekton.manifests ([\"examples/tekton/kas/pipelines.yaml\"]) is only used when addons.tekton.enabled is true (no Tekton, no pipelines)" },
     { name: "the EventListener's host with Tekton off", config: () => stagingWith((c) => c["groundwork:addons"].tekton = { enabled: false, webhookHost: "ci.staging.groundwork.example.com" }),
         expected: "groundwork:addons.tekton.webhookHost (\"ci.staging.groundwork.example.com\") is only used when addons.tekton.enabled is true" },
     { name: "CI registry credentials with Tekton off", config: () => stagingWith((c) => {
