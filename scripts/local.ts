@@ -207,7 +207,8 @@ async function reportNetwork(
     const state = await stack.exportStack();
     const resources = (state.deployment as { resources?: { type: string; outputs?: Partial<Manifest> }[] }).resources ?? [];
     const manifests = resources.filter((resource) => resource.type.startsWith("kubernetes:") && resource.outputs?.kind !== undefined && resource.outputs.metadata !== undefined)
-        .map((resource) => resource.outputs as Manifest);
+        // The object as the provider keeps it, without its bookkeeping (`__inputs`, `__fieldManager`, status).
+        .map(({ outputs }) => ({ apiVersion: outputs!.apiVersion!, kind: outputs!.kind!, metadata: outputs!.metadata!, spec: outputs!.spec }));
     const report = await checkNetwork(await ensureNetworkJudge(progress), platformConfig, manifests);
     process.stdout.write(`${networkLine(report)}\n`);
     for (const problem of report.problems) {
