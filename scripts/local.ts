@@ -2,9 +2,11 @@
  * `npm run local`: the local stack on the real Pulumi engine, with a file state backend under
  * .pulumi-state/, the fixture charts served from a loopback Helm repository, and the policy pack
  * enforced. The program is `platform()` itself, run as an Automation API inline program. By default
- * the manifests are rendered; with `--cluster` the same stack (as `local-cluster`) is deployed into
- * the loopback control plane (scripts/cluster), which stops when the run ends.
+ * the manifests are rendered; with `--cluster` the same stack, or the stack file `--stack-file`
+ * names, is deployed (as `local-cluster`) into the loopback control plane (scripts/cluster), which
+ * stops when the run ends.
  */
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
@@ -16,7 +18,8 @@ import { buildRepository, serveRepository } from "./helm-repo";
 import { ControlPlane, startCluster } from "./cluster";
 import { EMULATED } from "./cluster/emulation";
 import { workloads } from "./cluster/workloads";
-import { clusterRunConfig } from "./engine/stack-config";
+import { RawConfig, StackFile, clusterRunConfig, declaredTierSecrets, offlineRunConfig, readStackFile } from "./engine/stack-config";
+import { Stack } from "@pulumi/pulumi/automation";
 import { EventLog, openStack, policyOptions, scratchDirectory, startEngine } from "./engine/session";
 import { checkNetwork, networkLine } from "./network/check";
 import { ensureNetworkJudge } from "./network/judge";
@@ -28,35 +31,50 @@ import { removeTree } from "./toolchain/cache";
 
 const FIXTURE_CHARTS = path.join(REPO_ROOT, "test", "fixtures", "charts");
 const PROGRESS_MS = 5_000;
-/** The `--cluster` stack's own work directory: its stack file, state and the cluster's data (etcd, keys, logs). */
-const CLUSTER_WORK_DIR = path.join(STATE_DIR, "cluster");
+const LOCAL_STACK_FILE = path.join(REPO_ROOT, `Pulumi.${LOCAL_STACK}.yaml`);
 
 type Operation = "up" | "preview" | "destroy";
 
 export const localCommand = defineCommand({
     name: "npm run local",
-    usage: `usage: npm run local [-- --preview | --destroy] [--cluster]
+    usage: `usage: npm run local [-- --preview | --destroy] [--cluster [--stack-file FILE]]
 
 Deploys the local stack (Pulumi.local.yaml) with the real Pulumi engine: manifests are rendered
 under the stack's cluster.renderDirectory, state is kept in .pulumi-state/, and the policy pack
 in policy/ is enforced. The first run builds the engine from Go modules (minutes; progress shown).
-  --preview    show what would change, deploy nothing
-  --destroy    delete everything the local stack deployed (the rendered manifests)
-  --cluster    deploy into a real control plane on 127.0.0.1 instead of rendering (stack
-               local-cluster, kept in .pulumi-state/cluster/ with the cluster's data); the
-               control plane starts for the run and stops at its end
-  --help       this text`,
-    options: { preview: { type: "boolean" }, destroy: { type: "boolean" }, cluster: { type: "boolean" } },
-    interpret({ preview, destroy, cluster = false }, positionals): { operation: Operation; cluster: boolean } {
+  --preview           show what would change, deploy nothing
+  --destroy           delete everything the local stack deployed (the rendered manifests)
+  --cluster           deploy into a real control plane on 127.0.0.1 instead of rendering (stack
+                      local-cluster, kept in .pulumi-state/cluster/ with the cluster's data); the
+                      control plane starts for the run and stops at its end
+  --stack-file FILE   with --cluster, deploy this stack file or example (e.g. examples/agentguard.yaml)
+                      instead of Pulumi.local.yaml, in a cluster of its own (.pulumi-state/cluster-<name>/);
+                      charts come from the fixture repository, the edge is off, data is unprotected,
+                      and its application secrets get random values
+  --help              this text`,
+    options: { preview: { type: "boolean" }, destroy: { type: "boolean" }, cluster: { type: "boolean" }, "stack-file": { type: "string" } },
+    interpret({ preview, destroy, cluster = false, "stack-file": stackFile }, positionals): { operation: Operation; cluster: boolean; stackFile: StackFile | undefined } {
         if (positionals.length > 0) {
             throw new UsageError(`unexpected argument ${positionals[0]}`);
         }
         if (preview && destroy) {
             throw new UsageError("--preview and --destroy exclude each other");
         }
-        return { operation: preview ? "preview" : destroy ? "destroy" : "up", cluster };
+        if (stackFile !== undefined && !cluster) {
+            throw new UsageError("--stack-file only applies with --cluster: the rendered local stack is Pulumi.local.yaml");
+        }
+        return { operation: preview ? "preview" : destroy ? "destroy" : "up", cluster, stackFile: stackFile === undefined ? undefined : stackFileArgument(stackFile) };
     },
 });
+
+/** The stack file `--stack-file` names, read before anything starts, or a usage error saying what is wrong with it. */
+function stackFileArgument(argument: string): StackFile {
+    try {
+        return readStackFile(path.resolve(argument));
+    } catch (error) {
+        throw new UsageError(`--stack-file ${argument}: ${(error as Error).message}`);
+    }
+}
 
 /** The stack's `groundwork:charts.url` must be a loopback URL with a port: this run serves it. */
 function loopbackPort(chartsJson: string | undefined): number {
@@ -69,40 +87,89 @@ function loopbackPort(chartsJson: string | undefined): number {
 }
 
 /**
- * The `--cluster` stack's config: Pulumi.local.yaml's (its passphrase salt too, so the CLI leaves
- * the file as written), deployed into the cluster (clusterRunConfig) instead of rendered.
+ * Where a `--cluster` run keeps its generated stack file, state and cluster data (etcd, keys, logs):
+ * the local stack's in .pulumi-state/cluster/, any other stack file's in a cluster of its own, so
+ * that one never replaces the other's resources.
  */
-function writeClusterStack(cluster: ControlPlane): void {
-    fs.mkdirSync(CLUSTER_WORK_DIR, { recursive: true });
-    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(CLUSTER_WORK_DIR, "Pulumi.yaml"));
-    const local = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${LOCAL_STACK}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    local.config = clusterRunConfig(local.config, cluster);
-    fs.writeFileSync(path.join(CLUSTER_WORK_DIR, `Pulumi.${LOCAL_CLUSTER_STACK}.yaml`), `# Generated by npm run local -- --cluster from Pulumi.local.yaml; edit that file instead.\n${YAML.stringify(local)}`);
+function clusterWorkDir(source: StackFile): string {
+    return path.join(STATE_DIR, source.file === LOCAL_STACK_FILE ? "cluster" : `cluster-${source.name}`);
 }
 
-async function run({ operation, cluster: inCluster }: ReturnType<typeof localCommand.interpret>): Promise<number> {
+/**
+ * Writes the `--cluster` stack: `source`'s config as it runs here (offlineRunConfig, with the local
+ * stack's loopback chart repository), deployed into the cluster (clusterRunConfig), its data
+ * unprotected so that `--destroy` can remove it, under the local stack's passphrase salt. Its
+ * application secrets are the generated ones of earlier runs, encrypted under that salt (a stack
+ * file's own are encrypted with its stack's passphrase, and real secrets have no place here).
+ * Returns the secrets still without a value.
+ */
+function writeClusterStack(workDir: string, source: StackFile, cluster: ControlPlane): [tier: string, name: string][] {
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+    const local = YAML.parse(fs.readFileSync(LOCAL_STACK_FILE, "utf8")) as { config: RawConfig; encryptionsalt: string };
+    const chartsUrl = (local.config["groundwork:charts"] as { url: string }).url;
+    const generated = path.join(workDir, `Pulumi.${LOCAL_CLUSTER_STACK}.yaml`);
+    const earlier = fs.existsSync(generated) ? ((YAML.parse(fs.readFileSync(generated, "utf8")) as { config: RawConfig }).config["groundwork:tierSecrets"] ?? {}) as Record<string, Record<string, unknown>> : {};
+    const kept: Record<string, Record<string, unknown>> = {};
+    const missing: [string, string][] = [];
+    for (const [tier, name] of declaredTierSecrets(source.config)) {
+        const value = earlier[tier]?.[name];
+        if (value === undefined) {
+            missing.push([tier, name]);
+        } else {
+            kept[tier] = { ...kept[tier], [name]: value };
+        }
+    }
+    const config: RawConfig = { ...clusterRunConfig(offlineRunConfig(source.config, chartsUrl), cluster), "groundwork:protectData": false };
+    delete config["groundwork:tierSecrets"];
+    if (Object.keys(kept).length > 0) {
+        config["groundwork:tierSecrets"] = kept;
+    }
+    const header = `# Generated by npm run local -- --cluster from ${path.relative(REPO_ROOT, source.file)}; edit that file instead.\n`;
+    fs.writeFileSync(generated, `${header}${YAML.stringify({ config, encryptionsalt: local.encryptionsalt })}`);
+    return missing;
+}
+
+async function run({ operation, cluster: inCluster, stackFile }: ReturnType<typeof localCommand.interpret>): Promise<number> {
     const started = Date.now();
     const progress = (text: string) => process.stderr.write(`${text}\n`);
     const session = await startEngine(progress);
     const stackName = inCluster ? LOCAL_CLUSTER_STACK : LOCAL_STACK;
     const env = stackEnvironment(session.toolchain, stackName) as Record<string, string>;
-    let cluster: ControlPlane | undefined;
-    if (inCluster) {
-        cluster = await startCluster(path.join(CLUSTER_WORK_DIR, "data"), progress);
-        writeClusterStack(cluster);
-        env.PULUMI_BACKEND_URL = `file://${path.join(CLUSTER_WORK_DIR, "state")}`;
-        fs.mkdirSync(path.join(CLUSTER_WORK_DIR, "state"), { recursive: true });
+    if (!inCluster) {
+        const stack = await openStack(session, { stackName, program: async () => platform(), env });
+        return deploy(operation, stack, env, started, session, undefined);
     }
+    const source = stackFile ?? readStackFile(LOCAL_STACK_FILE);
+    const workDir = clusterWorkDir(source);
+    const cluster = await startCluster(path.join(workDir, "data"), progress);
     try {
-        return await deploy(operation, stackName, env, started, session, cluster);
+        const missingSecrets = writeClusterStack(workDir, source, cluster);
+        env.PULUMI_BACKEND_URL = `file://${path.join(workDir, "state")}`;
+        fs.mkdirSync(path.join(workDir, "state"), { recursive: true });
+        const stack = await openStack(session, { stackName, workDir, program: async () => platform(), env });
+        for (const [tier, name] of missingSecrets) {
+            // Kept in the generated stack file, so later runs reuse them and change nothing.
+            await stack.setConfig(`groundwork:tierSecrets.${tier}.${name}`, { value: randomBytes(24).toString("base64url"), secret: true }, true);
+        }
+        const secrets = declaredTierSecrets(source.config).length;
+        const origin = `${path.relative(REPO_ROOT, source.file)}: charts from the fixture repository, edge off, data unprotected`
+            + (secrets > 0 ? `, ${secrets} application secrets random (${missingSecrets.length} generated by this run)` : "");
+        return await deploy(operation, stack, env, started, session, { cluster, origin });
     } finally {
-        await cluster?.stop();
+        await cluster.stop();
     }
 }
 
-async function deploy(operation: Operation, stackName: string, env: Record<string, string>, started: number, session: Awaited<ReturnType<typeof startEngine>>, cluster: ControlPlane | undefined): Promise<number> {
+/** A `--cluster` run's cluster, and where its stack came from, for the summary. */
+interface ClusterRun {
+    cluster: ControlPlane;
+    origin: string;
+}
+
+async function deploy(operation: Operation, stack: Stack, env: Record<string, string>, started: number, session: Awaited<ReturnType<typeof startEngine>>, clusterRun: ClusterRun | undefined): Promise<number> {
     const progress = (text: string) => process.stderr.write(`${text}\n`);
-    const stack = await openStack(session, { stackName, workDir: cluster ? CLUSTER_WORK_DIR : undefined, program: async () => platform(), env });
+    const stackName = stack.name;
     const config = await stack.getAllConfig();
     const renderDirectory = (JSON.parse(config["groundwork:cluster"]?.value ?? "{}") as { renderDirectory?: string }).renderDirectory;
 
@@ -184,7 +251,7 @@ async function deploy(operation: Operation, stackName: string, env: Record<strin
     if (failure) {
         process.stderr.write(`\nnpm run local: ${operation} failed:\n${engineError(failure)}\n`);
     }
-    const allReady = cluster === undefined || await reportCluster(cluster, out);
+    const allReady = clusterRun === undefined || await reportCluster(clusterRun, out);
     const networkRight = operation !== "up" || failure !== undefined || await reportNetwork(stack, config, out, progress);
     return failure || !allReady || !networkRight ? 1 : 0;
 }
@@ -218,7 +285,8 @@ async function reportNetwork(
 }
 
 /** The cluster's side of the summary, ending with the workload count measured from the API server; true when every workload is ready. */
-async function reportCluster(cluster: ControlPlane, out: (label: string, text: string) => void): Promise<boolean> {
+async function reportCluster({ cluster, origin }: ClusterRun, out: (label: string, text: string) => void): Promise<boolean> {
+    out("stack file", origin);
     out("cluster", `${cluster.server}, kubeconfig ${path.relative(REPO_ROOT, cluster.kubeconfig)}; stops with this run, its data stays for the next`);
     out("network", "NetworkPolicies are stored but not enforced (no CNI); the network line judges them with cyclonus");
     out("emulated", `kwok's fake nodes run no containers; status written for: ${EMULATED.map((row) => row.controller).join(", ")}`);

@@ -27,21 +27,101 @@ export function asEngineConfig(config: RawConfig): Record<string, string> {
 }
 
 /**
+ * Every committed stack file (Pulumi.<stack>.yaml) and example stack (examples/<name>.yaml), by
+ * stack name, found by listing, so that a stack or example added later is covered too.
+ */
+export function committedStacks(): { stack: string; file: string }[] {
+    const stackFiles = fs.readdirSync(REPO_ROOT).filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name))
+        .map((name) => ({ stack: name.slice("Pulumi.".length, -".yaml".length), file: path.join(REPO_ROOT, name) }));
+    const examplesDirectory = path.join(REPO_ROOT, "examples");
+    const examples = fs.existsSync(examplesDirectory)
+        ? fs.readdirSync(examplesDirectory).filter((name) => name.endsWith(".yaml")).map((name) => ({ stack: name.slice(0, -".yaml".length), file: path.join(examplesDirectory, name) }))
+        : [];
+    return [...stackFiles, ...examples];
+}
+
+/** A file named as a stack to run: its stack name (Pulumi.<name>.yaml, or the example's name) and config. */
+export interface StackFile {
+    file: string;
+    name: string;
+    config: RawConfig;
+}
+
+/**
+ * Reads a file a user names as a stack file, or throws what is wrong with it, worded to follow the
+ * file's name: missing, a directory, not YAML, no `config:` of groundwork:* keys, or values encrypted
+ * with its own stack's passphrase (other than application secrets, which a run may replace).
+ */
+export function readStackFile(file: string): StackFile {
+    const known = () => committedStacks().map((stack) => path.relative(REPO_ROOT, stack.file)).join(", ");
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "EISDIR") {
+            throw new Error(`${code === "ENOENT" ? "no such file" : "a directory"}; name a stack file, such as ${known()}`);
+        }
+        throw error;
+    }
+    const documents = YAML.parseAllDocuments(text);
+    const [firstError] = documents.flatMap((document) => document.errors);
+    if (firstError) {
+        throw new Error(`not YAML: ${firstError.message.split("\n")[0]}`);
+    }
+    if (documents.length !== 1) {
+        throw new Error(`not a stack file: it holds ${documents.length} YAML documents, a stack file one`);
+    }
+    const config = (documents[0].toJS() as { config?: unknown } | null)?.config;
+    if (config === null || typeof config !== "object" || Array.isArray(config) || !Object.keys(config).some((key) => key.startsWith("groundwork:"))) {
+        throw new Error(`not a stack file: it has no \`config:\` of groundwork:* keys, as ${known()} have`);
+    }
+    const encrypted = Object.entries(config).filter(([key, value]) => key !== "groundwork:tierSecrets" && holdsEncryptedValue(value)).map(([key]) => key);
+    if (encrypted.length > 0) {
+        throw new Error(`${encrypted.join(", ")} ${encrypted.length === 1 ? "is" : "are"} encrypted with its own stack's passphrase, which this run cannot read: run a copy of the file without ${encrypted.length === 1 ? "it" : "them"}`);
+    }
+    const base = path.basename(file);
+    const name = /^Pulumi\.(.+)\.ya?ml$/.exec(base)?.[1] ?? base.replace(/\.ya?ml$/, "");
+    return { file, name, config: { ...(config as RawConfig) } };
+}
+
+/** A `secure:` value anywhere inside `value`: Pulumi's form of an encrypted config value in a stack file. */
+function holdsEncryptedValue(value: unknown): boolean {
+    if (value === null || typeof value !== "object") {
+        return false;
+    }
+    return "secure" in value || Object.values(value).some(holdsEncryptedValue);
+}
+
+/**
  * `config` rendered into `renderDirectory`, with charts from the repository at `chartsUrl` and the
- * edge off, together with the ingress' Cloudflare flags, which need it.
+ * edge off (offlineRunConfig).
  */
 export function engineRunConfig(config: RawConfig, renderDirectory: string, chartsUrl: string): RawConfig {
+    return { ...offlineRunConfig(config, chartsUrl), "groundwork:cluster": { renderDirectory } };
+}
+
+/**
+ * `config` as it runs on a machine without the internet or a Cloudflare plugin: charts from the
+ * repository at `chartsUrl`, and the edge off, together with the ingress' Cloudflare flags, which need it.
+ */
+export function offlineRunConfig(config: RawConfig, chartsUrl: string): RawConfig {
     const addons = (config["groundwork:addons"] ?? {}) as { ingressNginx?: Record<string, unknown> };
     const withoutEdge = addons.ingressNginx?.cloudflare
         ? { ...addons, ingressNginx: { ...addons.ingressNginx, cloudflare: { realClientIp: false, verifyOriginPull: false } } }
         : addons;
     return {
         ...config,
-        "groundwork:cluster": { renderDirectory },
         "groundwork:charts": { source: "repository", url: chartsUrl },
         "groundwork:edge": { enabled: false },
         "groundwork:addons": withoutEdge,
     };
+}
+
+/** Every application secret the tiers declare, as [tier, NAME]: each needs a value in groundwork:tierSecrets. */
+export function declaredTierSecrets(config: RawConfig): [tier: string, name: string][] {
+    const tiers = (config["groundwork:tiers"] ?? []) as { name: string; secrets?: string[] }[];
+    return tiers.flatMap((tier) => (tier.secrets ?? []).map((name): [string, string] => [tier.name, name]));
 }
 
 /**

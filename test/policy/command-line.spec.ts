@@ -8,6 +8,7 @@ import { configReferenceCommand } from "../../scripts/config-reference";
 import { helmRepoCommand } from "../../scripts/helm-repo";
 import { lintStacksCommand } from "../../scripts/lint-stacks";
 import { localCommand } from "../../scripts/local";
+import { readConfigFile } from "../../scripts/engine/stack-config";
 import { toolchainCommand } from "../../scripts/toolchain";
 
 function read<Run>(command: Command<any, Run>, argv: string[]): CommandLine<Run> & { stdout: string; stderr: string } {
@@ -18,6 +19,9 @@ function read<Run>(command: Command<any, Run>, argv: string[]): CommandLine<Run>
 }
 
 const repoRoot = path.resolve(__dirname, "..", "..");
+
+/** What `--stack-file` yields for a file of the repository: its name and its config, read as every stack file is. */
+const stackFile = (file: string, name: string) => ({ file: path.join(repoRoot, file), name, config: readConfigFile(path.join(repoRoot, file)) });
 
 const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]; good: [string[], unknown][] }[] = [
     {
@@ -53,13 +57,29 @@ const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]
             ["an argument", ["up"], /unexpected argument up/],
             ["an unknown flag", ["--kubeconfig"], /Unknown option '--kubeconfig'/],
             ["a value for --cluster", ["--cluster=kind"], /Option '--cluster' does not take an argument/],
+            ["--stack-file without --cluster", ["--stack-file", "examples/agentguard.yaml"], /--stack-file only applies with --cluster: the rendered local stack is Pulumi\.local\.yaml/],
+            ["--stack-file without a file", ["--cluster", "--stack-file"], /Option '--stack-file <value>' argument missing/],
+            ["a stack file that does not exist", ["--cluster", "--stack-file", "examples/agentgard.yaml"], /--stack-file examples\/agentgard\.yaml: no such file; name a stack file, such as Pulumi\.local\.yaml, .*examples\/agentguard\.yaml/],
+            ["a directory as the stack file", ["--cluster", "--stack-file", "examples"], /--stack-file examples: a directory; name a stack file, such as/],
+            ["a file that is not YAML", ["--cluster", "--stack-file", "test/fixtures/stack-files/not-yaml.yaml"], /--stack-file test\/fixtures\/stack-files\/not-yaml\.yaml: not YAML: Nested mappings are not allowed/],
+            ["manifests, not a stack file", ["--cluster", "--stack-file", "examples/crds/atb.yaml"], /--stack-file examples\/crds\/atb\.yaml: not a stack file: it holds 2 YAML documents, a stack file one/],
+            ["a file that is no stack file (package.json)", ["--cluster", "--stack-file", "package.json"], /--stack-file package\.json: not a stack file: it has no `config:` of groundwork:\* keys, as Pulumi\.local\.yaml, .* have/],
+            [
+                "a stack file with values encrypted for its own stack",
+                ["--cluster", "--stack-file", "test/fixtures/stack-files/encrypted.yaml"],
+                /--stack-file test\/fixtures\/stack-files\/encrypted\.yaml: groundwork:cloudflareApiToken is encrypted with its own stack's passphrase, which this run cannot read: run a copy of the file without it/,
+            ],
         ],
         good: [
-            [[], { operation: "up", cluster: false }],
-            [["--preview"], { operation: "preview", cluster: false }],
-            [["--destroy"], { operation: "destroy", cluster: false }],
-            [["--cluster"], { operation: "up", cluster: true }],
-            [["--destroy", "--cluster"], { operation: "destroy", cluster: true }],
+            [[], { operation: "up", cluster: false, stackFile: undefined }],
+            [["--preview"], { operation: "preview", cluster: false, stackFile: undefined }],
+            [["--destroy"], { operation: "destroy", cluster: false, stackFile: undefined }],
+            [["--cluster"], { operation: "up", cluster: true, stackFile: undefined }],
+            [["--destroy", "--cluster"], { operation: "destroy", cluster: true, stackFile: undefined }],
+            [["--cluster", "--stack-file", "examples/agentguard.yaml"], { operation: "up", cluster: true, stackFile: stackFile("examples/agentguard.yaml", "agentguard") }],
+            [["--preview", "--cluster", "--stack-file=Pulumi.staging.yaml"], { operation: "preview", cluster: true, stackFile: stackFile("Pulumi.staging.yaml", "staging") }],
+            // Encrypted application secrets are no obstacle: the run gives the tiers random ones.
+            [["--cluster", "--stack-file", "test/fixtures/stack-files/app-secrets.yaml"], { operation: "up", cluster: true, stackFile: stackFile("test/fixtures/stack-files/app-secrets.yaml", "app-secrets") }],
         ],
     },
     {

@@ -1,27 +1,9 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { alertReceiverSecretKeys } from "../../components/addons/monitoring/alertmanager";
 import { AlertReceiver } from "../../components/addons/monitoring/config";
-import { RawConfig } from "../../scripts/engine/stack-config";
+import { declaredTierSecrets, RawConfig } from "../../scripts/engine/stack-config";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
-
-export { asEngineConfig, readConfigFile, readStackConfig } from "../../scripts/engine/stack-config";
+export { asEngineConfig, committedStacks, readConfigFile, readStackConfig } from "../../scripts/engine/stack-config";
 export type { RawConfig } from "../../scripts/engine/stack-config";
-
-/**
- * Every committed stack file (Pulumi.<stack>.yaml) and example stack (examples/<name>.yaml), by
- * stack name, found by listing, so that a stack or example added later is covered too.
- */
-export function committedStacks(): { stack: string; file: string }[] {
-    const stackFiles = fs.readdirSync(repoRoot).filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name))
-        .map((name) => ({ stack: name.slice("Pulumi.".length, -".yaml".length), file: path.join(repoRoot, name) }));
-    const examplesDirectory = path.join(repoRoot, "examples");
-    const examples = fs.existsSync(examplesDirectory)
-        ? fs.readdirSync(examplesDirectory).filter((name) => name.endsWith(".yaml")).map((name) => ({ stack: name.slice(0, -".yaml".length), file: path.join(examplesDirectory, name) }))
-        : [];
-    return [...stackFiles, ...examples];
-}
 
 /**
  * The config plus a value for each application secret its tiers declare and for each alert receiver
@@ -29,9 +11,10 @@ export function committedStacks(): { stack: string; file: string }[] {
  * and the keys to pass as secret.
  */
 export function withTestSecrets(config: RawConfig): { config: RawConfig; secretKeys: string[] } {
-    const tiers = (config["groundwork:tiers"] ?? []) as { name: string; secrets?: string[] }[];
-    const values = Object.fromEntries(tiers.filter((tier) => (tier.secrets ?? []).length > 0)
-        .map((tier) => [tier.name, Object.fromEntries((tier.secrets ?? []).map((name) => [name, testSecretValue(tier.name, name)]))]));
+    const values: Record<string, Record<string, string>> = {};
+    for (const [tier, name] of declaredTierSecrets(config)) {
+        values[tier] = { ...values[tier], [name]: testSecretValue(tier, name) };
+    }
     const added: RawConfig = Object.keys(values).length === 0 || "groundwork:tierSecrets" in config ? {} : { "groundwork:tierSecrets": values };
     const routes = (config["groundwork:addons"] as { monitoring?: { alertmanager?: { routes?: Record<string, AlertReceiver[]> } } } | undefined)?.monitoring?.alertmanager?.routes ?? {};
     for (const receiver of new Set(Object.values(routes).flat())) {
