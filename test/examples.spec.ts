@@ -109,6 +109,10 @@ const examples: { file: string; stack: string; capabilities: { name: string; che
                         return [alert, [comparison.operator, comparison.threshold, rule.for, rule.labels.severity]];
                     }));
                 } },
+            { value: "a warning on unusual hallucination detection patterns (the seed's High Hallucination Rate)", expected: [["AgentGuardHighHallucinationRate", "warning", true]],
+                actual: (run) => (named(inputs(run, types.prometheusRule, "agentguard"), "agentguard-api").spec.groups[0].rules as AlertRule[])
+                    .filter((rule) => rule.expr.includes("hallucination_detections_total"))
+                    .map((rule) => [rule.alert, rule.labels.severity, promqlErrors(rule.expr).length === 0]) },
             { value: "critical and warning alerts reach Slack, from the webhook in a mounted Secret", expected: { routes: { critical: ["slack"], warning: ["slack"] }, secrets: [alertReceiversSecretName] },
                 actual: (run) => {
                     const { alertmanager } = (run.get(types.chart, "addons-monitoring-kube-prometheus-stack").inputs as any).values;
