@@ -62,8 +62,7 @@ const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]
             ["a stack file that does not exist", ["--cluster", "--stack-file", "examples/agentgard.yaml"], /--stack-file examples\/agentgard\.yaml: no such file; name a stack file, such as Pulumi\.local\.yaml, .*examples\/agentguard\.yaml/],
             ["a directory as the stack file", ["--cluster", "--stack-file", "examples"], /--stack-file examples: a directory; name a stack file, such as/],
             ["a file that is not YAML", ["--cluster", "--stack-file", "test/fixtures/stack-files/not-yaml.yaml"], /--stack-file test\/fixtures\/stack-files\/not-yaml\.yaml: not YAML: Nested mappings are not allowed/],
-            ["manifests, not a stack file", ["--cluster", "--stack-file", "examples/tekton/kas/tasks.yaml"], /--stack-file examples\/tekton\/kas\/tasks\.yaml: not a stack file: it holds \d+ YAML documents, a stack file one/],
-            ["a single manifest, not a stack file", ["--cluster", "--stack-file", "examples/crds/atb.yaml"], /--stack-file examples\/crds\/atb\.yaml: not a stack file: it has no `config:` of groundwork:\* keys/],
+            ["manifests, not a stack file", ["--cluster", "--stack-file", "test/fixtures/stack-files/manifests.yaml"], /--stack-file test\/fixtures\/stack-files\/manifests\.yaml: not a stack file: it holds 2 YAML documents, a stack file one/],
             ["a file that is no stack file (package.json)", ["--cluster", "--stack-file", "package.json"], /--stack-file package\.json: not a stack file: it has no `config:` of groundwork:\* keys, as Pulumi\.local\.yaml, .* have/],
             [
                 "a stack file with values encrypted for its own stack",
