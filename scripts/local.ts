@@ -18,7 +18,7 @@ import { buildRepository, serveRepository } from "./helm-repo";
 import { ControlPlane, startCluster } from "./cluster";
 import { EMULATED } from "./cluster/emulation";
 import { workloads } from "./cluster/workloads";
-import { RawConfig, StackFile, clusterRunConfig, declaredTierSecrets, offlineRunConfig, readStackFile } from "./engine/stack-config";
+import { RawConfig, StackFile, clusterRunConfig, declaredTierSecrets, offlineRunConfig, placementNodeLabels, readStackFile } from "./engine/stack-config";
 import { Stack } from "@pulumi/pulumi/automation";
 import { EventLog, openStack, policyOptions, scratchDirectory, startEngine } from "./engine/session";
 import { checkNetwork, networkLine } from "./network/check";
@@ -142,7 +142,7 @@ async function run({ operation, cluster: inCluster, stackFile }: ReturnType<type
     }
     const source = stackFile ?? readStackFile(LOCAL_STACK_FILE);
     const workDir = clusterWorkDir(source);
-    const cluster = await startCluster(path.join(workDir, "data"), progress);
+    const cluster = await startCluster(path.join(workDir, "data"), progress, placementNodeLabels(source.config));
     try {
         const missingSecrets = writeClusterStack(workDir, source, cluster);
         env.PULUMI_BACKEND_URL = `file://${path.join(workDir, "state")}`;

@@ -43,6 +43,11 @@ export interface ControlPlaneOptions {
     dataDir: string;
     /** Fake nodes and their capacity: enough for the platform at its peak. */
     nodes?: number;
+    /**
+     * Labels the fake nodes carry besides kwok's, each key's values spread over the nodes in turn:
+     * the ones a stack's placements select, so that the scheduler really places those pods.
+     */
+    nodeLabels?: Readonly<Record<string, readonly string[]>>;
     report?: (line: string) => void;
 }
 
@@ -165,7 +170,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         await waitForCondition("the default service account", dirs.logs, processes, () => client.exists("/api/v1/namespaces/default/serviceaccounts/default"));
         const nodes = options.nodes ?? 3;
         for (let index = 0; index < nodes; index++) {
-            await client.apply("/api/v1/nodes", fakeNode(`kwok-node-${index}`));
+            const labels = Object.fromEntries(Object.entries(options.nodeLabels ?? {}).map(([key, values]) => [key, values[index % values.length]]));
+            await client.applyLabels("/api/v1/nodes", fakeNode(`kwok-node-${index}`, labels));
         }
         await client.apply("/apis/storage.k8s.io/v1/storageclasses", storageClassOf(options.binaries.kwokStages));
         const emulationLog = fs.openSync(path.join(dirs.logs, "emulation.log"), "a");
@@ -222,14 +228,14 @@ function writeKubeconfig(dataDir: string, server: string, token: string): string
     return file;
 }
 
-function fakeNode(name: string): Record<string, unknown> {
+function fakeNode(name: string, extraLabels: Record<string, string>): { metadata: { name: string; annotations: Record<string, string>; labels: Record<string, string> }; [field: string]: unknown } {
     return {
         apiVersion: "v1",
         kind: "Node",
         metadata: {
             name,
             annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-            labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok", "topology.kubernetes.io/zone": `zone-${name.at(-1)}` },
+            labels: { ...extraLabels, "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok", "topology.kubernetes.io/zone": `zone-${name.at(-1)}` },
         },
         status: { capacity: NODE_CAPACITY, allocatable: NODE_CAPACITY },
     };
@@ -296,6 +302,19 @@ export class ApiClient implements EmulationApi {
     async apply(collection: string, object: Record<string, unknown>): Promise<void> {
         const { status, body } = await this.request("POST", collection, object);
         if (status !== 201 && status !== 409) {
+            throw new Error(`creating ${collection}: HTTP ${status}: ${body}`);
+        }
+    }
+
+    /** Creates the object, or merges its labels into the one that exists (a cluster started again with other placements). */
+    async applyLabels(collection: string, object: { metadata: { name: string; labels: Record<string, string> } }): Promise<void> {
+        const { status, body } = await this.request("POST", collection, object);
+        if (status === 409) {
+            const patched = await this.request("PATCH", `${collection}/${object.metadata.name}`, { metadata: { labels: object.metadata.labels } }, "application/merge-patch+json");
+            if (patched.status !== 200) {
+                throw new Error(`labelling ${collection}/${object.metadata.name}: HTTP ${patched.status}: ${patched.body}`);
+            }
+        } else if (status !== 201) {
             throw new Error(`creating ${collection}: HTTP ${status}: ${body}`);
         }
     }

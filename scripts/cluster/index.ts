@@ -31,8 +31,8 @@ export async function controlPlaneBinaries(report: (line: string) => void): Prom
     };
 }
 
-export async function startCluster(dataDir: string, report: (line: string) => void): Promise<ControlPlane> {
-    return startControlPlane({ binaries: await controlPlaneBinaries(report), dataDir, report });
+export async function startCluster(dataDir: string, report: (line: string) => void, nodeLabels?: Readonly<Record<string, readonly string[]>>): Promise<ControlPlane> {
+    return startControlPlane({ binaries: await controlPlaneBinaries(report), dataDir, report, nodeLabels });
 }
 
 export const clusterCommand = defineCommand({

@@ -137,3 +137,19 @@ export function clusterRunConfig(config: RawConfig, cluster: { kubeconfig: strin
         ...(addons.monitoring ? { "groundwork:addons": { ...addons, monitoring: { ...addons.monitoring, maxNodes: cluster.nodes } } } : {}),
     };
 }
+
+/**
+ * The node labels a stack's placements select (`nodeSelector` of tiers, their databases and Redis),
+ * each with its values in first-seen order: the loopback cluster's nodes carry them, so that a
+ * stack with placements schedules there as on its own node pools.
+ */
+export function placementNodeLabels(config: RawConfig): Record<string, string[]> {
+    type Placed = { placement?: { nodeSelector?: Record<string, string> } };
+    const tiers = (config["groundwork:tiers"] ?? []) as (Placed & { database?: Placed })[];
+    const placements = [...tiers.flatMap((tier) => [tier, tier.database ?? {}]), (config["groundwork:redis"] ?? {}) as Placed];
+    const labels: Record<string, string[]> = {};
+    for (const [key, value] of placements.flatMap((placed) => Object.entries(placed.placement?.nodeSelector ?? {}))) {
+        labels[key] = [...new Set([...(labels[key] ?? []), value])];
+    }
+    return labels;
+}

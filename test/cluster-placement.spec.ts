@@ -1,0 +1,28 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { placementNodeLabels } from "../scripts/engine/stack-config";
+import { readConfigFile, repoRoot } from "./support/program";
+
+describe("loopback cluster: the node labels a stack's placements select", () => {
+    const cases: { name: string; config: Record<string, unknown>; expected: Record<string, string[]> }[] = [
+        { name: "no placement", config: { "groundwork:tiers": [{ name: "a" }] }, expected: {} },
+        {
+            name: "a tier's, its database's and Redis's, each value once, in first-seen order",
+            config: {
+                "groundwork:tiers": [
+                    { name: "a", placement: { nodeSelector: { pool: "apps" } }, database: { placement: { nodeSelector: { pool: "data", disk: "ssd" } } } },
+                    { name: "b", placement: { nodeSelector: { pool: "apps" } } },
+                ],
+                "groundwork:redis": { placement: { nodeSelector: { disk: "ssd" } } },
+            },
+            expected: { pool: ["apps", "data"], disk: ["ssd"] },
+        },
+    ];
+    for (const { name, config, expected } of cases) {
+        it(name, () => assert.deepEqual(placementNodeLabels(config), expected));
+    }
+
+    it("covers Circle Core's development pool", () => {
+        assert.deepEqual(placementNodeLabels(readConfigFile(path.join(repoRoot, "examples", "circle-core-development.yaml"))), { pool: ["development"] });
+    });
+});
