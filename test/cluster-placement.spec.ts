@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { placementNodeLabels } from "../scripts/engine/stack-config";
+import { namedStorageClasses, placementNodeLabels } from "../scripts/engine/stack-config";
 import { readConfigFile, repoRoot } from "./support/program";
 
-describe("loopback cluster: the node labels a stack's placements select", () => {
+describe("loopback cluster: what a stack needs of it", () => {
     const cases: { name: string; config: Record<string, unknown>; expected: Record<string, string[]> }[] = [
         { name: "no placement", config: { "groundwork:tiers": [{ name: "a" }] }, expected: {} },
         {
@@ -24,5 +24,20 @@ describe("loopback cluster: the node labels a stack's placements select", () => 
 
     it("covers Circle Core's development pool", () => {
         assert.deepEqual(placementNodeLabels(readConfigFile(path.join(repoRoot, "examples", "circle-core-development.yaml"))), { pool: ["development"] });
+    });
+});
+
+describe("loopback cluster: the StorageClasses a stack names", () => {
+    it("finds the default, a database's, a volume's, Redis's and monitoring's, each once", () => {
+        assert.deepEqual(namedStorageClasses({
+            "groundwork:storageClass": "fast-ssd",
+            "groundwork:tiers": [{ database: { storageClass: "fast-ssd" }, volumes: [{ storageClass: "shared-nfs" }, {}] }, {}],
+            "groundwork:redis": { storageClass: "memory-optimised" },
+            "groundwork:addons": { monitoring: { storageClass: "standard" } },
+        }), ["fast-ssd", "shared-nfs", "memory-optimised", "standard"]);
+    });
+
+    it("finds AgentGuard's", () => {
+        assert.deepEqual(namedStorageClasses(readConfigFile(path.join(repoRoot, "examples", "agentguard.yaml"))).sort(), ["fast-ssd", "standard"]);
     });
 });

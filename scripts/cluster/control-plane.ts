@@ -48,6 +48,8 @@ export interface ControlPlaneOptions {
      * the ones a stack's placements select, so that the scheduler really places those pods.
      */
     nodeLabels?: Readonly<Record<string, readonly string[]>>;
+    /** StorageClasses a stack names besides kwok's: each provisioned and bound like kwok's own. */
+    storageClasses?: readonly string[];
     report?: (line: string) => void;
 }
 
@@ -161,7 +163,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         run("kube-scheduler", options.binaries["kube-scheduler"], [`--kubeconfig=${kubeconfig}`, "--leader-elect=false", "--secure-port=0"]);
         run("kwok", options.binaries.kwok, [
             `--kubeconfig=${kubeconfig}`,
-            `--config=${writeKwokConfig([options.binaries.kwokStages, GROUNDWORK_STAGES], options.dataDir)}`,
+            `--config=${writeKwokConfig([options.binaries.kwokStages, GROUNDWORK_STAGES], options.dataDir, options.storageClasses ?? [])}`,
             "--manage-all-nodes=false",
             "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
             `--server-address=127.0.0.1:${(await freePorts(1))[0]}`,
@@ -173,7 +175,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             const labels = Object.fromEntries(Object.entries(options.nodeLabels ?? {}).map(([key, values]) => [key, values[index % values.length]]));
             await client.applyLabels("/api/v1/nodes", fakeNode(`kwok-node-${index}`, labels));
         }
-        await client.apply("/apis/storage.k8s.io/v1/storageclasses", storageClassOf(options.binaries.kwokStages));
+        const kwokClass = storageClassOf(options.binaries.kwokStages);
+        await client.apply("/apis/storage.k8s.io/v1/storageclasses", kwokClass);
+        for (const name of options.storageClasses ?? []) {
+            await client.apply("/apis/storage.k8s.io/v1/storageclasses", { ...kwokClass, metadata: { name } });
+        }
         const emulationLog = fs.openSync(path.join(dirs.logs, "emulation.log"), "a");
         const emulated = startEmulation(client, (line) => fs.writeSync(emulationLog, `${new Date().toISOString()} ${line}\n`));
         emulation = { stop: () => emulated.stop().finally(() => fs.closeSync(emulationLog)) };
@@ -247,11 +253,30 @@ function stageDocuments(stagesDir: string): Record<string, unknown>[] {
 }
 
 /** kwok takes its stages as one multi-document file; the StorageClass beside them goes to the API server instead. */
-function writeKwokConfig(stagesDirs: string[], dataDir: string): string {
+function writeKwokConfig(stagesDirs: string[], dataDir: string, storageClasses: readonly string[]): string {
     const file = path.join(dataDir, "kwok-stages.yaml");
-    const stages = stagesDirs.flatMap(stageDocuments).filter((document) => document.kind === "Stage");
+    const stages = stagesDirs.flatMap(stageDocuments).filter((document) => document.kind === "Stage").map((stage) => provisioningAlso(stage, storageClasses));
     fs.writeFileSync(file, stages.map((document) => YAML.stringify(document)).join("---\n"));
     return file;
+}
+
+/** kwok's own class, the one its claim stage selects by name. */
+const kwokClassCondition = "self.spec.storageClassName == 'kwok-volume'";
+
+/**
+ * kwok's claim-provisioning stage widened from its own class to `storageClasses` too (a stack's
+ * `fast-ssd`, say), so that their claims bind as a provisioner would bind them.
+ */
+function provisioningAlso(stage: Record<string, unknown>, storageClasses: readonly string[]): Record<string, unknown> {
+    const text = JSON.stringify(stage);
+    if (storageClasses.length === 0 || (stage.metadata as { name?: string }).name !== "pvc-provision") {
+        return stage;
+    }
+    if (!text.includes(kwokClassCondition)) {
+        throw new Error(`kwok's pvc-provision stage no longer selects claims by \`${kwokClassCondition}\`: update provisioningAlso in scripts/cluster/control-plane.ts to the stage's new selector`);
+    }
+    const classes = ["kwok-volume", ...storageClasses].map((name) => `'${name}'`).join(", ");
+    return JSON.parse(text.replace(kwokClassCondition, `self.spec.storageClassName in [${classes}]`)) as Record<string, unknown>;
 }
 
 /** The StorageClass kwok's volume stages provision for, marked as the default class. */

@@ -9,7 +9,7 @@ import { defineCommand, runAsMain, UsageError } from "../../policy/command-line"
 import { removeTree } from "../toolchain/cache";
 import { CONTROL_PLANE_TOOLS, ToolchainError } from "../toolchain/recipes";
 import { ensureToolchain } from "../toolchain/toolchain";
-import { ControlPlane, ControlPlaneBinaries, startControlPlane } from "./control-plane";
+import { ControlPlane, ControlPlaneBinaries, ControlPlaneOptions, startControlPlane } from "./control-plane";
 
 export type { ControlPlane } from "./control-plane";
 
@@ -31,8 +31,11 @@ export async function controlPlaneBinaries(report: (line: string) => void): Prom
     };
 }
 
-export async function startCluster(dataDir: string, report: (line: string) => void, nodeLabels?: Readonly<Record<string, readonly string[]>>): Promise<ControlPlane> {
-    return startControlPlane({ binaries: await controlPlaneBinaries(report), dataDir, report, nodeLabels });
+/** What a stack needs of the cluster beyond the platform: node labels its placements select, StorageClasses it names. */
+export type StackNeeds = Pick<ControlPlaneOptions, "nodeLabels" | "storageClasses">;
+
+export async function startCluster(dataDir: string, report: (line: string) => void, needs: StackNeeds = {}): Promise<ControlPlane> {
+    return startControlPlane({ binaries: await controlPlaneBinaries(report), dataDir, report, ...needs });
 }
 
 export const clusterCommand = defineCommand({

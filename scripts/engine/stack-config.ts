@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { alertReceiverSecretKeys } from "../../components/addons/monitoring/alertmanager";
+import type { AlertReceiver } from "../../components/addons/monitoring/config";
 import { REPO_ROOT } from "../toolchain/recipes";
 
 export type RawConfig = Record<string, unknown>;
@@ -152,4 +154,24 @@ export function placementNodeLabels(config: RawConfig): Record<string, string[]>
         labels[key] = [...new Set([...(labels[key] ?? []), value])];
     }
     return labels;
+}
+
+/** The alert receivers a stack's Alertmanager routes name, with the secret config key of each one's credential. */
+export function routedReceivers(config: RawConfig): { receiver: AlertReceiver; key: string }[] {
+    const routes = (config["groundwork:addons"] as { monitoring?: { alertmanager?: { routes?: Record<string, AlertReceiver[]> } } } | undefined)?.monitoring?.alertmanager?.routes ?? {};
+    return [...new Set(Object.values(routes).flat())].map((receiver) => ({ receiver, key: `groundwork:${alertReceiverSecretKeys[receiver]}` }));
+}
+
+/** Every StorageClass a stack names: the default, its databases', volumes', Redis's and the monitoring add-on's. */
+export function namedStorageClasses(config: RawConfig): string[] {
+    type Classed = { storageClass?: string };
+    const tiers = (config["groundwork:tiers"] ?? []) as { database?: Classed; volumes?: Classed[] }[];
+    const monitoring = ((config["groundwork:addons"] ?? {}) as { monitoring?: Classed }).monitoring;
+    const classes = [
+        config["groundwork:storageClass"] as string | undefined,
+        ...tiers.flatMap((tier) => [tier.database?.storageClass, ...(tier.volumes ?? []).map((volume) => volume.storageClass)]),
+        (config["groundwork:redis"] as Classed | undefined)?.storageClass,
+        monitoring?.storageClass,
+    ];
+    return [...new Set(classes.filter((name): name is string => name !== undefined))];
 }

@@ -1,6 +1,6 @@
 import { alertReceiverSecretKeys } from "../../components/addons/monitoring/alertmanager";
 import { AlertReceiver } from "../../components/addons/monitoring/config";
-import { declaredTierSecrets, RawConfig } from "../../scripts/engine/stack-config";
+import { declaredTierSecrets, RawConfig, routedReceivers } from "../../scripts/engine/stack-config";
 
 export { asEngineConfig, committedStacks, readConfigFile, readStackConfig } from "../../scripts/engine/stack-config";
 export type { RawConfig } from "../../scripts/engine/stack-config";
@@ -16,9 +16,7 @@ export function withTestSecrets(config: RawConfig): { config: RawConfig; secretK
         values[tier] = { ...values[tier], [name]: testSecretValue(tier, name) };
     }
     const added: RawConfig = Object.keys(values).length === 0 || "groundwork:tierSecrets" in config ? {} : { "groundwork:tierSecrets": values };
-    const routes = (config["groundwork:addons"] as { monitoring?: { alertmanager?: { routes?: Record<string, AlertReceiver[]> } } } | undefined)?.monitoring?.alertmanager?.routes ?? {};
-    for (const receiver of new Set(Object.values(routes).flat())) {
-        const key = `groundwork:${alertReceiverSecretKeys[receiver]}`;
+    for (const { receiver, key } of routedReceivers(config)) {
         if (!(key in config)) {
             added[key] = testReceiverCredentials[receiver];
         }
