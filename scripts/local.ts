@@ -241,8 +241,11 @@ async function deploy(operation: Operation, stack: Stack, env: Record<string, st
     }
     const plugins = session.toolchain.plugins;
     const providerText = (["kubernetes", "random", "tls"] as const).map((name) => {
-        const tool = session.toolchain.tools.find((candidate) => candidate.tool === name);
-        return `${name} ${tool?.version ?? "?"} ${plugins[name] === "stand-in" ? "STAND-IN" : plugins[name] ?? "missing"}`;
+        // A plugin whose build failed is followed by its stand-in: describe the one in use.
+        const statuses = session.toolchain.tools.filter((candidate) => candidate.tool === name);
+        const tool = statuses.find((candidate) => candidate.binary) ?? statuses[0];
+        const source = plugins[name] === "stand-in" ? "STAND-IN" : plugins[name] ?? "missing";
+        return `${name} ${tool?.version ?? "?"} ${source}${plugins[name] === "real" && tool?.origin ? ` (${tool.origin})` : ""}`;
     });
     out("providers", `${providerText.join(" · ")} · cloudflare not loaded (no edge in the local stack)`);
     const cli = session.toolchain.tools.find((tool) => tool.tool === "pulumi");
