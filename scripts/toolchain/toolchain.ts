@@ -158,6 +158,21 @@ export function stackEnvironment(toolchain: Toolchain, stack: string, base: Node
     );
 }
 
+/**
+ * How the engine gets each provider plugin the program needs, for summaries: "kubernetes 4.25.0 real",
+ * "random 4.21.1 real (bridged from terraform-provider-random f8d869dc98d9)", "tls 5.5.1 STAND-IN".
+ */
+export function describePlugins(toolchain: Toolchain): string[] {
+    return (Object.keys(toolchain.plugins) as PluginName[]).map((name) => {
+        // A plugin whose build failed is followed by its stand-in: describe the one in use.
+        const statuses = toolchain.tools.filter((candidate) => candidate.tool === name);
+        const tool = statuses.find((candidate) => candidate.binary) ?? statuses[0];
+        const source = toolchain.plugins[name];
+        const text = source === "stand-in" ? "STAND-IN" : source ?? "missing";
+        return `${name} ${tool?.version ?? "?"} ${text}${source === "real" && tool?.origin ? ` (${tool.origin})` : ""}`;
+    });
+}
+
 const TOOL_COLUMN = 25;
 const VERSION_COLUMN = 10;
 

@@ -9,6 +9,7 @@ import {
     LOCAL_STACK_PASSPHRASE,
     STAND_IN_NAMES,
     Toolchain,
+    describePlugins,
     ensureToolchain,
     formatElapsed,
     formatStatus,
@@ -202,6 +203,12 @@ describe("toolchain: without Go", () => {
             assert.equal(toolchain.engine, false);
             assert.equal(toolchain.binDir, undefined);
             assert.deepEqual(toolchain.plugins, { kubernetes: undefined, random: undefined, tls: undefined });
+            // No CLI, so no stand-in is even considered: tls has no status at all.
+            assert.deepEqual(describePlugins(toolchain), [
+                `kubernetes ${toolchainVersions.kubernetes.version} missing`,
+                `random ${toolchainVersions.random.version} missing`,
+                "tls ? missing",
+            ]);
         } finally {
             restore();
         }
@@ -307,7 +314,11 @@ describe("toolchain: a warm cache", () => {
         assert.deepEqual(lines, toolchain.tools.map(formatStatus));
         assert.equal(toolchain.engine, true);
         assert.deepEqual(toolchain.plugins, { kubernetes: "real", random: "real", tls: "stand-in" });
-        assert.equal(toolchain.tools.find((tool) => tool.tool === "random")?.origin, `bridged from terraform-provider-random ${toolchainVersions.random.commit}`);
+        assert.deepEqual(describePlugins(toolchain), [
+            `kubernetes ${toolchainVersions.kubernetes.version} real`,
+            `random ${toolchainVersions.random.version} real (bridged from terraform-provider-random ${toolchainVersions.random.commit})`,
+            `tls ${toolchainVersions.standIns.tls} STAND-IN`,
+        ]);
         const cli = cachedBinary(root(), recipes.find((recipe) => recipe.tool === "pulumi") as WrapperRecipe) as string;
         assert.equal(toolchain.binDir, path.dirname(cli));
         assert.equal(toolchain.env.PATH.split(path.delimiter)[0], toolchain.binDir);
@@ -335,6 +346,7 @@ describe("toolchain: a warm cache", () => {
                 ["unavailable", "stand-in"],
             );
             assert.deepEqual(toolchain.plugins, { kubernetes: "real", random: "stand-in", tls: "stand-in" });
+            assert.equal(describePlugins(toolchain)[1], `random ${toolchainVersions.standIns.random} STAND-IN`);
             assert.ok(installs().some((line) => line.includes(`resource random ${toolchainVersions.standIns.random} --file `) && line.includes("stand-in-random-")));
         } finally {
             restorePath();
