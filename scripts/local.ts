@@ -26,7 +26,7 @@ import { checkNetwork, networkLine } from "./network/check";
 import { ensureNetworkJudge } from "./network/judge";
 import { Manifest } from "./network/matrix";
 import { countByComponent, describeChanges, describeFindings, line, renderedManifests } from "./engine/report";
-import { LOCAL_CLUSTER_STACK, LOCAL_STACK, STATE_DIR, formatElapsed, stackEnvironment } from "./toolchain";
+import { LOCAL_CLUSTER_STACK, LOCAL_STACK, STATE_DIR, describePlugins, formatElapsed, stackEnvironment } from "./toolchain";
 import { REPO_ROOT } from "./toolchain/recipes";
 import { removeTree } from "./toolchain/cache";
 
@@ -262,12 +262,7 @@ async function deploy(operation: Operation, stack: Stack, env: Record<string, st
         out("manifests", `${manifests.files} under ${path.relative(REPO_ROOT, directory)}/`);
         out("", `${manifests.secrets.length} of them hold Secrets in plaintext (out/ is git-ignored; delete it when done)`);
     }
-    const plugins = session.toolchain.plugins;
-    const providerText = (["kubernetes", "random", "tls"] as const).map((name) => {
-        const tool = session.toolchain.tools.find((candidate) => candidate.tool === name);
-        return `${name} ${tool?.version ?? "?"} ${plugins[name] === "stand-in" ? "STAND-IN" : plugins[name] ?? "missing"}`;
-    });
-    out("providers", `${providerText.join(" · ")} · cloudflare not loaded (no edge in the local stack)`);
+    out("providers", `${describePlugins(session.toolchain).join(" · ")} · cloudflare not loaded (no edge in the local stack)`);
     const cli = session.toolchain.tools.find((tool) => tool.tool === "pulumi");
     out("engine", `pulumi ${cli?.version} (${cli?.state === "found" ? `found at ${cli.binary}` : `${cli?.state}, built from Go modules`}); inline program, no language host`);
     out("elapsed", formatElapsed(Date.now() - started));

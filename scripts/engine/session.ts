@@ -25,7 +25,7 @@ export interface EngineSession {
  * what to do when the engine cannot run here.
  */
 export async function startEngine(report: (line: string) => void): Promise<EngineSession> {
-    const toolchain = await ensureToolchain({ tools: ["pulumi", "kubernetes"], report });
+    const toolchain = await ensureToolchain({ tools: ["pulumi", "kubernetes", "random"], report });
     if (!toolchain.engine || !toolchain.binDir) {
         throw new ToolchainError("the Pulumi CLI is not available (see the toolchain lines above): install Go, or a pulumi CLI, and run again");
     }

@@ -11,7 +11,7 @@ import { toolchainVersions } from "./versions";
 export const TOOLCHAIN_DIR = __dirname;
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-export type ToolName = "pulumi" | "kubernetes" | ControlPlaneTool | "kwok" | "actionlint" | "pss-reference" | "netpol-judge";
+export type ToolName = "pulumi" | "kubernetes" | "random" | ControlPlaneTool | "kwok" | "actionlint" | "pss-reference" | "netpol-judge";
 export type ControlPlaneTool = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
 export const CONTROL_PLANE_TOOLS: readonly ControlPlaneTool[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
 
@@ -23,6 +23,8 @@ interface RecipeBase {
     /** Linker `-X` assignments: version commands, plugin handshakes and providers need the release version. */
     versionVariables: Record<string, string>;
     buildTags: readonly string[];
+    /** What a provider plugin is built from, when summaries should say more than "real". */
+    origin?: string;
 }
 
 /** A binary built from a package of a dependency of one of our wrapper modules. */
@@ -57,6 +59,7 @@ export interface ProviderRecipe extends RecipeBase {
 export type Recipe = WrapperRecipe | ProviderRecipe;
 
 const kubernetes = toolchainVersions.kubernetes;
+const random = toolchainVersions.random;
 const controlPlane = toolchainVersions.controlPlane;
 const [kubernetesMajor, kubernetesMinor] = controlPlane.kubernetes.split(".");
 
@@ -133,6 +136,22 @@ export const recipes: readonly Recipe[] = [
         versionVariables: { [`${kubernetes.module}/pkg/version.Version`]: kubernetes.version },
         buildTags: [],
     },
+    {
+        kind: "wrapper",
+        tool: "random",
+        version: random.version,
+        binary: "pulumi-resource-random",
+        // Our own main package: terraform-provider-random bridged with our mapping onto @pulumi/random's names.
+        moduleDir: "modules/random-bridged",
+        mainPackage: ".",
+        requires: {
+            [random.terraformModule]: random.terraformPseudoVersion,
+            "github.com/pulumi/pulumi-terraform-bridge/v3": `v${random.bridge}`,
+        },
+        versionVariables: { "main.version": random.version },
+        buildTags: [],
+        origin: `bridged from terraform-provider-random ${random.commit}`,
+    },
     controlPlaneRecipe("etcd", "go.etcd.io/etcd/server/v3"),
     controlPlaneRecipe("kube-apiserver", "k8s.io/kubernetes/cmd/kube-apiserver"),
     controlPlaneRecipe("kube-controller-manager", "k8s.io/kubernetes/cmd/kube-controller-manager"),
@@ -188,6 +207,11 @@ export const recipes: readonly Recipe[] = [
 ];
 
 export class ToolchainError extends Error {}
+
+/** The plugin name of a provider plugin recipe (its binary is `pulumi-resource-<name>`), else undefined. */
+export function providerPluginName(recipe: Recipe): string | undefined {
+    return /^pulumi-resource-(.+)$/.exec(recipe.binary)?.[1];
+}
 
 /** Every file a recipe reads from the repository: a change to any of them changes the cache key. */
 export function recipeFiles(recipe: Recipe): string[] {

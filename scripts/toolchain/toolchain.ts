@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { BuildError, GoToolchain, ToolBuild, UnavailableError, findGo } from "./build";
 import { cacheRoot, cachedBinary, isExecutableFile, makeTempDir, publishEntry, removeAbandonedTempDirs, removeTree } from "./cache";
 import { runCommand, shellQuote, tail } from "./process";
-import { REPO_ROOT, Recipe, ToolName, ToolchainError, checkWrapperRequirements, recipes } from "./recipes";
+import { REPO_ROOT, Recipe, ToolName, ToolchainError, checkWrapperRequirements, providerPluginName, recipes } from "./recipes";
 import { toolchainVersions } from "./versions";
 
 /**
@@ -16,7 +16,7 @@ export type ToolState = "cached" | "found" | "built" | "stand-in" | "unavailable
 
 export type StandInName = keyof typeof toolchainVersions.standIns;
 export const STAND_IN_NAMES = Object.keys(toolchainVersions.standIns) as StandInName[];
-/** Provider plugins the program needs: the kubernetes one we build, and those that may be stand-ins. */
+/** Provider plugins the program needs: kubernetes and random, which we build, and those a stand-in may serve (random, tls). */
 export type PluginName = "kubernetes" | StandInName;
 
 export interface ToolStatus {
@@ -29,6 +29,8 @@ export interface ToolStatus {
     seconds?: number;
     /** Why the tool is unavailable or failed. */
     reason?: string;
+    /** What a plugin of ours is built from (the recipe's `origin`), for a cached or built one. */
+    origin?: string;
 }
 
 export interface Toolchain {
@@ -98,7 +100,9 @@ export async function ensureToolchain(options: EnsureOptions = {}): Promise<Tool
         const cached = cachedBinaries.get(recipe.tool);
         const installed = cached ? undefined : findInstalled(recipe, installedCli);
         if (cached || installed) {
-            const status: ToolStatus = { tool: recipe.tool, version: recipe.version, state: cached ? "cached" : "found", binary: cached ?? installed };
+            const status: ToolStatus = cached
+                ? { tool: recipe.tool, version: recipe.version, state: "cached", binary: cached, origin: recipe.origin }
+                : { tool: recipe.tool, version: recipe.version, state: "found", binary: installed };
             statuses.set(recipe.tool, status);
             report(formatStatus(status));
         } else {
@@ -118,7 +122,9 @@ export async function ensureToolchain(options: EnsureOptions = {}): Promise<Tool
     const env = engineEnvironment(binDir, pulumiHome);
     const plugins: Toolchain["plugins"] = { kubernetes: undefined, random: undefined, tls: undefined };
     if (cli) {
-        const standIns = STAND_IN_NAMES.map((name) => standInStatus(root, name));
+        // A stand-in only where no real plugin of that name is usable: tls always, random when its build is not.
+        const realPlugins = new Set(tools.filter((status) => status.binary).map((status) => status.tool));
+        const standIns = STAND_IN_NAMES.filter((name) => !realPlugins.has(name)).map((name) => standInStatus(root, name));
         standIns.forEach((status) => report(formatStatus(status)));
         tools.push(...standIns);
         await installPlugins(cli, tools, pulumiHome, env, report);
@@ -150,6 +156,21 @@ export function stackEnvironment(toolchain: Toolchain, stack: string, base: Node
         `PULUMI_CONFIG_PASSPHRASE is not set, and stack "${stack}" encrypts its secrets with it. Export ` +
             `PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); only the "${LOCAL_STACK}" and "${LOCAL_CLUSTER_STACK}" stacks have a default passphrase.`,
     );
+}
+
+/**
+ * How the engine gets each provider plugin the program needs, for summaries: "kubernetes 4.25.0 real",
+ * "random 4.21.1 real (bridged from terraform-provider-random f8d869dc98d9)", "tls 5.5.1 STAND-IN".
+ */
+export function describePlugins(toolchain: Toolchain): string[] {
+    return (Object.keys(toolchain.plugins) as PluginName[]).map((name) => {
+        // A plugin whose build failed is followed by its stand-in: describe the one in use.
+        const statuses = toolchain.tools.filter((candidate) => candidate.tool === name);
+        const tool = statuses.find((candidate) => candidate.binary) ?? statuses[0];
+        const source = toolchain.plugins[name];
+        const text = source === "stand-in" ? "STAND-IN" : source ?? "missing";
+        return `${name} ${tool?.version ?? "?"} ${text}${source === "real" && tool?.origin ? ` (${tool.origin})` : ""}`;
+    });
 }
 
 const TOOL_COLUMN = 25;
@@ -214,7 +235,7 @@ async function buildAll(missing: readonly Recipe[], root: string, report: (line:
                     report(formatLine(recipe.tool, recipe.version, `compiling after ${formatElapsed(Date.now() - started)}`));
                     return build.compile();
                 });
-                status = { tool: recipe.tool, version: recipe.version, state: "built", binary, seconds: Math.round((Date.now() - started) / 1000) };
+                status = { tool: recipe.tool, version: recipe.version, state: "built", binary, seconds: Math.round((Date.now() - started) / 1000), origin: recipe.origin };
             } catch (error) {
                 if (!(error instanceof UnavailableError || error instanceof BuildError)) {
                     throw error;
@@ -272,7 +293,8 @@ function findInstalled(recipe: Recipe, installedCli: string | undefined): string
     if (recipe.tool === "pulumi") {
         return installedCli;
     }
-    return recipe.kind === "provider" ? userPlugin(recipe.tool, recipe.version) : undefined;
+    const plugin = providerPluginName(recipe);
+    return plugin ? userPlugin(plugin, recipe.version) : undefined;
 }
 
 /**

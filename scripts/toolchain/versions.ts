@@ -1,4 +1,18 @@
 /**
+ * The random provider plugin, bridged by us (`modules/random-bridged`): pulumi-random's own
+ * provider module is refused by the Go module proxy, the pieces it is built from are served.
+ * terraform-provider-random at the commit pulumi-random 4.21.1 builds from (f8d869dc98d9, per
+ * its provider/go.mod), and the bridge version it uses.
+ */
+const random = {
+    version: "4.21.1",
+    terraformModule: "github.com/terraform-providers/terraform-provider-random",
+    terraformPseudoVersion: "v1.3.2-0.20260513075824-f8d869dc98d9",
+    commit: "f8d869dc98d9",
+    bridge: "3.135.0",
+} as const;
+
+/**
  * The Pulumi toolchain's pinned versions: the engine and plugins Groundwork runs with. The npm
  * SDK versions in package.json must equal the plugin versions here, because the engine loads the
  * plugin whose version the SDK reports (test/toolchain/toolchain.spec.ts holds them together).
@@ -18,12 +32,14 @@ export const toolchainVersions = {
         pseudoVersion: "v4.0.0-20260115033456-f47bc2d6f199",
         commit: "f47bc2d6f199",
     },
+    random,
     /**
-     * Providers whose real plugins cannot be built here (the proxy refuses their modules): when the
-     * real plugin is not installed, Groundwork's stand-ins under `stand-ins/` serve these versions.
+     * Groundwork's stand-ins under `stand-ins/` serve these versions when the real plugin is neither
+     * installed nor buildable: tls always (terraform-provider-tls at pulumi-tls 5.5.1's commit is
+     * refused by the proxy), random only when its bridged build is unavailable or broken.
      */
     standIns: {
-        random: "4.21.1",
+        random: random.version,
         tls: "5.5.1",
     },
     /**

@@ -9,6 +9,7 @@ import {
     LOCAL_STACK_PASSPHRASE,
     STAND_IN_NAMES,
     Toolchain,
+    describePlugins,
     ensureToolchain,
     formatElapsed,
     formatStatus,
@@ -202,6 +203,12 @@ describe("toolchain: without Go", () => {
             assert.equal(toolchain.engine, false);
             assert.equal(toolchain.binDir, undefined);
             assert.deepEqual(toolchain.plugins, { kubernetes: undefined, random: undefined, tls: undefined });
+            // No CLI, so no stand-in is even considered: tls has no status at all.
+            assert.deepEqual(describePlugins(toolchain), [
+                `kubernetes ${toolchainVersions.kubernetes.version} missing`,
+                `random ${toolchainVersions.random.version} missing`,
+                "tls ? missing",
+            ]);
         } finally {
             restore();
         }
@@ -276,6 +283,17 @@ describe("toolchain: a warm cache", () => {
         }
     }
 
+    /**
+     * Drops random's cached build and puts a `go` that fails first on PATH, so that its build is
+     * unavailable; the shell tools the fake CLI uses stay reachable. Returns what restores PATH.
+     */
+    function withoutRandomBuild(): () => void {
+        removeTree(entryDir(root(), recipes.find((recipe) => recipe.tool === "random") as WrapperRecipe));
+        const brokenGo = tempDir("broken-go");
+        fs.writeFileSync(path.join(brokenGo, "go"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+        return overrideEnv({ PATH: [brokenGo, "/usr/bin", "/bin"].join(path.delimiter) });
+    }
+
     function installs(): string[] {
         return fs.existsSync(installLog) ? fs.readFileSync(installLog, "utf8").trim().split("\n") : [];
     }
@@ -292,13 +310,15 @@ describe("toolchain: a warm cache", () => {
     it("reuses every cached binary and installs each plugin at its exact version", async () => {
         const lines: string[] = [];
         const toolchain = await ensureToolchain({ report: (line) => lines.push(line) });
-        assert.deepEqual(
-            toolchain.tools.map((tool) => `${tool.tool} ${tool.state}`),
-            [...recipes.map((recipe) => `${recipe.tool} cached`), ...STAND_IN_NAMES.map((name) => `${name} stand-in`)],
-        );
+        assert.deepEqual(toolchain.tools.map((tool) => `${tool.tool} ${tool.state}`), [...recipes.map((recipe) => `${recipe.tool} cached`), "tls stand-in"]);
         assert.deepEqual(lines, toolchain.tools.map(formatStatus));
         assert.equal(toolchain.engine, true);
-        assert.deepEqual(toolchain.plugins, { kubernetes: "real", random: "stand-in", tls: "stand-in" });
+        assert.deepEqual(toolchain.plugins, { kubernetes: "real", random: "real", tls: "stand-in" });
+        assert.deepEqual(describePlugins(toolchain), [
+            `kubernetes ${toolchainVersions.kubernetes.version} real`,
+            `random ${toolchainVersions.random.version} real (bridged from terraform-provider-random ${toolchainVersions.random.commit})`,
+            `tls ${toolchainVersions.standIns.tls} STAND-IN`,
+        ]);
         const cli = cachedBinary(root(), recipes.find((recipe) => recipe.tool === "pulumi") as WrapperRecipe) as string;
         assert.equal(toolchain.binDir, path.dirname(cli));
         assert.equal(toolchain.env.PATH.split(path.delimiter)[0], toolchain.binDir);
@@ -309,16 +329,36 @@ describe("toolchain: a warm cache", () => {
         assert.equal(toolchain.env.PULUMI_SKIP_UPDATE_CHECK, "true");
         assert.deepEqual(installs().map((line) => line.split(" ").slice(0, 5).join(" ")), [
             `plugin install resource kubernetes ${toolchainVersions.kubernetes.version}`,
-            `plugin install resource random ${toolchainVersions.standIns.random}`,
+            `plugin install resource random ${toolchainVersions.random.version}`,
             `plugin install resource tls ${toolchainVersions.standIns.tls}`,
             `plugin install analyzer policy-nodejs ${toolchainVersions.pulumi}`,
         ]);
+        const random = toolchain.tools.find((tool) => tool.tool === "random");
+        assert.ok(installs().some((line) => line.includes(`resource random ${toolchainVersions.random.version} --file ${random?.binary}`)));
+    });
+
+    it("serves random with its stand-in when the bridged build cannot be had", async () => {
+        const restorePath = withoutRandomBuild();
+        try {
+            const toolchain = await ensureToolchain();
+            assert.deepEqual(
+                toolchain.tools.filter((tool) => tool.tool === "random").map((tool) => tool.state),
+                ["unavailable", "stand-in"],
+            );
+            assert.deepEqual(toolchain.plugins, { kubernetes: "real", random: "stand-in", tls: "stand-in" });
+            assert.equal(describePlugins(toolchain)[1], `random ${toolchainVersions.standIns.random} STAND-IN`);
+            assert.ok(installs().some((line) => line.includes(`resource random ${toolchainVersions.standIns.random} --file `) && line.includes("stand-in-random-")));
+        } finally {
+            restorePath();
+        }
     });
 
     it("names the stand-ins as such, in the report and in their launchers", async () => {
-        const toolchain = await ensureToolchain();
+        // Without its build, random is served by its stand-in too.
+        const restorePath = withoutRandomBuild();
+        const toolchain = await ensureToolchain().finally(restorePath);
         for (const name of STAND_IN_NAMES) {
-            const status = toolchain.tools.find((tool) => tool.tool === name);
+            const status = toolchain.tools.find((tool) => tool.tool === name && tool.state === "stand-in");
             assert.match(formatStatus(status!), new RegExp(`^${name}\\s+\\S+\\s+STAND-IN \\(Groundwork's scripts/toolchain/stand-ins/${name}\\.ts\\)`));
             const launcher = fs.readFileSync(path.join(root(), "pulumi-home", "plugins", `resource-${name}-v${status!.version}`, `pulumi-resource-${name}`), "utf8");
             assert.match(launcher, new RegExp(`STAND-IN for the ${name} provider`));
@@ -327,12 +367,12 @@ describe("toolchain: a warm cache", () => {
     });
 
     it("prefers a real plugin the user installed over a stand-in", async () => {
-        const real = path.join(userPulumiHome, "plugins", `resource-random-v${toolchainVersions.standIns.random}`, "pulumi-resource-random");
+        const real = path.join(userPulumiHome, "plugins", `resource-tls-v${toolchainVersions.standIns.tls}`, "pulumi-resource-tls");
         fs.mkdirSync(path.dirname(real), { recursive: true });
         fs.writeFileSync(real, "#!/bin/sh\n", { mode: 0o755 });
         const toolchain = await ensureToolchain();
-        assert.deepEqual(toolchain.plugins, { kubernetes: "real", random: "real", tls: "stand-in" });
-        assert.ok(installs().some((line) => line.includes(`resource random ${toolchainVersions.standIns.random} --file ${real}`)));
+        assert.deepEqual(toolchain.plugins, { kubernetes: "real", random: "real", tls: "real" });
+        assert.ok(installs().some((line) => line.includes(`resource tls ${toolchainVersions.standIns.tls} --file ${real}`)));
     });
 
     it("is idempotent: a second run installs nothing again", async () => {
