@@ -51,6 +51,8 @@ export function trafficMatrix(config: PlatformConfig, manifests: readonly Manife
     const ingressNamespace = config.addons.ingressNginx.existing?.namespace ?? config.addons.ingressNginx.namespace;
     const ingressController = pods.synthetic(ingressNamespace, ingressControllerPod);
     const internet = pods.external(internetAddress);
+    // Any other workload of the cluster: a pod in `default`, which no stack's policy names.
+    const stranger = pods.synthetic("default", { app: "stranger" });
     const redis = config.redis && config.tiers.some((tier) => tier.redis) ? pods.workload("StatefulSet", config.redis.namespace, "redis") : undefined;
     const apps = new Map(config.tiers.map((tier) => [tier.name, pods.tierApp(tier)]));
     const databases = new Map(config.tiers.flatMap((tier) => tier.database ? [[tier.name, pods.workload("StatefulSet", tier.namespace, `${tier.name}-postgres`)] as const] : []));
@@ -84,6 +86,7 @@ export function trafficMatrix(config: PlatformConfig, manifests: readonly Manife
                 declared.push(tcp(`Prometheus → ${tier.name} database exporter`, pods.synthetic(monitoring, prometheusPod), database, postgresExporter.port, postgresExporter.portName));
             }
             undeclared.push(tcp(`internet → ${tier.name} database`, internet, database, postgresPort, "postgres"));
+            undeclared.push(tcp(`a pod in default → ${tier.name} database`, stranger, database, postgresPort, "postgres"));
         }
         if (tier.redis && redis) {
             declared.push(tcp(`${tier.name} → Redis`, app, redis, redisPort, "redis"));
@@ -96,6 +99,11 @@ export function trafficMatrix(config: PlatformConfig, manifests: readonly Manife
             }
         }
         undeclared.push(tcp(`internet → ${tier.name}${tier.public ? " (bypassing the ingress controller)" : ""}`, internet, app, tier.port, "http"));
+        undeclared.push(tcp(`a pod in default → ${tier.name}`, stranger, app, tier.port, "http"));
+        if (tier.metrics) {
+            const metricsPort = tier.metrics.port ?? tier.port;
+            undeclared.push(tcp(`a pod in default → ${tier.name} metrics`, stranger, app, metricsPort, metricsPort === tier.port ? "http" : "metrics"));
+        }
 
         for (const other of config.tiers) {
             if (other.name === tier.name) {
