@@ -267,9 +267,9 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
     }), expected: "groundwork:tiers[0].alerts ({\"errorRatePercent\":10}) has no effect: addons.monitoring.enabled is false" },
     { name: "a PagerDuty routing key in plaintext", config: () => stagingWith((c) => c["groundwork:alertPagerDutyRoutingKey"] = "0123456789abcdef0123456789abcdef"),
         expected: "groundwork:alertPagerDutyRoutingKey is stored in plaintext but must be a secret: run `pulumi config set --secret groundwork:alertPagerDutyRoutingKey <value>`" },
-    { name: "a Slack webhook in plaintext", config: () => stagingWith((c) => c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x"),
+    { name: "a Slack webhook in plaintext", config: () => stagingWith((c) => c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.invalid/services/T0/B0/x"),
         expected: "groundwork:alertSlackWebhookUrl is stored in plaintext but must be a secret: run `pulumi config set --secret groundwork:alertSlackWebhookUrl <value>`" },
-    { name: "a Slack webhook over http", config: () => stagingWith((c) => c["groundwork:alertSlackWebhookUrl"] = "http://hooks.slack.com/services/T0/B0/x"),
+    { name: "a Slack webhook over http", config: () => stagingWith((c) => c["groundwork:alertSlackWebhookUrl"] = "http://hooks.slack.invalid/services/T0/B0/x"),
         secretKeys: ["groundwork:alertSlackWebhookUrl"], expected: "groundwork:alertSlackWebhookUrl must be an https:// Slack incoming-webhook URL" },
     { name: "a PagerDuty routing key of the wrong shape", config: () => stagingWith((c) => c["groundwork:alertPagerDutyRoutingKey"] = "short"),
         secretKeys: ["groundwork:alertPagerDutyRoutingKey"], expected: "groundwork:alertPagerDutyRoutingKey must be a PagerDuty Events API v2 routing (integration) key: 32 letters and digits" },
@@ -279,11 +279,11 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
         expected: "groundwork:addons.monitoring.alertmanager.routes.warning[0] (\"email\") must be \"pagerDuty\" or \"slack\"" },
     { name: "a receiver named twice in one route", config: () => stagingWith((c) => {
         c["groundwork:addons"].monitoring.alertmanager = { routes: { warning: ["slack", "slack"] } };
-        c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x";
+        c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.invalid/services/T0/B0/x";
     }), secretKeys: ["groundwork:alertSlackWebhookUrl"], expected: "groundwork:addons.monitoring.alertmanager.routes.warning ([\"slack\",\"slack\"]) must name each receiver once" },
     { name: "a receiver key that no route uses", config: () => stagingWith((c) => {
         c["groundwork:addons"].monitoring.alertmanager = { routes: { critical: ["slack"] } };
-        c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x";
+        c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.invalid/services/T0/B0/x";
         c["groundwork:alertPagerDutyRoutingKey"] = "0123456789abcdef0123456789abcdef";
     }), secretKeys: ["groundwork:alertSlackWebhookUrl", "groundwork:alertPagerDutyRoutingKey"],
     expected: "groundwork:alertPagerDutyRoutingKey is set, but no severity in addons.monitoring.alertmanager.routes goes to pagerDuty: add it to a route or run `pulumi config rm groundwork:alertPagerDutyRoutingKey`" },
@@ -291,7 +291,7 @@ const badConfigs: { name: string; config: () => Raw; secretKeys?: string[]; expe
         expected: "groundwork:addons.monitoring.alertmanager.slackChannel (\"#alerts\") needs a Slack webhook: run `pulumi config set --secret groundwork:alertSlackWebhookUrl <webhook URL>`" },
     { name: "a receiver key with monitoring off", config: () => stagingWith((c) => {
         c["groundwork:addons"].monitoring.enabled = false;
-        c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x";
+        c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.invalid/services/T0/B0/x";
     }), secretKeys: ["groundwork:alertSlackWebhookUrl"], expected: "groundwork:alertSlackWebhookUrl has no effect: addons.monitoring.enabled is false" },
     { name: "metrics on a public tier's served port", config: () => stagingWith((c) => delete tiers(c)[0].metrics.port),
         expected: "groundwork:tiers[0].metrics.path (\"/metrics\") would be public: the Ingress routes \"/\" on port 3000 to the tier, and that port serves the metrics too; set metrics.port to a port of its own" },
@@ -423,7 +423,7 @@ describe("stack config validation", () => {
     it("accepts alert receivers stored as secrets, routed by severity", () => {
         const config = stagingWith((c) => {
             c["groundwork:addons"].monitoring.alertmanager = { routes: { critical: ["pagerDuty", "slack"], warning: ["slack"] }, slackChannel: "#alerts" };
-            c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.com/services/T0/B0/x";
+            c["groundwork:alertSlackWebhookUrl"] = "https://hooks.slack.invalid/services/T0/B0/x";
             c["groundwork:alertPagerDutyRoutingKey"] = "0123456789abcdef0123456789abcdef";
             tiers(c)[0].alerts = { errorRatePercent: 10, errorRateFor: "5m", memoryPercent: 90, databaseDownFor: "2m" };
         });

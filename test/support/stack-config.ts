@@ -29,7 +29,7 @@ export function withTestSecrets(config: RawConfig): { config: RawConfig; secretK
 /** The credentials withTestSecrets gives the alert receivers; tests search for them where they must not appear. */
 export const testReceiverCredentials: Readonly<Record<AlertReceiver, string>> = {
     pagerDuty: "testpagerdutyroutingkey00000000a",
-    slack: "https://hooks.slack.com/services/TTEST/BTEST/test-slack-webhook-secret",
+    slack: "https://hooks.slack.invalid/services/TTEST/BTEST/test-slack-webhook-secret",
 };
 
 /** The value withTestSecrets gives an application secret; tests search for it where it must not appear. */
