@@ -91,7 +91,7 @@ const badConfigs: { name: string; change: (tekton: any) => void; expected: strin
     { name: "a webhook named like one of Groundwork's CI triggers", change: (tekton) => { tekton.webhooks[0].name = "github"; },
         expected: `${at}.webhooks[0].name ("github") is the name of one of Groundwork's own CI triggers (github, <tier>-ci, -push, -deploy, -cleanup): choose another` },
     { name: "a webhook named like a tier's delivery trigger", change: (tekton) => {
-        tekton.pipelines = [{ tier: "kas", repository: "https://github.com/atonixcorp/kas.git", image: "ghcr.io/atonixcorp/kas", test: { image: "docker.io/library/alpine:3.22", command: "true" } }];
+        tekton.pipelines = [{ tier: "kas", repository: "https://git.example.com/atonixcorp/kas.git", image: "ghcr.io/atonixcorp/kas", test: { image: "docker.io/library/alpine:3.22", command: "true" } }];
         tekton.webhooks[0].name = "kas-deploy";
     }, expected: `${at}.webhooks[0].name ("kas-deploy") is the name of one of Groundwork's own CI triggers` },
     { name: "an HMAC key of no tier", change: (tekton) => { tekton.webhooks[0].hmacKey = { tier: "kas-server", secret: "webhook-secret" }; },
