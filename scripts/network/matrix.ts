@@ -69,9 +69,9 @@ export function trafficMatrix(config: PlatformConfig, manifests: readonly Manife
                 declared.push(tcp(`ingress controller → ${tier.name} ACME solver`, ingressController, pods.synthetic(tier.namespace, acmeSolverPod), acmeSolverPort));
             }
         }
-        if (tier.metrics) {
-            const metricsPort = tier.metrics.port ?? tier.port;
-            declared.push(tcp(`Prometheus → ${tier.name} metrics`, pods.synthetic(tier.metrics.scraperNamespace, prometheusPod), app, metricsPort, metricsPort === tier.port ? "http" : "metrics"));
+        const metrics = tier.metrics && { port: tier.metrics.port ?? tier.port, portName: tier.metrics.port === undefined || tier.metrics.port === tier.port ? "http" : "metrics" };
+        if (tier.metrics && metrics) {
+            declared.push(tcp(`Prometheus → ${tier.name} metrics`, pods.synthetic(tier.metrics.scraperNamespace, prometheusPod), app, metrics.port, metrics.portName));
         }
         for (const protocol of ["UDP", "TCP"] as const) {
             declared.push({ name: `${tier.name} → DNS:53/${protocol}`, source: app, destination: pods.synthetic(dnsPod.namespace, dnsPod.podLabels), port: 53, protocol });
@@ -100,9 +100,8 @@ export function trafficMatrix(config: PlatformConfig, manifests: readonly Manife
         }
         undeclared.push(tcp(`internet → ${tier.name}${tier.public ? " (bypassing the ingress controller)" : ""}`, internet, app, tier.port, "http"));
         undeclared.push(tcp(`a pod in default → ${tier.name}`, stranger, app, tier.port, "http"));
-        if (tier.metrics) {
-            const metricsPort = tier.metrics.port ?? tier.port;
-            undeclared.push(tcp(`a pod in default → ${tier.name} metrics`, stranger, app, metricsPort, metricsPort === tier.port ? "http" : "metrics"));
+        if (metrics) {
+            undeclared.push(tcp(`a pod in default → ${tier.name} metrics`, stranger, app, metrics.port, metrics.portName));
         }
 
         for (const other of config.tiers) {
