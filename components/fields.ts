@@ -168,10 +168,5 @@ export function decodedJson<T extends z.ZodType>(schema: T) {
     }, schema);
 }
 
-/** Settings as components receive them: the loaded config is frozen, so nothing downstream may mutate it. */
-export type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[]
-    : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
-
 /** Adds a problem at a path below `groundwork:` (e.g. ["tiers", 1, "hpa"]); cross-field checks use it. */
 export type ReportIssue = (path: (string | number)[], message: string) => void;

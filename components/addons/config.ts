@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DeepReadonly, resourceName } from "../fields";
+import { resourceName } from "../fields";
+import { DeepReadonly } from "../readonly";
 import { argoCdSchema } from "./argocd/config";
 import { certManagerSchema, clusterIssuerNames } from "./cert-manager/config";
 import { ingressNginxSchema } from "./ingress-nginx/config";

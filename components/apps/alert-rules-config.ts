@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DeepReadonly, ReportIssue } from "../fields";
+import { ReportIssue } from "../fields";
+import { DeepReadonly } from "../readonly";
 import { promqlErrors } from "../platform/promql";
 
 /**
@@ -27,11 +28,8 @@ export const alertRulesSchema = z.array(alertRuleSchema).default([])
 
 export type AlertRuleConfig = DeepReadonly<z.output<typeof alertRuleSchema>>;
 
-/** Unique alert names, and a Prometheus to load them. */
-export function checkAlertRules(rules: readonly AlertRuleConfig[], monitoring: boolean, at: (string | number)[], report: ReportIssue): void {
-    if (rules.length > 0 && !monitoring) {
-        report(at, "need the monitoring add-on, or no Prometheus loads them: set groundwork:addons.monitoring.enabled: true");
-    }
+/** Unique alert names; that a Prometheus loads them is checked with the add-ons (components/config/checks.ts). */
+export function checkAlertRules(rules: readonly AlertRuleConfig[], at: (string | number)[], report: ReportIssue): void {
     const names = new Set<string>();
     rules.forEach((rule, r) => {
         if (names.has(rule.alert)) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ClusterIssuerName } from "../addons/cert-manager/config";
-import { DeepReadonly, filesystemPath, hostname, ReportIssue, resourceName } from "../fields";
+import { filesystemPath, hostname, ReportIssue, resourceName } from "../fields";
+import { DeepReadonly } from "../readonly";
 
 /**
  * `groundwork:tiers[].certificates`: certificates that a tier presents or checks in mutual TLS,

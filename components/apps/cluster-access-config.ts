@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DeepReadonly, ReportIssue } from "../fields";
+import { ReportIssue } from "../fields";
+import { DeepReadonly } from "../readonly";
 import { projectYamlFile } from "../platform/project-files";
 
 /**

@@ -1,14 +1,28 @@
 import { z } from "zod";
+import { tierAlertsSchema } from "../addons/monitoring/config";
+import { databaseSchema } from "../data/config";
 import {
-    cronSchedule, filesystemPath, ReportIssue, resourceName, resourcesSchema, secretKeyName, storageSize,
+    cpuQuantity, cronSchedule, egressCidr, environmentVariableName, filesystemPath, hostname, imageReference, memoryQuantity, percentage, port,
+    replicaCount, resourceName, resourcesSchema, secretKeyName, storageSize, urlPath,
 } from "../fields";
+import { environmentProfiles, environments, logLevels } from "../platform/environment";
 import { placementSchema } from "../platform/placement";
+import { alertRulesSchema } from "./alert-rules-config";
+import { hpaBehaviorSchema } from "./autoscaling";
+import { certificatesSchema } from "./certificates-config";
+import { clusterAccessSchema } from "./cluster-access-config";
 
 /**
- * The schema of what a tier adds beyond its app container: application secrets, scheduled jobs,
- * volumes and the StatefulSet mode, and placement. components/config/schema.ts composes it into the
- * tier schema and calls checkTierWorkloads from its cross-field checks.
+ * `groundwork:tiers` and `groundwork:tierSecrets`: the shape of an application tier, its defaults and
+ * messages. The sections a tier shares with a component of its own (certificates, clusterAccess,
+ * alertRules, hpa.behavior) are defined beside that component; the checks that need the whole tier
+ * list are in checks.ts.
  */
+
+/** An environment default as documentation: "local 1, development 1, …". */
+function perEnvironment(key: "replicas" | "logLevel"): string {
+    return environments.map((environment) => `${environment} ${environmentProfiles[environment][key]}`).join(", ");
+}
 
 const cronJobSchema = z.strictObject({
     name: resourceName,
@@ -35,8 +49,70 @@ const volumeSchema = z.strictObject({
     accessMode: z.enum(["ReadWriteOnce", "ReadWriteMany"]).default("ReadWriteOnce"),
 });
 
-/** The tier fields this file owns; schema.ts spreads them into the tier schema. */
-export const tierWorkloadFields = {
+const apiAccessRule = z.strictObject({
+    apiGroups: z.array(z.string()).min(1, "must list at least one API group (\"\" is the core group)"),
+    resources: z.array(z.string().regex(/^[a-z][a-z0-9/]*$/, "must be a lower-case plural resource such as \"jobs\"")).min(1, "must list at least one resource"),
+    verbs: z.array(z.enum(["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]))
+        .min(1, "must list at least one verb"),
+});
+
+const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "must be a Prometheus metric name such as \"http_requests_total\"");
+
+/** One entry of `groundwork:tiers`: an application tier, its database, network rules and ingress. */
+export const tierSchema = z.strictObject({
+    name: resourceName,
+    namespace: resourceName.optional().describe("Namespace of the tier and its database; defaults to the tier name. Groundwork creates it with its Pod Security labels, "
+        + "also with every add-on off: it is then the stack's one cluster-scoped object, so a shared cluster grants `create` on namespaces."),
+    image: imageReference,
+    port,
+    replicas: replicaCount.optional().describe(`Defaults to hpa.minReplicas, else to the environment's (${perEnvironment("replicas")}).`),
+    resources: resourcesSchema,
+    logLevel: z.enum(logLevels).optional().describe(`Defaults to the environment's (${perEnvironment("logLevel")}).`),
+    /** Non-secret settings, mounted from a ConfigMap. */
+    settings: z.record(environmentVariableName, z.string()).default({}),
+    /** Secrets the tier reads from Secrets that already exist in its namespace. */
+    secretEnv: z.array(z.strictObject({ name: environmentVariableName, secretName: resourceName, key: z.string().min(1) })).default([]),
+    public: z.strictObject({
+        hosts: z.array(hostname).min(1, "must list at least one host"),
+        paths: z.array(urlPath).min(1).default(["/"]),
+        requestsPerSecond: z.int().min(1).default(50),
+        connections: z.int().min(1).default(20),
+    }).optional(),
+    metrics: z.strictObject({
+        path: urlPath,
+        port: port.optional(),
+        /** Namespace of the Prometheus that scrapes the tier; the only one admitted to the metrics port. */
+        scraperNamespace: resourceName.default("monitoring"),
+        /** Counter of handled requests, labelled by status `code`: the error-rate alert and the request panels read it. */
+        requests: metricName.default("http_requests_total"),
+        /** Latency histogram (without `_bucket`); when set, the tier gets a p95 latency alert and panel. */
+        latencyHistogram: metricName.refine((name) => !/_(bucket|sum|count)$/.test(name), "must be the histogram's name without _bucket, _sum or _count, such as \"http_request_duration_seconds\"").optional(),
+    }).optional(),
+    alerts: tierAlertsSchema.optional(),
+    alertRules: alertRulesSchema,
+    probes: z.strictObject({ liveness: urlPath, readiness: urlPath, startup: urlPath })
+        .default({ liveness: "/healthz", readiness: "/readyz", startup: "/healthz" }),
+    hpa: z.strictObject({
+        minReplicas: replicaCount,
+        maxReplicas: replicaCount,
+        cpuUtilization: percentage,
+        memoryUtilization: percentage.optional(),
+        behavior: hpaBehaviorSchema,
+    }).optional(),
+    database: databaseSchema.optional(),
+    redis: z.boolean().default(false),
+    /** Tiers allowed to call this tier. */
+    callers: z.array(resourceName).default([]),
+    /** Addresses outside the cluster the tier reaches (an LLM API, the Kubernetes API server). */
+    egress: z.array(z.strictObject({ cidr: egressCidr, ports: z.array(port).min(1, "must list at least one port") })).default([]),
+    /** Kubernetes API access the tier needs in its own namespace; empty means no token is mounted. */
+    apiAccess: z.array(apiAccessRule).default([]),
+    /** Cluster-wide API access and the CRDs of an operator tier; a ClusterRole bound to the tier's ServiceAccount. */
+    clusterAccess: clusterAccessSchema,
+    certificates: certificatesSchema,
+    writablePaths: z.array(filesystemPath).default(["/tmp"]),
+    runAsUser: z.int().min(1, "must be a non-zero UID (restricted pod security)").default(10001),
+    quota: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity, pods: replicaCount, storage: storageSize }).optional(),
     /** Deployment by default; StatefulSet gives each replica its own volumes (volumeClaimTemplates). */
     kind: z.enum(["Deployment", "StatefulSet"]).default("Deployment"),
     /**
@@ -47,133 +123,23 @@ export const tierWorkloadFields = {
     cronJobs: z.array(cronJobSchema).default([]),
     volumes: z.array(volumeSchema).default([]),
     placement: placementSchema.optional(),
-};
+});
+
+export type TierConfig = z.output<typeof tierSchema>;
 
 /**
  * The values of the tiers' application secrets, by tier name and variable name. One secret config
  * key for every tier, set leaf by leaf with `pulumi config set --secret --path`, so that adding a
- * tier or a secret never needs a new top-level key (secretKeys in schema.ts lists it).
+ * tier or a secret never needs a new top-level key (secretKeys in config/schema.ts lists it).
  */
 export const tierSecretsSchema = z.record(resourceName, z.record(secretKeyName, z.string().min(1, "must not be empty")));
 
 /** The `--path` of one application secret; a name with a dot is bracketed, or Pulumi would read it as two keys. */
-function tierSecretPath(tier: string, name: string): string {
+export function tierSecretPath(tier: string, name: string): string {
     return `groundwork:tierSecrets.${tier}${name.includes(".") ? `["${name}"]` : `.${name}`}`;
 }
 
 /** The command that stores one application secret. */
 export function tierSecretCommand(tier: string, name: string): string {
     return `pulumi config set --secret --path '${tierSecretPath(tier, name)}' <value>`;
-}
-
-type TierWorkload = {
-    name: string;
-    replicas: number;
-    hpa?: { maxReplicas: number };
-    writablePaths: readonly string[];
-    settings: Readonly<Record<string, string>>;
-    secretEnv: readonly { name: string }[];
-    kind: "Deployment" | "StatefulSet";
-    secrets: readonly string[];
-    cronJobs: readonly z.output<typeof cronJobSchema>[];
-    volumes: readonly z.output<typeof volumeSchema>[];
-    placement?: z.output<typeof placementSchema>;
-    database?: { placement?: z.output<typeof placementSchema> };
-};
-
-/** Objects derived from a cron job's name carry `<tier>-<job>` and the controller adds 11 characters to 63. */
-const maxCronJobNameLength = 52;
-
-/** Cross-field checks of one tier's workload fields; `tierSecrets` is the secret config, never printed. */
-export function checkTierWorkloads(tier: TierWorkload, i: number, tierSecrets: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined, report: ReportIssue): void {
-    const variables = new Map<string, string>();
-    const claim = (name: string, owner: string, path: (string | number)[]) => {
-        const other = variables.get(name);
-        if (other !== undefined) {
-            report(path, `is already set by ${other}: each variable has one source`);
-        }
-        variables.set(name, owner);
-    };
-    Object.keys(tier.settings).forEach((name) => claim(name, "settings", ["tiers", i, "settings", name]));
-    tier.secretEnv.forEach((ref, s) => claim(ref.name, "secretEnv", ["tiers", i, "secretEnv", s, "name"]));
-    tier.secrets.forEach((name, s) => {
-        claim(name, "secrets", ["tiers", i, "secrets", s]);
-        if (tierSecrets?.[tier.name]?.[name] === undefined) {
-            report(["tiers", i, "secrets", s], `has no value: run \`${tierSecretCommand(tier.name, name)}\``);
-        }
-    });
-
-    const jobNames = new Set<string>();
-    tier.cronJobs.forEach((job, j) => {
-        if (jobNames.has(job.name)) {
-            report(["tiers", i, "cronJobs", j, "name"], "is already used by another cron job of this tier");
-        }
-        jobNames.add(job.name);
-        if (`${tier.name}-${job.name}`.length > maxCronJobNameLength) {
-            report(["tiers", i, "cronJobs", j, "name"], `makes the CronJob name "${tier.name}-${job.name}" longer than ${maxCronJobNameLength} characters: shorten it`);
-        }
-    });
-
-    const volumeNames = new Set<string>();
-    const mounted = new Set(tier.writablePaths);
-    tier.volumes.forEach((volume, v) => {
-        if (volumeNames.has(volume.name)) {
-            report(["tiers", i, "volumes", v, "name"], "is already used by another volume of this tier");
-        }
-        volumeNames.add(volume.name);
-        if (/^writable-\d+$/.test(volume.name)) {
-            report(["tiers", i, "volumes", v, "name"], "is the name of a writablePaths volume: choose another");
-        }
-        if (mounted.has(volume.mountPath)) {
-            report(["tiers", i, "volumes", v, "mountPath"], "is already mounted (writablePaths or another volume): each path has one volume");
-        }
-        mounted.add(volume.mountPath);
-        const scaled = tier.replicas > 1 || (tier.hpa?.maxReplicas ?? 1) > 1;
-        if (tier.kind === "Deployment" && volume.accessMode === "ReadWriteOnce" && scaled) {
-            report(["tiers", i, "volumes", v],
-                "is ReadWriteOnce (the default), which one node mounts at a time, but the Deployment runs several replicas: use kind: StatefulSet (a volume per replica), accessMode: ReadWriteMany, or one replica");
-        }
-    });
-    if (tier.kind === "StatefulSet" && tier.hpa) {
-        report(["tiers", i, "hpa"], "cannot scale a StatefulSet tier: each replica claims its own volumes, so set replicas instead and remove hpa");
-    }
-
-    checkPlacement(tier.placement, ["tiers", i, "placement"], report);
-    checkPlacement(tier.database?.placement, ["tiers", i, "database", "placement"], report);
-}
-
-/** What the placement schema cannot see field by field: tolerations and node expressions whose parts must agree. */
-export function checkPlacement(placement: z.output<typeof placementSchema> | undefined, path: (string | number)[], report: ReportIssue): void {
-    placement?.tolerations?.forEach((toleration, t) => {
-        if (toleration.operator === "Exists" && toleration.value !== undefined) {
-            report([...path, "tolerations", t, "value"], "must be empty when operator is Exists");
-        }
-        if (toleration.operator === "Equal" && toleration.key === undefined) {
-            report([...path, "tolerations", t], "needs a key when operator is Equal (only Exists may match every taint)");
-        }
-        if (toleration.tolerationSeconds !== undefined && toleration.effect !== "NoExecute") {
-            report([...path, "tolerations", t, "tolerationSeconds"], "applies only to effect NoExecute: set effect: NoExecute or remove it");
-        }
-    });
-    placement?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms.forEach((term, t) => term.matchExpressions.forEach((expression, e) => {
-        const needsValues = expression.operator !== "Exists" && expression.operator !== "DoesNotExist";
-        if (needsValues !== ((expression.values?.length ?? 0) > 0)) {
-            report([...path, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", t, "matchExpressions", e],
-                needsValues ? `needs values for operator ${expression.operator}` : `must have no values for operator ${expression.operator}`);
-        }
-    }));
-}
-
-/** Problems with the secret config groundwork:tierSecrets that no tier explains: values for a tier or a name nobody declared. */
-export function checkTierSecrets(tiers: readonly { name: string; secrets: readonly string[] }[], tierSecrets: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined, report: ReportIssue): void {
-    for (const [tierName, values] of Object.entries(tierSecrets ?? {})) {
-        const tier = tiers.find((candidate) => candidate.name === tierName);
-        for (const name of Object.keys(values)) {
-            if (!tier?.secrets.includes(name)) {
-                report(["tierSecrets", tierName, name], tier
-                    ? `is not listed in the secrets of tier "${tierName}": add it there or run \`pulumi config rm --path '${tierSecretPath(tierName, name)}'\``
-                    : `belongs to no configured tier: run \`pulumi config rm --path 'groundwork:tierSecrets.${tierName}'\``);
-            }
-        }
-    }
 }

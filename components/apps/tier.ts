@@ -5,12 +5,13 @@ import { profileOf } from "../platform/environment";
 import { Placement, placementSpec } from "../platform/placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
 import { securityHeaders } from "../platform/security-headers";
-import { Budget, budgetOf, Resources, sumBudgets } from "../platform/sizing";
+import { Resources } from "../platform/sizing";
 import { HpaBehavior, hpaBehaviorSpec } from "./autoscaling";
+import { maxSurgePercent } from "./budget";
 import { certificateVolumes, CertificateMount } from "./certificates";
-import { createCronJobs, cronJobsBudget, TierCronJob } from "./cron-jobs";
+import { createCronJobs, TierCronJob } from "./cron-jobs";
 import { appSecretEnv, AppSecretsArgs } from "./secrets";
-import { claimedSizes, mustRecreate, TierVolume, volumeClaims, WorkloadKind } from "./volumes";
+import { mustRecreate, TierVolume, volumeClaims, WorkloadKind } from "./volumes";
 
 /** Another tier, as a NetworkPolicy peer: its app pods in its namespace. */
 export interface TierPeer {
@@ -97,22 +98,6 @@ export interface AppTierArgs {
     certificateMounts?: readonly CertificateMount[];
 }
 
-/** What an AppTier's budget counts; the loaded config's tier carries these fields too. */
-export type AppTierSizing = Pick<AppTierArgs, "replicas" | "resources" | "http01Solver"> & Partial<Pick<AppTierArgs, "kind" | "volumes">> & {
-    hpa?: { maxReplicas: number };
-    public?: { hosts: readonly string[] };
-    cronJobs?: readonly Pick<TierCronJob, "resources" | "concurrencyPolicy">[];
-};
-
-/** The rolling-update surge: the Deployment's strategy, and the pods its namespace must admit above the peak. */
-const maxSurgePercent = 25;
-
-/** The ACME HTTP-01 solver pod cert-manager starts per challenge, i.e. per host (the controller's default resources). */
-const acmeSolverResources: Resources = {
-    requests: { cpu: "10m", memory: "64Mi" },
-    limits: { cpu: "100m", memory: "64Mi" },
-};
-
 /**
  * One application tier: a restricted Deployment with probes, settings from a ConfigMap and
  * secrets only by reference, its ServiceAccount (with least-privilege API access when it needs
@@ -128,27 +113,6 @@ export class AppTier extends pulumi.ComponentResource {
     readonly publicUrls: pulumi.Output<string[]>;
     /** The Service port that serves metrics, by name: "http", or "metrics" when metrics have a port of their own. */
     readonly metricsPortName?: string;
-
-    /**
-     * What the tier adds to its namespace at peak: the most replicas it may run (the autoscaler's
-     * maximum) plus the rolling-update surge (none for a StatefulSet, which replaces pods one by one,
-     * nor for a Deployment that must Recreate), its volumes' claims, every scheduled job running, and
-     * a solver pod per host answering HTTP-01.
-     */
-    static budget(sizing: AppTierSizing): Budget {
-        const kind = sizing.kind ?? "Deployment";
-        const volumes = sizing.volumes ?? [];
-        const peak = Math.max(sizing.replicas, sizing.hpa?.maxReplicas ?? 0);
-        const surges = kind === "Deployment" && !mustRecreate(kind, volumes);
-        const solvers = sizing.http01Solver ? sizing.public?.hosts.length ?? 0 : 0;
-        return sumBudgets([
-            budgetOf([
-                { resources: sizing.resources, pods: peak + (surges ? Math.ceil(peak * maxSurgePercent / 100) : 0), volumes: claimedSizes(kind, volumes, peak) },
-                { resources: acmeSolverResources, pods: solvers },
-            ]),
-            cronJobsBudget(sizing.cronJobs ?? [], sizing.resources),
-        ]);
-    }
 
     constructor(name: string, args: AppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:AppTier", name, {}, opts);

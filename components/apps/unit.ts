@@ -3,12 +3,13 @@ import { Postgres, PostgresArgs, postgresExporter } from "../data/postgres";
 import { Redis } from "../data/redis";
 import { Edge } from "../edge";
 import { guardNamespace } from "../platform/namespace";
-import { Budget, ExplicitQuota, quotaFor, sumBudgets } from "../platform/sizing";
+import { ExplicitQuota, quotaFor } from "../platform/sizing";
 import { TierCertificates, TierCertificatesArgs } from "./certificates";
 import { ClusterAccess, ClusterAccessArgs } from "./cluster-access";
 import { AlertRuleConfig } from "./alert-rules-config";
 import { MonitoringTarget, TierMonitoring } from "./monitoring";
-import { AppTier, AppTierArgs, AppTierSizing } from "./tier";
+import { AppTier, AppTierArgs } from "./tier";
+import { tierUnitBudget } from "./budget";
 
 export interface TierUnitArgs {
     environment: string;
@@ -32,12 +33,6 @@ export interface TierUnitArgs {
     alertRules?: readonly AlertRuleConfig[];
 }
 
-/** What a unit's budget counts; validation computes it from the loaded config. */
-export interface TierUnitSizing {
-    app: AppTierSizing;
-    database?: Pick<PostgresArgs, "resources" | "storage" | "backups" | "metricsScraperNamespace">;
-}
-
 /** Old parents of what the unit holds: the engine finds their state under these URNs. */
 const formerGuardedNamespace = { type: "groundwork:platform:GuardedNamespace" };
 const formerlyAtTheTop = { parent: pulumi.rootStackResource };
@@ -53,10 +48,6 @@ export class TierUnit extends pulumi.ComponentResource {
     readonly app: AppTier;
     readonly database?: Postgres;
 
-    static budget(sizing: TierUnitSizing): Budget {
-        return sumBudgets([AppTier.budget(sizing.app), ...(sizing.database ? [Postgres.budget(sizing.database)] : [])]);
-    }
-
     /**
      * `name` is the namespace's name. The unit carries the URN the namespace's GuardedNamespace had, and
      * the engine derives its children's former names from the unit's name, so the two must be the same.
@@ -71,7 +62,7 @@ export class TierUnit extends pulumi.ComponentResource {
             environment,
             podSecurityLevel: "restricted",
             podSecurityVersion: args.podSecurityVersion,
-            budget: quotaFor(TierUnit.budget({ app: args.app, database }), args.quota),
+            budget: quotaFor(tierUnitBudget({ app: args.app, database }), args.quota),
             containerDefaults: args.app.resources,
         }, this);
         this.namespace = guards.namespace.metadata.name;

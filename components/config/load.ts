@@ -1,36 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { z } from "zod";
+import { checkAddons } from "../addons/checks";
+import { checkTiers } from "../apps/checks";
 import { tierSecretCommand } from "../apps/config";
-import { TierUnit } from "../apps/unit";
-import { defaultReplicas, profileOf } from "../platform/environment";
-import { quotaShortfalls } from "../platform/sizing";
-import { answersHttp01 } from "./addons";
-import { platformSchema, secretKeys, TierConfig } from "./schema";
+import { checkEdge } from "../edge/checks";
+import { ReportIssue } from "../fields";
+import { DeepReadonly } from "../readonly";
+import { checkAcrossFeatures, checkQuotas } from "./checks";
+import { ResolvedPlatformConfig, resolvePlatformConfig } from "./resolve";
+import { platformSchema, secretKeys } from "./schema";
 
 export const configNamespace = "groundwork";
 
-type ParsedPlatformConfig = z.output<typeof platformSchema>;
-
-type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[]
-    : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
-
 /** The validated stack configuration with every default resolved; frozen. */
-export type PlatformConfig = DeepReadonly<Omit<ParsedPlatformConfig, "tiers" | "protectData"> & {
-    tiers: LoadedTier[];
-    protectData: boolean;
-}>;
-
-type LoadedTier = Omit<TierConfig, "alerts"> & {
-    /** The stack's alert settings (addons.monitoring.alerts) with the tier's own over them. */
-    alerts: ParsedPlatformConfig["addons"]["monitoring"]["alerts"];
-    namespace: string;
-    replicas: number;
-    logLevel: NonNullable<TierConfig["logLevel"]>;
-    /** cert-manager proves the tier's certificate over ACME HTTP-01, with solver pods in its namespace (see answersHttp01). */
-    http01Solver: boolean;
-};
+export type PlatformConfig = DeepReadonly<ResolvedPlatformConfig>;
 
 export type Tier = PlatformConfig["tiers"][number];
 
@@ -48,7 +32,9 @@ export class ConfigError extends pulumi.RunError {
 
 /**
  * Validates raw stack config (`groundwork:<key>` → string, as Pulumi passes it) into a frozen
- * PlatformConfig, or throws a ConfigError listing every problem.
+ * PlatformConfig, or throws a ConfigError listing every problem. One pipeline: the schema parses
+ * each section, the environment profile and the defaults are applied, the resolved config is
+ * checked, and the result is frozen.
  */
 export function parsePlatformConfig(raw: Readonly<Record<string, string>>, secretConfigKeys: ReadonlySet<string>): PlatformConfig {
     const input: Record<string, unknown> = {};
@@ -64,46 +50,28 @@ export function parsePlatformConfig(raw: Readonly<Record<string, string>>, secre
         }
     }
 
-    const result = platformSchema.safeParse(input);
+    let resolved: ResolvedPlatformConfig | undefined;
+    // Zod runs this after the sections parse, also when some field broke a rule that leaves its type
+    // intact, so that one run reports the cross-field problems beside the field problems.
+    const result = platformSchema.superRefine((parsed, ctx) => {
+        const report: ReportIssue = (path, message) => ctx.addIssue({ code: "custom", path, message });
+        resolved = resolvePlatformConfig(parsed);
+        checkTiers(resolved.tiers, resolved.tierSecrets, report);
+        checkAddons(resolved, report);
+        checkEdge(resolved, report);
+        checkAcrossFeatures(resolved, parsed, report);
+        // The peaks need every quantity valid, so quotas are checked only when nothing else is wrong.
+        if (ctx.issues.length === 0 && problems.length === 0) {
+            checkQuotas(resolved, report);
+        }
+    }).safeParse(input);
     if (!result.success) {
         problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, input)));
     }
-    if (problems.length > 0 || !result.success) {
+    if (problems.length > 0 || resolved === undefined) {
         throw new ConfigError(problems);
     }
-
-    const parsed = result.data;
-    const profile = profileOf(parsed.environment);
-    const tiers = parsed.tiers.map((tier): LoadedTier => ({
-        ...tier,
-        namespace: tier.namespace ?? tier.name,
-        replicas: tier.replicas ?? defaultReplicas(parsed.environment, tier.hpa),
-        logLevel: tier.logLevel ?? profile.logLevel,
-        http01Solver: answersHttp01(parsed, tier),
-        alerts: { ...parsed.addons.monitoring.alerts, ...tier.alerts },
-    }));
-    // After the schema, because the peak depends on http01Solver, which is decided here once.
-    const { monitoring } = parsed.addons;
-    const quotaProblems = tiers.flatMap((tier, i) => quotaProblemsOf(tier, i, parsed.backups, monitoring.enabled ? monitoring.namespace : undefined));
-    if (quotaProblems.length > 0) {
-        throw new ConfigError(quotaProblems);
-    }
-    return deepFreeze({
-        ...parsed,
-        protectData: parsed.protectData ?? profile.protectData,
-        tiers,
-    });
-}
-
-/** An explicit quota must hold the tier's namespace at its peak; it may add headroom. */
-function quotaProblemsOf(tier: LoadedTier, i: number, backups: ParsedPlatformConfig["backups"], metricsScraperNamespace: string | undefined): string[] {
-    const { quota } = tier;
-    if (quota === undefined) {
-        return [];
-    }
-    const peak = TierUnit.budget({ app: tier, database: tier.database && { ...tier.database, backups, metricsScraperNamespace } });
-    return quotaShortfalls(quota, peak).map(({ field, needed }) => `${formatPath(["tiers", i, "quota", field])}${formatValue(quota[field])} is below what the namespace needs `
-        + `at peak (${needed}: max replicas plus rolling-update surge, volumes, scheduled jobs, database with any exporter, backup and any ACME HTTP-01 solver); raise it or remove quota to derive it`);
+    return deepFreeze(resolved);
 }
 
 /**

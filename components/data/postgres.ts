@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Placement, placementSpec } from "../platform/placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../platform/security";
-import { Budget, budgetOf, Resources, sumBudgets } from "../platform/sizing";
+import { Resources } from "../platform/sizing";
 import { versions } from "../versions";
+import { backupJobResources, exporterResources } from "./budget";
 import { admitOnly, claimSpec, createSingleInstanceStore, StoreClient, storeLabels, storePassword, storeSelector } from "./stateful";
 
 export interface PostgresArgs {
@@ -28,18 +29,9 @@ export const postgresPort = 5432;
 const backupRoleLabel = { "groundwork.dev/role": "postgres-backup" };
 /** The tier's pods that carry this label may reach its database: the app's and its scheduled jobs'. */
 const clientLabel = { "groundwork.dev/postgres-client": "true" };
-/** Resources of the nightly pg_dump job; small, since it streams to disk. */
-const backupJobResources: Resources = {
-    requests: { cpu: "100m", memory: "128Mi" },
-    limits: { cpu: "500m", memory: "512Mi" },
-};
 
-/** The exporter sidecar: its port (named "metrics") and its share of the database pod. */
+/** The exporter sidecar's port, named "metrics"; its resources count in the database's budget (budget.ts). */
 export const postgresExporter = { port: 9187, portName: "metrics" } as const;
-const exporterResources: Resources = {
-    requests: { cpu: "10m", memory: "32Mi" },
-    limits: { cpu: "100m", memory: "64Mi" },
-};
 
 /**
  * One PostgreSQL per tier: a StatefulSet with a protected volume, a generated password kept in a
@@ -53,16 +45,6 @@ export class Postgres extends pulumi.ComponentResource {
     /** Labels of the database pod (the exporter's PodMonitor selects by them). */
     readonly podSelector: Record<string, string>;
     readonly backupCronJobName: string;
-
-    /** What the database adds to its namespace at peak: its pod and volume, and the backup job's pod and volume. */
-    static budget(args: Pick<PostgresArgs, "resources" | "storage" | "backups" | "metricsScraperNamespace">): Budget {
-        // The exporter is a container in the database's pod: its resources count, not another pod.
-        const exporter = args.metricsScraperNamespace === undefined ? [] : [{ ...budgetOf([{ resources: exporterResources, pods: 1 }]), pods: 0 }];
-        return sumBudgets([...exporter, budgetOf([
-            { resources: args.resources, pods: 1, volumes: [args.storage] },
-            { resources: backupJobResources, pods: 1, volumes: [args.backups.storage ?? args.storage] },
-        ])]);
-    }
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:data:Postgres", name, {}, opts);

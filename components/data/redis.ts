@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GuardedNamespace } from "../platform/namespace";
 import { Placement } from "../platform/placement";
-import { Budget, budgetOf, Resources } from "../platform/sizing";
+import { Resources } from "../platform/sizing";
 import { versions } from "../versions";
+import { redisBudget } from "./budget";
 import { admitOnly, createSingleInstanceStore, StoreClient, storeLabels, storePassword, storeSelector } from "./stateful";
 
 export interface RedisArgs {
@@ -46,11 +47,6 @@ export class Redis extends pulumi.ComponentResource {
     /** This component's name, the prefix of its children's names. */
     private readonly baseName: string;
 
-    /** What Redis's namespace must admit: its one pod and its volume. */
-    static budget(args: Pick<RedisArgs, "resources" | "storage">): Budget {
-        return budgetOf([{ resources: args.resources, pods: 1, volumes: [args.storage] }]);
-    }
-
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:data:Redis", name, {}, opts);
         this.baseName = name;
@@ -61,7 +57,7 @@ export class Redis extends pulumi.ComponentResource {
             environment: args.environment,
             podSecurityLevel: "restricted",
             podSecurityVersion: args.podSecurityVersion,
-            budget: Redis.budget(args),
+            budget: redisBudget(args),
             containerDefaults: args.resources,
         }, { parent: this, aliases: [{ parent: pulumi.rootStackResource }] });
         this.namespace = guarded.name;

@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { DeepReadonly, hostname } from "../fields";
+import { hostname } from "../fields";
+import { DeepReadonly } from "../readonly";
 import {
     customRuleActions, ddosActions, ddosSensitivities, enterpriseAddOns, ipCharacteristic, owaspActions, owaspParanoiaLevels, owaspScoreThresholds, plans, rateLimitActions,
 } from "./planLimits";
 
 /**
- * `groundwork:edge`: the shape of each field, its defaults and its message. What needs the rest of the
- * config (plan limits against the rules, hosts inside the zone) is checked in config/edge.ts.
+ * `groundwork:edge`: the shape of each field, its defaults and its message. Plan limits against the
+ * rules are checked in checks.ts; the tiers' hosts inside the zone in components/config/checks.ts.
  */
 
 const ruleRef = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,49}$/, "must be a short id of lower-case letters, digits, - and _ such as \"block-path-traversal\"")

@@ -44,3 +44,11 @@ export function profileOf(environment: string): EnvironmentProfile {
 export function defaultReplicas(environment: string, hpa?: { minReplicas: number }): number {
     return hpa?.minReplicas ?? profileOf(environment).replicas;
 }
+
+/** Replicas of an add-on part that keeps serving while one replica is replaced or its node drains. */
+export const highAvailabilityReplicas = 2;
+
+/** The configured replica count, else enough for high availability when the environment wants it, else one. */
+export function replicasFor(highAvailability: boolean, configured?: number): number {
+    return configured ?? (highAvailability ? highAvailabilityReplicas : 1);
+}

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
+import { DeepReadonly } from "../readonly";
 
 const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
     "must be a label key such as \"node.kubernetes.io/pool\" or \"disktype\"");
@@ -49,10 +50,30 @@ export const placementSchema = z.strictObject({
         podAffinity: podAffinity.optional(),
         podAntiAffinity: podAffinity.optional(),
     }).optional(),
+}).superRefine((placement, ctx) => {
+    // What the fields cannot see one by one: tolerations and node expressions whose parts must agree.
+    const report = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    placement.tolerations?.forEach((toleration, t) => {
+        if (toleration.operator === "Exists" && toleration.value !== undefined) {
+            report(["tolerations", t, "value"], "must be empty when operator is Exists");
+        }
+        if (toleration.operator === "Equal" && toleration.key === undefined) {
+            report(["tolerations", t], "needs a key when operator is Equal (only Exists may match every taint)");
+        }
+        if (toleration.tolerationSeconds !== undefined && toleration.effect !== "NoExecute") {
+            report(["tolerations", t, "tolerationSeconds"], "applies only to effect NoExecute: set effect: NoExecute or remove it");
+        }
+    });
+    placement.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms.forEach((term, t) => term.matchExpressions.forEach((expression, e) => {
+        const needsValues = expression.operator !== "Exists" && expression.operator !== "DoesNotExist";
+        if (needsValues !== ((expression.values?.length ?? 0) > 0)) {
+            report(["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", t, "matchExpressions", e],
+                needsValues ? `needs values for operator ${expression.operator}` : `must have no values for operator ${expression.operator}`);
+        }
+    }));
 }).describe("Node selector, tolerations and affinity; the tier's own spread across nodes and zones still applies.");
 
 /** Where a workload's pods may run: node selector, tolerations and affinity, as the config gives them. */
-type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 export type Placement = DeepReadonly<z.output<typeof placementSchema>>;
 
 /**

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { AppTier, AppTierSizing } from "../../components/apps/tier";
+import { appTierBudget, AppTierSizing } from "../../components/apps/budget";
 import { readStackConfig, runStack, StackRun } from "../support/program";
 
 /**
@@ -251,7 +251,7 @@ describe("app tiers", function () {
         ];
         for (const { name, sizing, pods, requestsCpu, claims = 0 } of cases) {
             it(name, () => {
-                const budget = AppTier.budget(sizing);
+                const budget = appTierBudget(sizing);
                 assert.deepEqual([budget.pods, budget.requestsCpu, budget.persistentVolumeClaims], [pods, requestsCpu, claims]);
             });
         }

@@ -1,4 +1,4 @@
-import { prefixMatches } from "../../components/config/schema";
+import { prefixMatches } from "../../components/apps/checks";
 import { kinds } from "./kinds";
 import type { RecordedResource } from "./program";
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { decodedJson, DeepReadonly, gitRepositoryUrl, hostname, resourceName } from "../../fields";
-import { chartValues, resources, sized } from "../helm-addon/config";
+import { decodedJson, gitRepositoryUrl, hostname, resourceName, resourcesSchema } from "../../fields";
+import { DeepReadonly } from "../../readonly";
+import { chartValues, sized } from "../helm-addon/config";
 
 /** Application kinds in sync-wave order. */
 export const applicationKinds = ["crds", "operator", "app"] as const;
@@ -15,7 +16,7 @@ export const argoCdSchema = z.strictObject({
     namespace: resourceName.default("argocd"),
     host: hostname.describe("Public host of the Argo CD UI and API, served through the ingress with TLS; unset keeps Argo CD in-cluster.").optional(),
     highAvailability: z.boolean().describe("High availability (redis-ha, several replicas, disruption budgets); on in production by default.").optional(),
-    resources: resources.default(sized(["100m", "256Mi"], ["1", "1Gi"])),
+    resources: resourcesSchema.default(sized(["100m", "256Mi"], ["1", "1Gi"])),
     sourceRepositories: z.array(gitRepositoryUrl).describe("Repositories the environment's AppProject may deploy from, besides those of `applications`.").default([]),
     applications: z.array(z.strictObject({
         name: resourceName,

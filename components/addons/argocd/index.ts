@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { replicasFor } from "../../platform/environment";
 import { standardLabels } from "../../platform/security";
 import { versions } from "../../versions";
 import { ChartSource } from "../helm-addon/chart-source";
@@ -281,7 +282,7 @@ export class ArgoCd extends HelmAddon {
 
     private chartValues(settings: ArgoCdSettings): ChartValues {
         const highAvailability = settings.highAvailability ?? this.highAvailability;
-        const replicas = highAvailability ? 2 : 1;
+        const replicas = replicasFor(highAvailability);
         const resources = { requests: { ...settings.resources.requests }, limits: { ...settings.resources.limits } };
         const component = (extra: ChartValues = {}): ChartValues => ({
             resources,

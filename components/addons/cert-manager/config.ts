@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { DeepReadonly, hostname, replicaCount, resourceName } from "../../fields";
-import { chartValues, resources, sized } from "../helm-addon/config";
+import { hostname, replicaCount, resourceName, resourcesSchema } from "../../fields";
+import { DeepReadonly } from "../../readonly";
+import { chartValues, sized } from "../helm-addon/config";
 
 export const clusterIssuerNames = ["selfsigned", "internal-ca", "letsencrypt-staging", "letsencrypt-production"] as const;
 export type ClusterIssuerName = (typeof clusterIssuerNames)[number];
@@ -14,7 +15,7 @@ export const certManagerSchema = z.strictObject({
     }).describe("The cert-manager already in the cluster, when `enabled` is false; unset: no issuer, and no tier, host or add-on may need a certificate.").optional(),
     namespace: resourceName.default("cert-manager"),
     replicas: replicaCount.describe("Defaults to 1, and to 2 in production.").optional(),
-    resources: resources.default(sized(["50m", "128Mi"], ["500m", "512Mi"])),
+    resources: resourcesSchema.default(sized(["50m", "128Mi"], ["500m", "512Mi"])),
     acmeEmail: z.email("must be an email address such as \"ops@example.com\"").describe("Contact for Let's Encrypt expiry and policy mail.").optional(),
     dns01Zones: z.array(hostname).describe("Zones whose certificates are solved with DNS-01 through Cloudflare (needs groundwork:cloudflareApiToken).").default([]),
     internalCa: z.strictObject({
@@ -25,3 +26,32 @@ export const certManagerSchema = z.strictObject({
 });
 
 export type CertManagerSettings = DeepReadonly<z.output<typeof certManagerSchema>>;
+
+const acmeIssuers: ReadonlySet<ClusterIssuerName> = new Set(["letsencrypt-staging", "letsencrypt-production"]);
+
+/**
+ * Whether cert-manager proves a public tier's certificate by ACME HTTP-01, starting a solver pod in the
+ * tier's namespace: the edge is off (it would supply an origin certificate), the default issuer is
+ * Let's Encrypt, and some host lies outside the DNS-01 zones (cert-manager picks the zone solver for
+ * the others).
+ */
+export function answersHttp01(
+    config: {
+        edge?: { enabled: boolean };
+        addons: { defaultIssuer: ClusterIssuerName; certManager: { enabled: boolean; dns01Zones: readonly string[]; existing?: { http01: boolean } } };
+    },
+    tier: { public?: { hosts: readonly string[] } },
+): boolean {
+    if (tier.public === undefined || config.edge?.enabled === true) {
+        return false;
+    }
+    // An existing cert-manager's issuer is declared by the stack, which knows whether it answers HTTP-01.
+    if (!config.addons.certManager.enabled) {
+        return config.addons.certManager.existing?.http01 ?? false;
+    }
+    if (!acmeIssuers.has(config.addons.defaultIssuer)) {
+        return false;
+    }
+    const zones = config.addons.certManager.dns01Zones;
+    return tier.public.hosts.some((host) => !zones.some((zone) => host === zone || host.endsWith(`.${zone}`)));
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DeepReadonly, resourcesSchema } from "../../fields";
+import { resourcesSchema } from "../../fields";
+import { DeepReadonly } from "../../readonly";
 import { versions } from "../../versions";
 
 /** What every Helm add-on's settings share, and where all their charts come from (`groundwork:charts`). */
@@ -16,10 +17,8 @@ export const chartsSchema = z.strictObject({
 
 export type ChartsSettings = DeepReadonly<z.output<typeof chartsSchema>>;
 
-/** An add-on's requests and limits: the schema of every `resources` block (fields.ts). */
-export const resources = resourcesSchema;
-
-export function sized(requests: [string, string], limits: [string, string]): z.output<typeof resources> {
+/** An add-on's default requests and limits, for its `resources` (resourcesSchema in fields.ts). */
+export function sized(requests: [string, string], limits: [string, string]): z.output<typeof resourcesSchema> {
     return { requests: { cpu: requests[0], memory: requests[1] }, limits: { cpu: limits[0], memory: limits[1] } };
 }
 

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Environment, profileOf } from "../../platform/environment";
+import { Environment, profileOf, replicasFor } from "../../platform/environment";
 import { PodSecurityLevel, podSecurityLabels, standardLabels } from "../../platform/security";
 import { versions } from "../../versions";
 import { ChartSource, locateChart } from "./chart-source";
@@ -69,9 +69,9 @@ export abstract class HelmAddon extends pulumi.ComponentResource {
         return profileOf(this.context.environment).highAvailability;
     }
 
-    /** The configured replica count, else 2 in production and 1 elsewhere. */
+    /** The configured replica count, else the environment's (replicasFor). */
     protected replicas(configured: number | undefined): number {
-        return configured ?? (this.highAvailability ? 2 : 1);
+        return replicasFor(this.highAvailability, configured);
     }
 
     protected installChart(install: ChartInstall): k8s.helm.v4.Chart {

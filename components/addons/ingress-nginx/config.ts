@@ -1,7 +1,8 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { DeepReadonly, replicaCount, resourceName } from "../../fields";
-import { chartValues, resources, sized } from "../helm-addon/config";
+import { replicaCount, resourceName, resourcesSchema } from "../../fields";
+import { DeepReadonly } from "../../readonly";
+import { chartValues, sized } from "../helm-addon/config";
 
 /**
  * Cloudflare's published edge ranges (cloudflare.com/ips-v4 and /ips-v6). Only connections from
@@ -32,7 +33,7 @@ export const ingressNginxSchema = z.strictObject({
     serviceType: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).describe("Type of the controller Service; NodePort or ClusterIP where no load balancer exists.").default("LoadBalancer"),
     externalTrafficPolicy: z.enum(["Local", "Cluster"]).describe("\"Local\" keeps the client (Cloudflare) address as the source, which real-IP trust needs.").default("Local"),
     replicas: replicaCount.describe("Defaults to 1, and to 2 in production.").optional(),
-    resources: resources.default(sized(["100m", "128Mi"], ["1", "512Mi"])),
+    resources: resourcesSchema.default(sized(["100m", "128Mi"], ["1", "512Mi"])),
     cloudflare: z.strictObject({
         realClientIp: z.boolean().describe("Take the client address from CF-Connecting-IP, trusting only `trustedRanges`.").default(true),
         trustedRanges: z.array(ipCidr).min(1, "must list at least one range").describe("Sources allowed to set the client address: Cloudflare's published ranges.").default([...cloudflareEdgeRanges]),

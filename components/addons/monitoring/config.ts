@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { DeepReadonly, replicaCount, resourceName, storageSize } from "../../fields";
-import { chartValues, resources, sized } from "../helm-addon/config";
+import { replicaCount, resourceName, resourcesSchema, storageSize } from "../../fields";
+import { DeepReadonly } from "../../readonly";
+import { chartValues, sized } from "../helm-addon/config";
 
 /** A Prometheus duration of whole hours, days or weeks, such as "15d". */
 const retention = z.string().regex(/^[1-9]\d*[hdw]$/, "must be a duration in whole hours, days or weeks such as \"15d\"");
@@ -80,8 +81,8 @@ export const monitoringSchema = z.strictObject({
     storageClass: resourceName.describe("StorageClass of the Prometheus and Alertmanager volumes; groundwork:storageClass when unset.").optional(),
     alertmanagerStorage: storageSize.describe("Alertmanager volume per replica (silences and notification state).").default("1Gi"),
     maxNodes: replicaCount.describe("Most nodes the cluster runs: node-exporter runs one pod per node, and the quota counts them.").default(3),
-    prometheusResources: resources.default(sized(["250m", "1Gi"], ["1", "2Gi"])),
-    resources: resources.describe("Requests and limits of the operator, Alertmanager, Grafana, kube-state-metrics and node-exporter containers.")
+    prometheusResources: resourcesSchema.default(sized(["250m", "1Gi"], ["1", "2Gi"])),
+    resources: resourcesSchema.describe("Requests and limits of the operator, Alertmanager, Grafana, kube-state-metrics and node-exporter containers.")
         .default(sized(["50m", "64Mi"], ["250m", "256Mi"])),
     alerts: alertThresholdsSchema.default(alertThresholdsSchema.parse({})),
     alertmanager: alertmanagerSchema,

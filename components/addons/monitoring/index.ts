@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { replicasFor } from "../../platform/environment";
 import { budgetGuards } from "../../platform/namespace";
 import { podSecurityLabels, standardLabels } from "../../platform/security";
 import { Budget, budgetOf, Resources } from "../../platform/sizing";
@@ -54,7 +55,7 @@ export class Monitoring extends HelmAddon {
 
     /** Both namespaces at peak: the monitoring namespace first, node-exporter's second. */
     static budgets(sizing: MonitoringSizing): { monitoring: Budget; nodeExporter: Budget } {
-        const replicas = sizing.highAvailability ? 2 : 1;
+        const replicas = replicasFor(sizing.highAvailability);
         // Deployments (operator, Grafana, kube-state-metrics) surge one pod each during a rollout.
         const deploymentPods = 3 * 2;
         // Containers of the small sizing: operator, kube-state-metrics, Grafana with its dashboard and datasource
@@ -131,7 +132,7 @@ export class Monitoring extends HelmAddon {
         receivers: MonitoringArgs["receivers"],
         mountReceiversSecret: boolean,
     ): ChartValues {
-        const replicas = this.highAvailability ? 2 : 1;
+        const replicas = replicasFor(this.highAvailability);
         const small = copy(settings.resources);
         const storageClassName = settings.storageClass ?? stackStorageClass;
         const claim = (storage: string) => ({

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { decodedJson, DeepReadonly, gitRepositoryUrl, hostname, imageReference, resourceName } from "../../fields";
-import { chartValues, resources, sized } from "../helm-addon/config";
+import { decodedJson, gitRepositoryUrl, hostname, imageReference, resourceName, resourcesSchema } from "../../fields";
+import { DeepReadonly } from "../../readonly";
+import { chartValues, sized } from "../helm-addon/config";
 import { repositoryTektonFields } from "./repository-config";
 
 /** An image repository without tag or digest: the pipeline tags each build with the commit. */
@@ -20,7 +21,7 @@ export const tektonSchema = z.strictObject({
     pipelinesNamespace: resourceName.describe("Where the operator installs Tekton Pipelines and Triggers.").default("tekton-pipelines"),
     ciNamespace: resourceName.describe("Where the CI pipelines, their runs and the EventListener live.").default("ci"),
     webhookHost: hostname.describe("Public host of the GitHub webhook EventListener, served through the ingress with TLS; unset keeps it in-cluster.").optional(),
-    resources: resources.default(sized(["50m", "128Mi"], ["500m", "512Mi"])),
+    resources: resourcesSchema.default(sized(["50m", "128Mi"], ["500m", "512Mi"])),
     pipelines: z.array(z.strictObject({
         tier: resourceName,
         repository: gitRepositoryUrl,

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DeepReadonly, imageReference, ReportIssue, resourceName, secretKeyName, storageSize, urlPath } from "../../fields";
+import { imageReference, ReportIssue, resourceName, secretKeyName, storageSize, urlPath } from "../../fields";
+import { DeepReadonly } from "../../readonly";
 import { projectYamlFile } from "../../platform/project-files";
 import { ciTaskNames } from "./names";
 

@@ -1,38 +1,23 @@
-import { EdgeConfig, EdgeSettings } from "../edge/config";
-import { checkExpression, describeProblems, ExpressionContext, ExpressionUse } from "../edge/expression";
+import { ReportIssue } from "../fields";
+import { EdgeConfig, EdgeSettings } from "./config";
+import { checkExpression, describeProblems, ExpressionContext, ExpressionUse } from "./expression";
 import {
     challengeActions, characteristicAllowed, cheapestPlan, coloCharacteristic, ddosActionAllowed, describeCharacteristics,
     ipCharacteristic, ipWithNatCharacteristic, keyedCharacteristicPattern, Plan, planLimits,
-} from "../edge/planLimits";
-import { ReportIssue } from "../fields";
+} from "./planLimits";
 
 /**
- * The edge checks that need more than the edge section's own shape (components/edge/config.ts): the
- * token, hosts inside the zone, zone-wide state left to the owner, and what the zone's plan allows.
- * Zone ownership across the stack files is a repository lint (scripts/lint-stacks), not a check here:
- * it reads sibling files, which no `pulumi up` should depend on.
+ * The edge checks that need more than the edge section's own shape (config.ts): the token, zone-wide
+ * state left to the owner, and what the zone's plan allows. Whether the tiers' hosts lie in the zone
+ * is checked with the tiers (components/config/checks.ts). Zone ownership across the stack files is a
+ * repository lint (scripts/lint-stacks), not a check here: it reads sibling files, which no `pulumi up`
+ * should depend on.
  */
 
 type RateLimitSettings = NonNullable<EdgeSettings["rateLimits"]>[number];
 
-interface TierHosts {
-    readonly name: string;
-    readonly public?: { readonly hosts: readonly string[] };
-}
-
-/** Every public host of the given tiers, once each. */
-function publicHostsOf(tiers: readonly TierHosts[]): string[] {
-    return [...new Set(tiers.flatMap((tier) => tier.public?.hosts ?? []))];
-}
-
-/** Whether `host` is the zone apex or lies below it. */
-function hostInZone(host: string, zone: string): boolean {
-    const bare = host.startsWith("*.") ? host.slice(2) : host;
-    return bare === zone || bare.endsWith(`.${zone}`);
-}
-
 export function checkEdge(
-    config: { edge: EdgeConfig; cloudflareApiToken?: string; tiers: readonly TierHosts[] },
+    config: { edge: EdgeConfig; cloudflareApiToken?: string },
     report: ReportIssue,
 ): void {
     const { edge } = config;
@@ -42,27 +27,10 @@ export function checkEdge(
     if (config.cloudflareApiToken === undefined) {
         report(["cloudflareApiToken"], "must be set when edge.enabled is true: run `pulumi config set --secret groundwork:cloudflareApiToken <token>`");
     }
-    checkHosts(edge, config.tiers, report);
     if (edge.zoneOwner) {
         checkPlan(edge, report);
     } else {
         checkMember(edge, report);
-    }
-}
-
-function checkHosts(edge: EdgeSettings, tiers: readonly TierHosts[], report: ReportIssue): void {
-    tiers.forEach((tier, i) => tier.public?.hosts.forEach((host, h) => {
-        if (!hostInZone(host, edge.zone.name)) {
-            report(["tiers", i, "public", "hosts", h],
-                `is not in the Cloudflare zone ${edge.zone.name} (groundwork:edge.zone.name): use a host below it or put this stack in the zone that holds ${host}`);
-        }
-    }));
-    const hosts = publicHostsOf(tiers);
-    if (hosts.length === 0 && !edge.zoneOwner) {
-        report(["edge", "enabled"], "is true but no tier has public.hosts and this stack does not own the zone, so the edge would do nothing: set edge.enabled to false");
-    }
-    if (hosts.length > 200) {
-        report(["tiers"], `list ${hosts.length} public hosts; a Cloudflare origin certificate covers at most 200`);
     }
 }
 
