@@ -19,19 +19,54 @@ function resolveImport(from: string, specifier: string): string {
     return fs.existsSync(`${target}.ts`) ? `${target}.ts` : path.join(target, "index.ts");
 }
 
+function componentFiles(): string[] {
+    return (fs.readdirSync(componentsRoot, { recursive: true }) as string[]).filter((file) => file.endsWith(".ts")).map((file) => path.join(componentsRoot, file));
+}
+
+/** The files `file` imports by relative path. */
+function fileImports(file: string): string[] {
+    return ts.preProcessFile(fs.readFileSync(file, "utf8")).importedFiles
+        .filter(({ fileName }) => fileName.startsWith("."))
+        .map(({ fileName }) => resolveImport(file, fileName));
+}
+
 /** Which units each unit imports, from every relative import of every file under components/. */
 function unitImports(): Map<string, Set<string>> {
     const imports = new Map<string, Set<string>>();
-    const files = (fs.readdirSync(componentsRoot, { recursive: true }) as string[]).filter((file) => file.endsWith(".ts")).map((file) => path.join(componentsRoot, file));
-    for (const file of files) {
-        for (const { fileName } of ts.preProcessFile(fs.readFileSync(file, "utf8")).importedFiles.filter(({ fileName }) => fileName.startsWith("."))) {
-            const [from, to] = [unitOf(file), unitOf(resolveImport(file, fileName))];
+    for (const file of componentFiles()) {
+        for (const target of fileImports(file)) {
+            const [from, to] = [unitOf(file), unitOf(target)];
             if (from !== to) {
                 imports.set(from, (imports.get(from) ?? new Set()).add(to));
             }
         }
     }
     return imports;
+}
+
+/** Every file the given files import, directly or through others, with the chain that reaches it. */
+function importChains(files: readonly string[]): Map<string, string[]> {
+    const chains = new Map<string, string[]>(files.map((file) => [file, [file]]));
+    const pending = [...files];
+    for (let file = pending.shift(); file !== undefined; file = pending.shift()) {
+        for (const target of fileImports(file)) {
+            if (!chains.has(target)) {
+                chains.set(target, [...chains.get(file)!, target]);
+                pending.push(target);
+            }
+        }
+    }
+    return chains;
+}
+
+/** Whether a file's source declares a class that extends pulumi.ComponentResource. */
+function definesComponentResource(source: string): boolean {
+    return /\bclass\s+\w+(<[^>]*>)?\s+extends\s+(pulumi\.)?ComponentResource\b/.test(source);
+}
+
+/** The chains from `files` to every file that defines a ComponentResource. */
+function componentResourceChains(files: readonly string[]): string[][] {
+    return [...importChains(files).values()].filter((chain) => definesComponentResource(fs.readFileSync(chain[chain.length - 1], "utf8")));
 }
 
 /** The first import cycle between units, as the chain of units, or undefined. */
@@ -55,6 +90,37 @@ function findCycle(imports: Map<string, Set<string>>): string[] | undefined {
     };
     return [...imports.keys()].map((unit) => visit(unit, [])).find((cycle) => cycle !== undefined);
 }
+
+describe("imports of the config", () => {
+    const configFiles = componentFiles().filter((file) => unitOf(file) === "config");
+    const shown = (chain: string[]) => chain.map((file) => path.relative(componentsRoot, file)).join(" → ");
+
+    it("recognises a ComponentResource definition", () => {
+        const cases: [string, boolean][] = [
+            ["export class AppTier extends pulumi.ComponentResource {", true],
+            ["class Edge extends ComponentResource {", true],
+            ["export class Typed<T> extends pulumi.ComponentResource {", true],
+            ["export type Sizing = Pick<AppTierArgs, \"replicas\">;", false],
+            ["const resource = new pulumi.ComponentResource(\"t\", \"n\");", false],
+        ];
+        for (const [source, expected] of cases) {
+            assert.equal(definesComponentResource(source), expected, source);
+        }
+    });
+
+    it("follows imports through other files to the components they reach", () => {
+        const unit = path.join(componentsRoot, "apps", "unit.ts");
+        assert.ok(componentResourceChains([unit]).some((chain) => chain.at(-1)!.endsWith(path.join("apps", "tier.ts"))));
+        const budget = importChains([path.join(componentsRoot, "config", "checks.ts")]);
+        assert.ok(budget.has(path.join(componentsRoot, "data", "budget.ts")), "config/checks.ts reaches data/budget.ts through apps/budget.ts");
+    });
+
+    it("reach no module that defines a ComponentResource: the config is settings, checks and budgets only", () => {
+        assert.ok(configFiles.length >= 5, configFiles.join(", "));
+        const chains = componentResourceChains(configFiles);
+        assert.deepEqual(chains.map(shown), [], "move what components/config needs (a schema, a check, a budget) into a pure module of its feature");
+    });
+});
 
 describe("imports between the program's units", () => {
     it("finds a cycle when there is one", () => {
