@@ -170,3 +170,8 @@ export function decodedJson<T extends z.ZodType>(schema: T) {
 
 /** Adds a problem at a path below `groundwork:` (e.g. ["tiers", 1, "hpa"]); cross-field checks use it. */
 export type ReportIssue = (path: (string | number)[], message: string) => void;
+
+/** Indexes of the entries that repeat an earlier one: the places to report in a list whose entries must be unique. */
+export function repeatedIndexes(values: readonly string[]): number[] {
+    return values.flatMap((value, i) => (values.indexOf(value) < i ? [i] : []));
+}

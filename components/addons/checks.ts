@@ -1,4 +1,4 @@
-import { ReportIssue } from "../fields";
+import { repeatedIndexes, ReportIssue } from "../fields";
 import { highAvailabilityReplicas, profileOf } from "../platform/environment";
 import { versions } from "../versions";
 import { RepositoryCredentials, repositoryKey } from "./argocd/config";
@@ -58,14 +58,14 @@ export function checkAddons(config: AddonsCheckInput, report: ReportIssue): void
     if (seconds(backoff.duration) > seconds(backoff.maxDuration)) {
         report(["addons", "argocd", "sync", "retry", "backoff", "maxDuration"], `must be >= backoff.duration (${backoff.duration}): it caps the growing wait`);
     }
-    duplicates(addons.argocd.applications.map((application) => application.name)).forEach((i) =>
+    repeatedIndexes(addons.argocd.applications.map((application) => application.name)).forEach((i) =>
         report(["addons", "argocd", "applications", i, "name"], "is already used by another application: names must be unique"));
 
-    duplicates(addons.tekton.pipelines.map((pipeline) => pipeline.tier)).forEach((i) =>
+    repeatedIndexes(addons.tekton.pipelines.map((pipeline) => pipeline.tier)).forEach((i) =>
         report(["addons", "tekton", "pipelines", i, "tier"], "already has a pipeline: one CI pipeline per tier"));
 
     // The repository's host and path name its Secret, so two entries for one repository would collide.
-    duplicates((config.argocdRepositoryCredentials ?? []).map((repository) => repositoryKey(repository.url))).forEach((i) =>
+    repeatedIndexes((config.argocdRepositoryCredentials ?? []).map((repository) => repositoryKey(repository.url))).forEach((i) =>
         report(["argocdRepositoryCredentials", i, "url"], "names a repository (host and path) that an earlier entry already has: list each repository once"));
 }
 
@@ -239,9 +239,4 @@ export const monitoringOff = "has no effect: addons.monitoring.enabled is false,
 /** Seconds of an Argo CD duration such as "10s", "5m" or "1h". */
 function seconds(duration: string): number {
     return Number(duration.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[duration.slice(-1) as "s" | "m" | "h"];
-}
-
-/** Indexes of the entries that repeat an earlier one. */
-function duplicates(values: readonly string[]): number[] {
-    return values.flatMap((value, i) => (values.indexOf(value) < i ? [i] : []));
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ReportIssue } from "../fields";
+import { repeatedIndexes, ReportIssue } from "../fields";
 import { DeepReadonly } from "../readonly";
 import { promqlErrors } from "../platform/promql";
 
@@ -30,11 +30,6 @@ export type AlertRuleConfig = DeepReadonly<z.output<typeof alertRuleSchema>>;
 
 /** Unique alert names; that a Prometheus loads them is checked with the add-ons (components/config/checks.ts). */
 export function checkAlertRules(rules: readonly AlertRuleConfig[], at: (string | number)[], report: ReportIssue): void {
-    const names = new Set<string>();
-    rules.forEach((rule, r) => {
-        if (names.has(rule.alert)) {
-            report([...at, r, "alert"], "is already the name of another of the tier's alert rules: give each its own");
-        }
-        names.add(rule.alert);
-    });
+    repeatedIndexes(rules.map((rule) => rule.alert)).forEach((r) =>
+        report([...at, r, "alert"], "is already the name of another of the tier's alert rules: give each its own"));
 }

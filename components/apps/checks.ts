@@ -1,4 +1,4 @@
-import { ReportIssue } from "../fields";
+import { repeatedIndexes, ReportIssue } from "../fields";
 import { checkAlertRules } from "./alert-rules-config";
 import { checkCertificates } from "./certificates-config";
 import { checkClusterAccess, crdNames } from "./cluster-access-config";
@@ -125,24 +125,18 @@ function checkTierWorkload(tier: TierToCheck, i: number, tierSecrets: TierSecret
         }
     });
 
-    const jobNames = new Set<string>();
+    repeatedIndexes(tier.cronJobs.map((job) => job.name)).forEach((j) =>
+        report(["tiers", i, "cronJobs", j, "name"], "is already used by another cron job of this tier"));
     tier.cronJobs.forEach((job, j) => {
-        if (jobNames.has(job.name)) {
-            report(["tiers", i, "cronJobs", j, "name"], "is already used by another cron job of this tier");
-        }
-        jobNames.add(job.name);
         if (`${tier.name}-${job.name}`.length > maxCronJobNameLength) {
             report(["tiers", i, "cronJobs", j, "name"], `makes the CronJob name "${tier.name}-${job.name}" longer than ${maxCronJobNameLength} characters: shorten it`);
         }
     });
 
-    const volumeNames = new Set<string>();
+    repeatedIndexes(tier.volumes.map((volume) => volume.name)).forEach((v) =>
+        report(["tiers", i, "volumes", v, "name"], "is already used by another volume of this tier"));
     const mounted = new Set(tier.writablePaths);
     tier.volumes.forEach((volume, v) => {
-        if (volumeNames.has(volume.name)) {
-            report(["tiers", i, "volumes", v, "name"], "is already used by another volume of this tier");
-        }
-        volumeNames.add(volume.name);
         if (/^writable-\d+$/.test(volume.name)) {
             report(["tiers", i, "volumes", v, "name"], "is the name of a writablePaths volume: choose another");
         }

@@ -1,3 +1,3 @@
 export { ConfigError, loadPlatformConfig, parsePlatformConfig, PlatformConfig, Tier } from "./load";
 export { environments } from "../platform/environment";
-export { secretKeys } from "./schema";
+export { platformSchema, secretKeys } from "./schema";

@@ -1,4 +1,4 @@
-import { ReportIssue } from "../fields";
+import { repeatedIndexes, ReportIssue } from "../fields";
 import { EdgeConfig, EdgeSettings } from "./config";
 import { checkExpression, describeProblems, ExpressionContext, ExpressionUse } from "./expression";
 import {
@@ -171,11 +171,6 @@ function checkCharacteristics(
 }
 
 function reportDuplicateRefs(rules: readonly { ref: string }[], key: string, report: ReportIssue): void {
-    const seen = new Set<string>();
-    rules.forEach((rule, i) => {
-        if (seen.has(rule.ref)) {
-            report(["edge", key, i, "ref"], "is already used by another rule: refs keep rules stable across updates and must be unique");
-        }
-        seen.add(rule.ref);
-    });
+    repeatedIndexes(rules.map((rule) => rule.ref)).forEach((i) =>
+        report(["edge", key, i, "ref"], "is already used by another rule: refs keep rules stable across updates and must be unique"));
 }
