@@ -112,7 +112,7 @@ describe("imports of the config", () => {
         const unit = path.join(componentsRoot, "apps", "unit.ts");
         assert.ok(componentResourceChains([unit]).some((chain) => chain.at(-1)!.endsWith(path.join("apps", "tier.ts"))));
         const budget = importChains([path.join(componentsRoot, "config", "checks.ts")]);
-        assert.ok(budget.has(path.join(componentsRoot, "data", "budget.ts")), "config/checks.ts reaches data/budget.ts through apps/budget.ts");
+        assert.ok(budget.has(path.join(componentsRoot, "data", "budget.ts")), "config/checks.ts reaches data/budget.ts through apps/unit-budget.ts");
     });
 
     it("reach no module that defines a ComponentResource: the config is settings, checks and budgets only", () => {

@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import * as appBudget from "../components/apps/budget";
 import * as cronJobs from "../components/apps/cron-jobs";
-import { AppTier } from "../components/apps/tier";
-import { Postgres } from "../components/data/postgres";
-import { Redis } from "../components/data/redis";
+import * as dataBudget from "../components/data/budget";
 import { Budget } from "../components/platform/sizing";
 import { committedStacks, readConfigFile, runStack, StackRun, withTestSecrets } from "./support/program";
 import { overruns, workloadNamespaces } from "./support/quota";
@@ -60,10 +59,10 @@ describe("quota truth", function () {
 
     // Each budget dropped in turn: the invariant must catch it, or it would not guard anything.
     const dropped: { name: string; owner: object; key: string }[] = [
-        { name: "the app tier's (replicas, surge, volumes, jobs)", owner: AppTier, key: "budget" },
+        { name: "the app tier's (replicas, surge, volumes, jobs)", owner: appBudget, key: "appTierBudget" },
         { name: "the scheduled jobs'", owner: cronJobs, key: "cronJobsBudget" },
-        { name: "PostgreSQL's (its pod, volume and backup job)", owner: Postgres, key: "budget" },
-        { name: "Redis's (its pod and volume)", owner: Redis, key: "budget" },
+        { name: "PostgreSQL's (its pod, volume and backup job)", owner: dataBudget, key: "postgresBudget" },
+        { name: "Redis's (its pod and volume)", owner: dataBudget, key: "redisBudget" },
     ];
     for (const { name, owner, key } of dropped) {
         it(`fails when ${name} budget is dropped`, async () => {

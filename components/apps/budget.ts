@@ -1,11 +1,10 @@
-import { postgresBudget, PostgresSizing } from "../data/budget";
 import { Budget, budgetOf, Resources, sumBudgets } from "../platform/sizing";
 import { cronJobsBudget, TierCronJob } from "./cron-jobs";
 import { claimedSizes, mustRecreate, TierVolume, WorkloadKind } from "./volumes";
 
 /**
- * What a tier's namespace must admit at peak, computed from settings alone: the TierUnit's quota
- * and the validation of an explicit quota (components/config) read the same numbers.
+ * What a tier's app adds to its namespace at peak, computed from settings alone; unit-budget.ts adds
+ * the database's for the TierUnit's quota and the validation of an explicit quota.
  */
 
 /** What an AppTier's budget counts; the loaded config's tier carries these fields too. */
@@ -18,12 +17,6 @@ export interface AppTierSizing {
     hpa?: { maxReplicas: number };
     public?: { hosts: readonly string[] };
     cronJobs?: readonly Pick<TierCronJob, "resources" | "concurrencyPolicy">[];
-}
-
-/** What a unit's budget counts: the app and, when the tier has one, its database. */
-export interface TierUnitSizing {
-    app: AppTierSizing;
-    database?: PostgresSizing;
 }
 
 /** The rolling-update surge: the Deployment's strategy, and the pods its namespace must admit above the peak. */
@@ -54,9 +47,4 @@ export function appTierBudget(sizing: AppTierSizing): Budget {
         ]),
         cronJobsBudget(sizing.cronJobs ?? [], sizing.resources),
     ]);
-}
-
-/** The tier's namespace at peak: what the app and its database declare they need. */
-export function tierUnitBudget(sizing: TierUnitSizing): Budget {
-    return sumBudgets([appTierBudget(sizing.app), ...(sizing.database ? [postgresBudget(sizing.database)] : [])]);
 }

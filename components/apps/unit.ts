@@ -9,7 +9,7 @@ import { ClusterAccess, ClusterAccessArgs } from "./cluster-access";
 import { AlertRuleConfig } from "./alert-rules-config";
 import { MonitoringTarget, TierMonitoring } from "./monitoring";
 import { AppTier, AppTierArgs } from "./tier";
-import { tierUnitBudget } from "./budget";
+import { tierUnitBudget } from "./unit-budget";
 
 export interface TierUnitArgs {
     environment: string;

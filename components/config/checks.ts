@@ -1,7 +1,7 @@
 import { monitoringOff, noIngressController, noIssuer } from "../addons/checks";
 import { AddonsSettings } from "../addons/config";
 import { checkRepositoryTekton } from "../addons/tekton/repository-config";
-import { tierUnitBudget } from "../apps/budget";
+import { tierUnitBudget } from "../apps/unit-budget";
 import { TierConfig } from "../apps/config";
 import { EdgeConfig } from "../edge/config";
 import { ReportIssue } from "../fields";
