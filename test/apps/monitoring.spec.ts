@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { Monitoring } from "../../components/addons/monitoring";
+import { monitoringBudgets } from "../../components/addons/monitoring/budget";
 import { alertmanagerConfig, alertReceiverSecretKeys, alertReceiversSecretName, alertRoutes, silentReceiver } from "../../components/addons/monitoring/alertmanager";
 import { AlertReceiver, alertReceivers, alertThresholdsSchema, monitoringSchema } from "../../components/addons/monitoring/config";
 import { AlertRule } from "../../components/addons/monitoring/rules";
@@ -216,7 +216,7 @@ describe("monitoring: the production stack", function () {
 
     it("sizes both monitoring quotas from the settings: HA replicas, volumes, one node-exporter per node", () => {
         const settings = monitoringSchema.parse((readStackConfig("production")["groundwork:addons"] as any).monitoring);
-        const budgets = Monitoring.budgets({ ...settings, highAvailability: true });
+        const budgets = monitoringBudgets({ ...settings, highAvailability: true });
         for (const [namespace, budget] of [["monitoring", budgets.monitoring], ["monitoring-node-exporter", budgets.nodeExporter]] as const) {
             const hard = (run.ofType(types.quota).find((quota) => (quota.inputs as any).metadata.namespace === namespace)!.inputs as any).spec.hard;
             assert.equal(hard.pods, String(budget.pods), namespace);
@@ -229,7 +229,7 @@ describe("monitoring: the production stack", function () {
         assert.equal(budgets.monitoring.persistentVolumeClaims, 4);
         assert.equal(budgets.monitoring.pods, 10);
         assert.equal(budgets.nodeExporter.pods, 10);
-        const single = Monitoring.budgets({ ...settings, highAvailability: false });
+        const single = monitoringBudgets({ ...settings, highAvailability: false });
         assert.equal(single.monitoring.pods, 8);
         assert.equal(single.monitoring.storage, 100 * 2 ** 30 + 2 ** 30);
     });

@@ -69,7 +69,7 @@ describe("namespace guardrails", function () {
         it(`${label}: every quota admits what is created in its namespace at once`, () => {
             const run = runs[label];
             const quotaNamespaces = run.ofType(types.quota).map((quota) => (quota.inputs as any).metadata.namespace).sort();
-            // The monitoring and CI namespaces' pods are the chart's and Tekton's, invisible under mocks: Monitoring.budgets
+            // The monitoring and CI namespaces' pods are the chart's and Tekton's, invisible under mocks: monitoringBudgets
             // and CiPipelines.budget are tested on their own.
             assert.deepEqual(quotaNamespaces, ["ai-engine", "backend", "ci", "executor", "monitoring", "monitoring-node-exporter", "redis"]);
             assert.deepEqual(overruns(run), []);

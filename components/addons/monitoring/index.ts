@@ -4,8 +4,9 @@ import * as random from "@pulumi/random";
 import { replicasFor } from "../../platform/environment";
 import { budgetGuards } from "../../platform/namespace";
 import { podSecurityLabels, standardLabels } from "../../platform/security";
-import { Budget, budgetOf, Resources } from "../../platform/sizing";
+import { Resources } from "../../platform/sizing";
 import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod, spreadOverNodes } from "../helm-addon";
+import { monitoringBudgets } from "./budget";
 import { alertmanagerConfig, alertReceiversSecretName, alertRoutes, configuredReceivers, receiverSecretData } from "./alertmanager";
 import { AlertReceiver, MonitoringSettings } from "./config";
 
@@ -21,11 +22,6 @@ export interface MonitoringArgs {
     /** Credentials of the alert receivers, from the secret config: a PagerDuty routing key, a Slack webhook URL. */
     receivers: Readonly<Partial<Record<AlertReceiver, string>>>;
 }
-
-/** What the stack decides about the add-on; the budget counts the peak from it. */
-export type MonitoringSizing = Pick<MonitoringSettings, "storage" | "alertmanagerStorage" | "maxNodes" | "prometheusResources" | "resources"> & {
-    highAvailability: boolean;
-};
 
 export const monitoringRelease = "kps";
 /** The label and value Grafana's sidecar loads dashboard ConfigMaps by (the chart's defaults, set explicitly). */
@@ -53,24 +49,6 @@ export class Monitoring extends HelmAddon {
     /** Grafana's admin password (a secret output). */
     readonly grafanaAdminPassword: pulumi.Output<string>;
 
-    /** Both namespaces at peak: the monitoring namespace first, node-exporter's second. */
-    static budgets(sizing: MonitoringSizing): { monitoring: Budget; nodeExporter: Budget } {
-        const replicas = replicasFor(sizing.highAvailability);
-        // Deployments (operator, Grafana, kube-state-metrics) surge one pod each during a rollout.
-        const deploymentPods = 3 * 2;
-        // Containers of the small sizing: operator, kube-state-metrics, Grafana with its dashboard and datasource
-        // sidecars, each counted with their surge pod; Prometheus' config reloader; Alertmanager with its reloader.
-        const smallContainers = 2 + 2 + 3 * 2 + replicas + 2 * replicas;
-        const containers = budgetOf([
-            { resources: sizing.prometheusResources, pods: replicas, volumes: Array<string>(replicas).fill(sizing.storage) },
-            { resources: sizing.resources, pods: smallContainers, volumes: Array<string>(replicas).fill(sizing.alertmanagerStorage) },
-        ]);
-        return {
-            monitoring: { ...containers, pods: deploymentPods + 2 * replicas },
-            nodeExporter: budgetOf([{ resources: sizing.resources, pods: sizing.maxNodes }]),
-        };
-    }
-
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         const { settings, context } = args;
         super("groundwork:addons:Monitoring", name, context, { name: settings.namespace, podSecurityLevel: "restricted" }, opts);
@@ -85,7 +63,7 @@ export class Monitoring extends HelmAddon {
         }, child);
         this.nodeExporterNamespace = nodeExporterNamespace.metadata.name;
 
-        const budgets = Monitoring.budgets({ ...settings, highAvailability: this.highAvailability });
+        const budgets = monitoringBudgets({ ...settings, highAvailability: this.highAvailability });
         const guards = [
             ...budgetGuards(name, this.namespace, { budget: budgets.monitoring, containerDefaults: settings.resources }, this, [this.namespaceResource]),
             ...budgetGuards(`${name}-node-exporter`, this.nodeExporterNamespace, { budget: budgets.nodeExporter, containerDefaults: settings.resources }, this, [nodeExporterNamespace]),
