@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { readmePath, readmeWithReference } from "../../scripts/config-reference";
+import { readmePath, readmeWithReference } from "../../tools/config-reference";
 
 describe("README configuration reference", () => {
     it("matches the schema (run `npm run docs:config` after changing it)", () => {
