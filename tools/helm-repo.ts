@@ -10,6 +10,7 @@ import * as path from "node:path";
 import * as tar from "tar";
 import * as YAML from "yaml";
 import { defineCommand, runAsMain, UsageError } from "./cli/command-line";
+import { REPO_ROOT } from "./cli/paths";
 
 export interface BuiltChart {
     name: string;
@@ -93,8 +94,6 @@ export function serveRepository(directory: string, port: number): Promise<{ serv
     });
 }
 
-const repoRoot = path.resolve(__dirname, "..");
-
 export const helmRepoCommand = defineCommand({
     name: "helm-repo",
     usage: `usage: npm run helm-repo -- build|serve [--charts DIR] [--out DIR] [--port N] [--seconds N]
@@ -108,7 +107,7 @@ or SIGINT/SIGTERM.
   --seconds N    serve: how long to serve (default 900)
   --help         this text`,
     options: { charts: { type: "string" }, out: { type: "string" }, port: { type: "string" }, seconds: { type: "string" } },
-    interpret({ charts = path.join(repoRoot, "test", "fixtures", "charts"), out = path.join(repoRoot, "out", "helm-repo"), port = "0", seconds = "900" }, positionals) {
+    interpret({ charts = path.join(REPO_ROOT, "test", "fixtures", "charts"), out = path.join(REPO_ROOT, "out", "helm-repo"), port = "0", seconds = "900" }, positionals) {
         const [command] = positionals;
         if (positionals.length !== 1 || (command !== "build" && command !== "serve")) {
             throw new UsageError(`expected one command, build or serve; got ${positionals.join(" ") || "none"}`);

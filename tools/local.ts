@@ -26,8 +26,8 @@ import { checkNetwork, networkLine } from "./network/check";
 import { ensureNetworkJudge } from "./network/judge";
 import { Manifest } from "./network/matrix";
 import { countByComponent, describeChanges, describeFindings, line, renderedManifests } from "./engine/report";
-import { LOCAL_CLUSTER_STACK, LOCAL_STACK, STATE_DIR, describePlugins, formatElapsed, stackEnvironment } from "./toolchain";
-import { REPO_ROOT } from "./toolchain/recipes";
+import { LOCAL_CLUSTER_STACK, LOCAL_STACK, REPO_ROOT, STATE_DIR } from "./cli/paths";
+import { describePlugins, formatElapsed, stackEnvironment } from "./toolchain";
 import { removeTree } from "./toolchain/cache";
 
 const FIXTURE_CHARTS = path.join(REPO_ROOT, "test", "fixtures", "charts");

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { ControlPlane } from "../../tools/cluster/control-plane";
-import { REPO_ROOT } from "../../tools/toolchain/recipes";
+import { REPO_ROOT } from "../../tools/cli/paths";
 import * as YAML from "yaml";
 import { ClusterAccess } from "../../components/apps/cluster-access";
 import { clusterAccessSchema } from "../../components/apps/cluster-access-config";

@@ -7,7 +7,7 @@ import { runCli } from "../../tools/pss/cli";
 import { parseSettings } from "../../policy/config";
 import { exemptionApplies } from "../../policy/core";
 import { EventLog } from "../../tools/engine/session";
-import { REPO_ROOT } from "../../tools/toolchain/recipes";
+import { REPO_ROOT } from "../../tools/cli/paths";
 import { ThrowawayStack, engineConfig, throwawayStack, withPolicy } from "./support";
 
 /** The deployment's resources as `pulumi stack export` writes them. */

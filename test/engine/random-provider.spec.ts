@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { EventLog, EngineSession } from "../../tools/engine/session";
 import { runCommand } from "../../tools/toolchain/process";
-import { REPO_ROOT } from "../../tools/toolchain/recipes";
+import { REPO_ROOT } from "../../tools/cli/paths";
 import { toolchainVersions } from "../../tools/toolchain/versions";
 import { PackageSchema, readSdkResources, schemaDifferences } from "../support/sdk-schema";
 import { engine, throwawayStack } from "./support";

@@ -4,8 +4,7 @@ import * as path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { EventLog, PROJECT_NAME } from "../../tools/engine/session";
-import { LOCAL_STACK, LOCAL_STACK_PASSPHRASE } from "../../tools/toolchain";
-import { REPO_ROOT } from "../../tools/toolchain/recipes";
+import { LOCAL_STACK, LOCAL_STACK_PASSPHRASE, REPO_ROOT } from "../../tools/cli/paths";
 import { TEST_PASSPHRASE, engine, engineConfig, scratch, throwawayStack, withPolicy } from "./support";
 
 /** The local stack file carries the salt of its documented passphrase; the others carry none. */

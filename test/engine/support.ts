@@ -15,7 +15,7 @@ import { EngineSession, EventLog, openStack, policyOptions, scratchDirectory, st
 import { engineRunConfig } from "../../tools/engine/stack-config";
 import { buildRepository, serveRepository } from "../../tools/helm-repo";
 import { removeTree } from "../../tools/toolchain/cache";
-import { REPO_ROOT } from "../../tools/toolchain/recipes";
+import { REPO_ROOT } from "../../tools/cli/paths";
 import { ToolchainError } from "../../tools/toolchain";
 import { RawConfig, readStackConfig, withOverrides } from "../support/stack-config";
 

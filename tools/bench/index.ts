@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { defineCommand, runAsMain, UsageError } from "../cli/command-line";
 import { ensureToolchain } from "../toolchain";
-import { REPO_ROOT } from "../toolchain/recipes";
+import { REPO_ROOT, TRANSPILE_LOADER } from "../cli/paths";
 import { benchConfig, readStackConfig, validate, withTiers } from "./configs";
 import { ProcessRole, runMeasured, Spread, spread } from "./measure";
 import { PreviewJob, PreviewResult } from "./preview";
@@ -127,7 +127,7 @@ async function runPreview(scenario: Scenario, run: number, inputSizes: number[] 
         // Every Node process of the run (program, policy analyzer, stand-in providers) writes its own profile.
         env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir} -r ${path.join(__dirname, "exit-on-signal.mjs")}`.trim();
     }
-    const child = await runMeasured(process.execPath, ["-r", path.join(REPO_ROOT, "tools", "transpile.mjs"), path.join(__dirname, "preview.ts"), jobFile], { cwd: REPO_ROOT, env });
+    const child = await runMeasured(process.execPath, ["-r", TRANSPILE_LOADER, path.join(__dirname, "preview.ts"), jobFile], { cwd: REPO_ROOT, env });
     if (child.code !== 0) {
         throw new Error(`${scenario.label} (run ${run}) failed:\n${child.stderr.trim().split("\n").slice(-20).join("\n")}`);
     }

@@ -13,7 +13,7 @@ import * as YAML from "yaml";
 import { buildRepository, serveRepository } from "../helm-repo";
 import { openStack, policyOptions, scratchDirectory, startEngine } from "../engine/session";
 import { removeTree } from "../toolchain/cache";
-import { REPO_ROOT } from "../toolchain/recipes";
+import { REPO_ROOT } from "../cli/paths";
 import { benchConfig, withTiers } from "./configs";
 
 export interface PreviewJob {

@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import type * as TypeScript from "typescript";
 import { defineCommand, runAsMain, UsageError } from "../cli/command-line";
-import { REPO_ROOT } from "../toolchain/recipes";
+import { REPO_ROOT } from "../cli/paths";
 import { publishEntry, removeTree } from "../toolchain/cache";
 
 export const POLICY_PACK_DIR = path.join(REPO_ROOT, "policy");

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { EngineEvent, InlineProgramArgs, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { expandPackConfig } from "../../policy/pack-config";
-import { REPO_ROOT } from "../toolchain/recipes";
+import { REPO_ROOT } from "../cli/paths";
 import { POLICY_PACK_DIR, prebuiltPolicyPack } from "./policy-pack";
 import { Toolchain, ToolchainError, ensureToolchain } from "../toolchain";
 

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { alertReceiverSecretKeys } from "../../components/addons/monitoring/alertmanager";
 import type { AlertReceiver } from "../../components/addons/monitoring/config";
-import { REPO_ROOT } from "../toolchain/recipes";
+import { REPO_ROOT } from "../cli/paths";
 
 export type RawConfig = Record<string, unknown>;
 

@@ -7,11 +7,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CommandIo, defineCommand, processIo, runAsMain, UsageError } from "../cli/command-line";
+import { REPO_ROOT } from "../cli/paths";
 import { localChartProblems } from "./local-charts";
 import { describeProblem, readStackFiles, StackFile } from "./stack-files";
 import { summarizeStackFile, zoneConflicts } from "./zone-ownership";
-
-const repoRoot = path.resolve(__dirname, "..", "..");
 
 export const lintStacksCommand = defineCommand({
     name: "lint-stacks",
@@ -24,7 +23,7 @@ directory holding the pinned chart versions. Exits 0 when clean, 1 with one line
   --directory DIR  the Pulumi project's directory (default: this repository)
   --help           this text`,
     options: { directory: { type: "string" } },
-    interpret({ directory = repoRoot }, positionals) {
+    interpret({ directory = REPO_ROOT }, positionals) {
         if (positionals.length > 0) {
             throw new UsageError(`unexpected argument ${positionals[0]}`);
         }

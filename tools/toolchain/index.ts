@@ -5,7 +5,7 @@ import { Toolchain, ensureToolchain, stackEnvironment } from "./toolchain";
 
 export { ToolchainError } from "./recipes";
 export type { ToolName } from "./recipes";
-export { LOCAL_CLUSTER_STACK, LOCAL_STACK, LOCAL_STACK_PASSPHRASE, STATE_DIR, describePlugins, ensureToolchain, formatElapsed, formatStatus, stackEnvironment } from "./toolchain";
+export { describePlugins, ensureToolchain, formatElapsed, formatStatus, stackEnvironment } from "./toolchain";
 export type { EnsureOptions, PluginName, ToolState, ToolStatus, Toolchain } from "./toolchain";
 
 export const toolchainCommand = defineCommand({

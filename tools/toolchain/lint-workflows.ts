@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, ToolchainError } from "./recipes";
+import { REPO_ROOT } from "../cli/paths";
+import { ToolchainError } from "./recipes";
 import { ensureToolchain } from "./toolchain";
 
 const WORKFLOW_DIR = path.join(REPO_ROOT, ".github", "workflows");

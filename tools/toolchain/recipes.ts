@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { REPO_ROOT } from "../cli/paths";
 import { toolchainVersions } from "./versions";
 
 /**
@@ -9,7 +10,6 @@ import { toolchainVersions } from "./versions";
  */
 
 export const TOOLCHAIN_DIR = __dirname;
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 export type ToolName = "pulumi" | "kubernetes" | "random" | ControlPlaneTool | "kwok" | "actionlint" | "pss-reference" | "netpol-judge";
 export type ControlPlaneTool = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";

@@ -4,8 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BuildError, GoToolchain, ToolBuild, UnavailableError, findGo } from "./build";
 import { cacheRoot, cachedBinary, isExecutableFile, makeTempDir, publishEntry, removeAbandonedTempDirs, removeTree } from "./cache";
+import { LOCAL_CLUSTER_STACK, LOCAL_STACK, LOCAL_STACK_PASSPHRASE, REPO_ROOT, STATE_DIR, TRANSPILE_LOADER } from "../cli/paths";
 import { runCommand, shellQuote, tail } from "./process";
-import { REPO_ROOT, Recipe, ToolName, ToolchainError, checkWrapperRequirements, providerPluginName, recipes } from "./recipes";
+import { Recipe, ToolName, ToolchainError, checkWrapperRequirements, providerPluginName, recipes } from "./recipes";
 import { toolchainVersions } from "./versions";
 
 /**
@@ -61,15 +62,6 @@ export interface EnsureOptions {
     heartbeatMs?: number;
 }
 
-export const LOCAL_STACK = "local";
-/** The local stack deployed into the loopback control plane (`npm run local -- --cluster`). */
-export const LOCAL_CLUSTER_STACK = "local-cluster";
-/**
- * The local stacks' secrets never leave the machine, so they have a fixed default passphrase; every
- * other stack must get PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) from the environment.
- */
-export const LOCAL_STACK_PASSPHRASE = "groundwork-local";
-export const STATE_DIR = path.join(REPO_ROOT, ".pulumi-state");
 export const STAND_IN_DIR = path.join(__dirname, "stand-ins");
 const HEARTBEAT_MS = 30_000;
 
@@ -315,7 +307,7 @@ function standInStatus(root: string, name: StandInName): ToolStatus {
         `# Groundwork's STAND-IN for the ${name} provider plugin v${version}, not the real plugin, which cannot be built`,
         "# on machines without access to its Go module. It implements only the resources Groundwork uses.",
         // The engine starts it on every preview: transpiled files come from the cache tools/transpile.mjs keeps.
-        `exec ${shellQuote(process.execPath)} -r ${shellQuote(path.join(REPO_ROOT, "tools", "transpile.mjs"))} ${shellQuote(source)} "$@"`,
+        `exec ${shellQuote(process.execPath)} -r ${shellQuote(TRANSPILE_LOADER)} ${shellQuote(source)} "$@"`,
         "",
     ].join("\n");
     const binary = writeScriptEntry(root, `stand-in-${name}-${version}`, `pulumi-resource-${name}`, launcher, fs.readdirSync(STAND_IN_DIR).map((file) => path.join(STAND_IN_DIR, file)));

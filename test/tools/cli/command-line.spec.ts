@@ -10,6 +10,7 @@ import { lintStacksCommand } from "../../../tools/lint-stacks";
 import { localCommand } from "../../../tools/local";
 import { readConfigFile } from "../../../tools/engine/stack-config";
 import { toolchainCommand } from "../../../tools/toolchain";
+import { REPO_ROOT } from "../../../tools/cli/paths";
 
 function read<Run>(command: Command<any, Run>, argv: string[]): CommandLine<Run> & { stdout: string; stderr: string } {
     let stdout = "";
@@ -18,10 +19,9 @@ function read<Run>(command: Command<any, Run>, argv: string[]): CommandLine<Run>
     return { ...commandLine, stdout, stderr };
 }
 
-const repoRoot = path.resolve(__dirname, "..", "..", "..");
 
 /** What `--stack-file` yields for a file of the repository: its name and its config, read as every stack file is. */
-const stackFile = (file: string, name: string) => ({ file: path.join(repoRoot, file), name, config: readConfigFile(path.join(repoRoot, file)) });
+const stackFile = (file: string, name: string) => ({ file: path.join(REPO_ROOT, file), name, config: readConfigFile(path.join(REPO_ROOT, file)) });
 
 const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]; good: [string[], unknown][] }[] = [
     {
@@ -103,7 +103,7 @@ const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]
             ["a directory that is no Pulumi project", ["--directory", "test"], /--directory test holds no Pulumi\.yaml: name the directory of a Pulumi project/],
             ["a flag without its value", ["--directory"], /Option '--directory <value>' argument missing/],
         ],
-        good: [[[], { directory: repoRoot }], [["--directory", "."], { directory: path.resolve(".") }]],
+        good: [[[], { directory: REPO_ROOT }], [["--directory", "."], { directory: path.resolve(".") }]],
     },
     {
         command: helmRepoCommand,
@@ -116,7 +116,7 @@ const tools: { command: Command<any, unknown>; bad: [string, string[], RegExp][]
             ["a flag without its value", ["build", "--out"], /Option '--out <value>' argument missing/],
         ],
         good: [
-            [["build"], { command: "build", charts: path.join(repoRoot, "test", "fixtures", "charts"), out: path.join(repoRoot, "out", "helm-repo"), port: 0, seconds: 900 }],
+            [["build"], { command: "build", charts: path.join(REPO_ROOT, "test", "fixtures", "charts"), out: path.join(REPO_ROOT, "out", "helm-repo"), port: 0, seconds: 900 }],
             [["serve", "--charts", "/tmp/charts", "--out=/tmp/repo", "--port", "8879", "--seconds", "60"], { command: "serve", charts: "/tmp/charts", out: "/tmp/repo", port: 8879, seconds: 60 }],
         ],
     },

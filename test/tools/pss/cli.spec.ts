@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { REPO_ROOT } from "../../../tools/cli/paths";
 import { EXIT_ALLOWED, EXIT_DENIED, EXIT_INVALID, runCli, WorkloadResult } from "../../../tools/pss/cli";
 import { podManifest, restrictedSpec, WORKLOAD_SHAPES } from "../../policy/helpers";
 
@@ -104,8 +105,7 @@ describe("policy: pss CLI", function () {
         const directory = fs.mkdtempSync(path.join(os.tmpdir(), "pss-cli-"));
         try {
             fs.writeFileSync(path.join(directory, "pod.yaml"), stringify(hostNetworkPod));
-            const repoRoot = path.resolve(__dirname, "../../..");
-            const result = spawnSync("npm", ["run", "--silent", "--prefix", repoRoot, "pss", "--", "--json", "--level", "baseline", "pod.yaml"], {
+            const result = spawnSync("npm", ["run", "--silent", "--prefix", REPO_ROOT, "pss", "--", "--json", "--level", "baseline", "pod.yaml"], {
                 cwd: directory,
                 encoding: "utf8",
                 env: { ...process.env, INIT_CWD: directory },

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { REPO_ROOT } from "../../../tools/toolchain/recipes";
+import { REPO_ROOT } from "../../../tools/cli/paths";
 import { PackageSchema, SdkResource, readSdkResources, schemaDifferences } from "../../support/sdk-schema";
 
 /**

@@ -4,9 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { unavailabilityReason } from "../../../tools/toolchain/build";
 import { cachedBinary, entryDir, publishEntry, recipeHash, removeAbandonedTempDirs, removeTree } from "../../../tools/toolchain/cache";
-import { REPO_ROOT, WrapperRecipe, checkWrapperRequirements, recipes } from "../../../tools/toolchain/recipes";
+import { LOCAL_STACK_PASSPHRASE, REPO_ROOT } from "../../../tools/cli/paths";
+import { WrapperRecipe, checkWrapperRequirements, recipes } from "../../../tools/toolchain/recipes";
 import {
-    LOCAL_STACK_PASSPHRASE,
     STAND_IN_NAMES,
     Toolchain,
     describePlugins,
