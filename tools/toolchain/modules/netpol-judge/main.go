@@ -1,7 +1,7 @@
 // Command netpol-judge gives the verdicts of a set of NetworkPolicies on given traffic, computed by
 // cyclonus' matcher (github.com/mattfenwick/cyclonus/pkg/matcher): the NetworkPolicy API's semantics
 // as written, without a cluster or a CNI. It reads one JSON request on stdin and writes one JSON
-// answer on stdout; scripts/network/judge.ts is its TypeScript client and documents the shapes.
+// answer on stdout; tools/network/judge.ts is its TypeScript client and documents the shapes.
 //
 // Bad input exits 1 with a message naming the policy or case and the field: a verdict on input the
 // API server would have refused, or on a half-described peer, would be a verdict on something else.

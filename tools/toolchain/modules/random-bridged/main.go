@@ -42,7 +42,7 @@ func providerInfo() (tfbridge.ProviderInfo, error) {
 		MetadataInfo: tfbridge.NewProviderMetadata(nil),
 		Resources: map[string]*tfbridge.ResourceInfo{
 			// random_bytes has no "id" attribute; its identity is its value, as Terraform imports it.
-			"random_bytes": {ComputeID: tfbridge.DelegateIDField("base64", packageName, "scripts/toolchain/modules/random-bridged")},
+			"random_bytes": {ComputeID: tfbridge.DelegateIDField("base64", packageName, "tools/toolchain/modules/random-bridged")},
 		},
 	}
 	standard := tokens.MakeStandard(packageName)
