@@ -9,7 +9,7 @@ import { ReportIssue } from "../fields";
 /**
  * The edge checks that need more than the edge section's own shape (components/edge/config.ts): the
  * token, hosts inside the zone, zone-wide state left to the owner, and what the zone's plan allows.
- * Zone ownership across the stack files is a repository lint (scripts/lint-stacks), not a check here:
+ * Zone ownership across the stack files is a repository lint (tools/lint-stacks), not a check here:
  * it reads sibling files, which no `pulumi up` should depend on.
  */
 
