@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { StoreClient } from "../data/stateful";
 import { profileOf } from "../platform/environment";
 import { placementSpec } from "../platform/placement";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, serviceAccountBinding, standardLabels } from "../platform/security";
 import { hpaBehaviorSpec } from "./autoscaling";
 import { certificateVolumes } from "./certificates";
 import type { AppTierArgs } from "./tier";
@@ -76,11 +76,7 @@ export function apiRoleBindingArgs(
     namespace: pulumi.Input<string>,
     refs: { roleName: pulumi.Input<string>; serviceAccountName: pulumi.Input<string> },
 ): k8s.rbac.v1.RoleBindingArgs {
-    return {
-        metadata: tierMetadata(args, facts, namespace),
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: refs.roleName },
-        subjects: [{ kind: "ServiceAccount", name: refs.serviceAccountName, namespace }],
-    };
+    return serviceAccountBinding(tierMetadata(args, facts, namespace), { kind: "Role", name: refs.roleName }, { name: refs.serviceAccountName, namespace });
 }
 
 /** The non-secret settings; unnamed, so that the provider auto-names it and a change rolls the pods. */

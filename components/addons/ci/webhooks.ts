@@ -1,9 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { restrictedPod } from "../helm-addon";
-import { RepositoryManifestFile, RepositoryWebhook, repositoryManifests } from "./repository-config";
-import { ciUser } from "./tasks";
+import { RepositoryManifestFile, RepositoryWebhook, repositoryManifests } from "../tekton/repository-config";
+import { ciUserPodSecurityContext } from "./tasks";
 
 /** Routes a delivery by the webhook URL's path, before any signature is checked. */
 export function pathFilter(path: string) {
@@ -106,7 +105,7 @@ export function createRepositoryPipelines(prefix: string, args: RepositoryPipeli
                             : { name, volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: workspace.size! } } } } }),
                         taskRunTemplate: {
                             serviceAccountName: account.metadata.name,
-                            podTemplate: { securityContext: { ...restrictedPod, runAsUser: ciUser, runAsGroup: ciUser, fsGroup: ciUser } },
+                            podTemplate: { securityContext: ciUserPodSecurityContext },
                         },
                     },
                 }],
