@@ -27,7 +27,9 @@ import { createRepositoryPipelines } from "./webhooks";
  * PlatformAddons must register it, as its parent since the Tekton split: a unit beside addons/ would
  * import addons/ while addons/ imports it, the cycle test/imports.spec.ts forbids. Its config stays
  * `groundwork:addons.tekton` (addons/tekton/config.ts), and its type token stays
- * groundwork:addons:CiPipelines, as the deployed URNs carry it.
+ * groundwork:addons:CiPipelines, as the deployed URNs carry it. The component only registers objects
+ * whose args the pure builders of ./event-listener.ts, ./delivery.ts, ./monitoring.ts, ./tasks.ts and
+ * ./webhooks.ts make.
  */
 
 export interface CiPipelinesArgs {
