@@ -6,8 +6,8 @@
  * hosts, external egress); who the pods are comes from the rendered workloads (their pod labels
  * and their namespaces' labels), since the labels are what the policies select on.
  */
-import { eventListenerMetricsPort, eventListenerPod, eventListenerPort } from "../../components/addons/tekton/pipelines";
-import { acmeSolverPort } from "../../components/apps/tier";
+import { eventListenerMetricsPort, eventListenerPod, eventListenerPort } from "../../components/addons/ci/event-listener";
+import { acmeSolverPort } from "../../components/apps/tier-traffic";
 import type { PlatformConfig, Tier } from "../../components/config";
 import { postgresExporter, postgresPort } from "../../components/data/postgres";
 import { redisPort } from "../../components/data/redis";

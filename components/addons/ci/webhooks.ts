@@ -1,9 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { restrictedPod } from "../helm-addon";
-import { RepositoryManifestFile, RepositoryWebhook, repositoryManifests } from "./repository-config";
-import { ciUser } from "./tasks";
+import { RepositoryManifestFile, RepositoryWebhook, repositoryManifests } from "../tekton/repository-config";
+import { ciUserPodSecurityContext } from "./tasks";
 
 /** Routes a delivery by the webhook URL's path, before any signature is checked. */
 export function pathFilter(path: string) {
@@ -92,37 +91,54 @@ export function createRepositoryPipelines(prefix: string, args: RepositoryPipeli
             apiVersion: "triggers.tekton.dev/v1beta1",
             kind: "TriggerTemplate",
             metadata: { name: webhook.name, namespace, labels },
-            spec: {
-                params: bound.map((name) => ({ name })),
-                resourcetemplates: [{
-                    apiVersion: "tekton.dev/v1",
-                    kind: "PipelineRun",
-                    metadata: { generateName: `${pipeline.metadata.name}-`, labels: { "groundwork.dev/webhook": webhook.name } },
-                    spec: {
-                        pipelineRef: { name: pipeline.metadata.name },
-                        params: bound.map((name) => ({ name, value: `$(tt.params.${name})` })),
-                        workspaces: Object.entries(webhook.workspaces).map(([name, workspace]) => workspace.secret !== undefined
-                            ? { name, secret: { secretName: workspace.secret } }
-                            : { name, volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: workspace.size! } } } } }),
-                        taskRunTemplate: {
-                            serviceAccountName: account.metadata.name,
-                            podTemplate: { securityContext: { ...restrictedPod, runAsUser: ciUser, runAsGroup: ciUser, fsGroup: ciUser } },
-                        },
-                    },
-                }],
-            },
+            spec: webhookTemplateSpec(webhook, pipeline.metadata.name, bound, account.metadata.name),
         }, pulumi.mergeOptions(opts, { dependsOn: [objects.get(`Pipeline/${webhook.pipeline}`)!.resource] }));
-        const trigger = {
-            name: webhook.name,
-            interceptors: [pathFilter(webhook.path), hmacSignature(secret.metadata.name)],
-            bindings: webhook.bindings.map((ref) => ({ ref, kind: "TriggerBinding" })),
-            template: { ref: webhook.name },
-        };
-        return { trigger, resources: [secret, template], endpoint: { name: webhook.name, path: webhook.path, secret: pulumi.secret(key) } };
+        return { trigger: webhookTrigger(webhook, secret.metadata.name), resources: [secret, template], endpoint: { name: webhook.name, path: webhook.path, secret: pulumi.secret(key) } };
     });
     return {
         triggers: webhooks.map(({ trigger }) => trigger),
         resources: [...resources, account, ...webhooks.flatMap((webhook) => webhook.resources)],
         endpoints: webhooks.map(({ endpoint }) => endpoint),
+    };
+}
+
+/**
+ * A webhook's run: its Pipeline with the params its bindings bind, and its workspaces (a Secret, or
+ * a fresh claim of the configured size), as the account without API rights.
+ */
+export function webhookTemplateSpec(
+    webhook: RepositoryWebhook,
+    pipelineName: string,
+    boundParams: readonly string[],
+    accountName: pulumi.Input<string>,
+): Record<string, unknown> {
+    return {
+        params: boundParams.map((name) => ({ name })),
+        resourcetemplates: [{
+            apiVersion: "tekton.dev/v1",
+            kind: "PipelineRun",
+            metadata: { generateName: `${pipelineName}-`, labels: { "groundwork.dev/webhook": webhook.name } },
+            spec: {
+                pipelineRef: { name: pipelineName },
+                params: boundParams.map((name) => ({ name, value: `$(tt.params.${name})` })),
+                workspaces: Object.entries(webhook.workspaces).map(([name, workspace]) => workspace.secret !== undefined
+                    ? { name, secret: { secretName: workspace.secret } }
+                    : { name, volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: workspace.size! } } } } }),
+                taskRunTemplate: {
+                    serviceAccountName: accountName,
+                    podTemplate: { securityContext: ciUserPodSecurityContext },
+                },
+            },
+        }],
+    };
+}
+
+/** A webhook's trigger: routed by its path, verified with its own key (any event type), bound by its TriggerBindings. */
+export function webhookTrigger(webhook: RepositoryWebhook, hmacSecretName: pulumi.Input<string>): Record<string, unknown> {
+    return {
+        name: webhook.name,
+        interceptors: [pathFilter(webhook.path), hmacSignature(hmacSecretName)],
+        bindings: webhook.bindings.map((ref) => ({ ref, kind: "TriggerBinding" })),
+        template: { ref: webhook.name },
     };
 }

@@ -1,7 +1,7 @@
 import { Resources } from "../../platform/sizing";
 import { versions } from "../../versions";
-import { restrictedContainer } from "../helm-addon";
-import { TektonSettings } from "./config";
+import { restrictedContainer, restrictedPod } from "../helm-addon";
+import { TektonSettings } from "../tekton/config";
 
 /** The specs of the Tasks and Pipelines the CI namespace holds: plain data, so that tests read them as they are applied. */
 
@@ -9,6 +9,9 @@ export type PipelineSettings = TektonSettings["pipelines"][number];
 
 /** The UID every CI step but the image build runs as; the workspace volume is group-writable for it. */
 export const ciUser = 65532;
+
+/** The pods of runs whose steps all run as ciUser (deliveries, webhook runs): restricted, the workspace theirs by group. */
+export const ciUserPodSecurityContext = { ...restrictedPod, runAsUser: ciUser, runAsGroup: ciUser, fsGroup: ciUser };
 
 /** Every step but the image build. */
 export const ciStepResources: Resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } };

@@ -3,13 +3,14 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { tektonSchema } from "../../components/addons/tekton/config";
-import { ciAlertRules, CiPipelines } from "../../components/addons/tekton/pipelines";
-import { cleanupTaskSpec, deployTaskSpec } from "../../components/addons/tekton/tasks";
-import { formatBytes, formatCpu } from "../../components/platform/quantity";
-import { comparisons, promqlErrors } from "../support/promql";
-import { readStackConfig } from "../support/program";
-import { AddonResource, AddonsRun, dependsOn, runAddons, types } from "./harness";
+import { tektonSchema } from "../../../components/addons/tekton/config";
+import { CiPipelines } from "../../../components/addons/ci/pipelines";
+import { ciAlertRules } from "../../../components/addons/ci/monitoring";
+import { cleanupTaskSpec, deployTaskSpec } from "../../../components/addons/ci/tasks";
+import { formatBytes, formatCpu } from "../../../components/platform/quantity";
+import { comparisons, promqlErrors } from "../../support/promql";
+import { readStackConfig } from "../../support/program";
+import { AddonResource, AddonsRun, dependsOn, runAddons, types } from "../harness";
 
 const crds = ["widgets.example.com", "gadgets.example.com"];
 
