@@ -102,17 +102,6 @@ export function childObject(object: JsonObject | undefined, key: string, path: s
     return typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : optionalObject(value, `${path}.${key}`);
 }
 
-export function childList(object: JsonObject | undefined, key: string, path: string): readonly unknown[] {
-    if (object === undefined) {
-        return [];
-    }
-    const value = object[key];
-    if (isUnset(value)) {
-        return [];
-    }
-    return Array.isArray(value) ? value : list(value, `${path}.${key}`);
-}
-
 export function childBoolean(object: JsonObject | undefined, key: string, path: string): boolean | undefined {
     if (object === undefined) {
         return undefined;
@@ -135,15 +124,69 @@ export function childString(object: JsonObject | undefined, key: string, path: s
     return typeof value === "string" ? value : optionalString(value, `${path}.${key}`);
 }
 
-export function childInteger(object: JsonObject | undefined, key: string, path: string): number | undefined {
-    if (object === undefined) {
-        return undefined;
-    }
-    const value = object[key];
+/*
+ * The readers below serve the Pod Security checks, which run on every pod template the pack sees:
+ * the caller reads the field itself (a constant property name the engine can cache) and passes where
+ * it sits as a place plus a constant suffix, so the path string exists only when a read fails.
+ */
+
+/** Where a value's parent sits: its path, or an object that builds the path on demand. */
+export type Place = string | { path(): string };
+
+/** `<place><suffix>[<index>]<tail>`, the index part left out when `index` is negative. */
+export function pathAt(place: Place, suffix: string, index = -1, tail = ""): string {
+    const base = typeof place === "string" ? place : place.path();
+    return index < 0 ? `${base}${suffix}${tail}` : `${base}${suffix}[${index}]${tail}`;
+}
+
+export function objectAt(value: unknown, place: Place, suffix: string, index = -1, tail = ""): JsonObject | undefined {
     if (isUnset(value)) {
         return undefined;
     }
-    return Number.isInteger(value) ? (value as number) : optionalInteger(value, `${path}.${key}`);
+    if (typeof value !== "object" || Array.isArray(value)) {
+        throw new ManifestError(pathAt(place, suffix, index, tail), "an object", value);
+    }
+    return value as JsonObject;
+}
+
+export function listAt(value: unknown, place: Place, suffix: string): readonly unknown[] | undefined {
+    if (isUnset(value)) {
+        return undefined;
+    }
+    if (!Array.isArray(value)) {
+        throw new ManifestError(pathAt(place, suffix), "a list", value);
+    }
+    return value;
+}
+
+export function booleanAt(value: unknown, place: Place, suffix: string): boolean | undefined {
+    if (isUnset(value)) {
+        return undefined;
+    }
+    if (typeof value !== "boolean") {
+        throw new ManifestError(pathAt(place, suffix), "a boolean", value);
+    }
+    return value;
+}
+
+export function stringAt(value: unknown, place: Place, suffix: string, index = -1, tail = ""): string | undefined {
+    if (isUnset(value)) {
+        return undefined;
+    }
+    if (typeof value !== "string") {
+        throw new ManifestError(pathAt(place, suffix, index, tail), "a string", value);
+    }
+    return value;
+}
+
+export function integerAt(value: unknown, place: Place, suffix: string, index = -1, tail = ""): number | undefined {
+    if (isUnset(value)) {
+        return undefined;
+    }
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+        throw new ManifestError(pathAt(place, suffix, index, tail), "an integer", value);
+    }
+    return value;
 }
 
 /** `true` when `object[key]` is set to anything but null: Kubernetes' "pointer is non-nil". */
