@@ -79,17 +79,17 @@ function summary(violations: readonly Violation[]): string[] {
  * so a passing, well-formed pod must cost none (nor the messages and findings that go with them).
  */
 function pathsBuiltDuring(work: () => void): string[] {
+    type Methods = Record<string, (this: unknown, ...args: unknown[]) => string>;
+    const spied: readonly (readonly [Methods, string])[] = [
+        [PodScan.prototype as unknown as Methods, "path"],
+        [PodScan.prototype as unknown as Methods, "annotationPath"],
+        [ContainerScan.prototype as unknown as Methods, "path"],
+    ];
     const built: string[] = [];
-    const spied = [
-        [PodScan.prototype, "path"],
-        [PodScan.prototype, "annotationPath"],
-        [ContainerScan.prototype, "path"],
-    ] as const;
-    const originals = spied.map(([prototype, method]) => prototype[method]);
-    spied.forEach(([prototype, method], index) => {
-        const original = originals[index] as (this: unknown, ...args: unknown[]) => string;
-        (prototype as unknown as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
-            const path = original.apply(this, args);
+    const originals = spied.map(([methods, name]) => methods[name]);
+    spied.forEach(([methods, name], index) => {
+        methods[name] = function (...args) {
+            const path = originals[index].apply(this, args);
             built.push(path);
             return path;
         };
@@ -97,8 +97,8 @@ function pathsBuiltDuring(work: () => void): string[] {
     try {
         work();
     } finally {
-        spied.forEach(([prototype, method], index) => {
-            (prototype as unknown as Record<string, unknown>)[method] = originals[index];
+        spied.forEach(([methods, name], index) => {
+            methods[name] = originals[index];
         });
     }
     return built;
