@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "policy/node_modules/**", "out/**", "bin/**", ".pulumi-state/**", "test/fixtures/**"] },
+    { ignores: ["node_modules/**", "policy/node_modules/**", "tools/node_modules/**", "out/**", "bin/**", ".pulumi-state/**", "test/fixtures/**"] },
     ...tseslint.configs.recommended,
     {
         rules: {

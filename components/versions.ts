@@ -1,7 +1,7 @@
 /**
  * Every version the program pins: Helm charts, container images and the Pod Security Standards
  * version written into namespace labels. The engine's own versions (CLI, plugins) are the
- * toolchain's: scripts/toolchain/versions.ts.
+ * toolchain's: tools/toolchain/versions.ts.
  */
 export const versions = {
     /** Pod Security Admission `*-version` label value and the default policy-pack version. */

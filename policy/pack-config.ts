@@ -4,11 +4,8 @@
  * be repeated under every policy name; generating that file keeps them identical everywhere.
  *
  * Input: `{ "all"?: <level>, "settings"?: {...}, "policies"?: { "<policy name>": <level> } }`.
- * Usage: `npm run --silent pss:pack-config -- SETTINGS.json > pack-config.json`.
+ * Its command line is tools/pss/pack-config.ts: `npm run --silent pss:pack-config -- SETTINGS.json > pack-config.json`.
  */
-import { readFileSync } from "fs";
-import { resolve } from "path";
-import { defineCommand, EXIT_INVALID, runAsMain, UsageError } from "./command-line";
 import { parseSettings } from "./config";
 import { PACK_ARGS } from "./policies";
 
@@ -58,32 +55,4 @@ export function expandPackConfig(input: unknown, source: string): Record<string,
         config[name] = levels[name] === undefined ? { ...settings } : { enforcementLevel: levels[name], ...settings };
     }
     return config;
-}
-
-export const packConfigCommand = defineCommand({
-    name: "pack-config",
-    usage: `usage: npm run --silent pss:pack-config -- SETTINGS.json > pack-config.json
-
-Writes the --policy-pack-config JSON for one settings file (policy/pack-settings.json is the project's).
-  --help  this text`,
-    options: {},
-    interpret(_values, files) {
-        if (files.length !== 1) {
-            throw new UsageError(`expected one settings file, got ${files.length}`);
-        }
-        return files[0];
-    },
-});
-
-if (require.main === module) {
-    void runAsMain(packConfigCommand, (file) => {
-        try {
-            const text = readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), file), "utf8");
-            process.stdout.write(`${JSON.stringify(expandPackConfig(JSON.parse(text), file), null, 2)}\n`);
-            return 0;
-        } catch (error) {
-            process.stderr.write(`pack-config: ${error instanceof Error ? error.message : String(error)}\n`);
-            return EXIT_INVALID;
-        }
-    });
 }

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { namedStorageClasses, placementNodeLabels } from "../scripts/engine/stack-config";
+import { namedStorageClasses, placementNodeLabels } from "../tools/engine/stack-config";
 import { readConfigFile, repoRoot } from "./support/program";
 
 describe("loopback cluster: what a stack needs of it", () => {

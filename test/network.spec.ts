@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { parsePlatformConfig } from "../components/config";
-import { checkNetwork, networkLine, NetworkReport } from "../scripts/network/check";
-import { ensureNetworkJudge, NetworkJudge } from "../scripts/network/judge";
-import { addressIn, Manifest, trafficMatrix } from "../scripts/network/matrix";
+import { checkNetwork, networkLine, NetworkReport } from "../tools/network/check";
+import { ensureNetworkJudge, NetworkJudge } from "../tools/network/judge";
+import { addressIn, Manifest, trafficMatrix } from "../tools/network/matrix";
 import { asEngineConfig, committedStacks, manifestsOf, readConfigFile, repoRoot, runStack, withTestSecrets } from "./support/program";
 
 /** A committed stack's validated config and the manifests the program renders for it (under mocks). */

@@ -9,7 +9,7 @@ import { existingIngressLayer, IngressLayer } from "./ingress-layer";
 import { IngressNginx } from "./ingress-nginx";
 import { Monitoring } from "./monitoring";
 import { Tekton } from "./tekton";
-import { CiPipelines } from "./tekton/pipelines";
+import { CiPipelines } from "./ci/pipelines";
 import { RegistryCredentials } from "./tekton/config";
 
 export { ArgoCd } from "./argocd";
@@ -19,7 +19,7 @@ export { IngressNginx } from "./ingress-nginx";
 export { IngressLayer } from "./ingress-layer";
 export { Monitoring } from "./monitoring";
 export { Tekton } from "./tekton";
-export { CiPipelines } from "./tekton/pipelines";
+export { CiPipelines } from "./ci/pipelines";
 
 /** The parts of the validated stack config the add-ons read; the whole config satisfies it. */
 export interface AddonsStackConfig {

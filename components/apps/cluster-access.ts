@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { standardLabels } from "../platform/security";
+import { serviceAccountBinding, standardLabels } from "../platform/security";
 import { ClusterAccessConfig } from "./cluster-access-config";
 
 export interface ClusterAccessArgs {
@@ -62,11 +62,11 @@ export class ClusterAccess extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: crds });
         this.clusterRoleName = role.metadata.name;
 
-        const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-binding`, {
-            metadata: { name: role.metadata.name, labels },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: args.tierName, namespace }],
-        }, { parent: this });
+        const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-binding`, serviceAccountBinding(
+            { name: role.metadata.name, labels },
+            { kind: "ClusterRole", name: role.metadata.name },
+            { name: args.tierName, namespace },
+        ), { parent: this });
 
         this.ready = [...crds, binding];
         this.registerOutputs({ clusterRoleName: this.clusterRoleName });

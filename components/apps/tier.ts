@@ -1,16 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StoreClient } from "../data/stateful";
-import { profileOf } from "../platform/environment";
-import { Placement, placementSpec } from "../platform/placement";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, standardLabels } from "../platform/security";
+import { Placement } from "../platform/placement";
 import { securityHeaders } from "../platform/security-headers";
 import { Resources } from "../platform/sizing";
-import { HpaBehavior, hpaBehaviorSpec } from "./autoscaling";
-import { maxSurgePercent } from "./budget";
-import { certificateVolumes, CertificateMount } from "./certificates";
+import { HpaBehavior } from "./autoscaling";
+import { CertificateMount } from "./certificates";
 import { createCronJobs, TierCronJob } from "./cron-jobs";
 import { appSecretEnv, AppSecretsArgs } from "./secrets";
+import {
+    apiRoleArgs, apiRoleBindingArgs, appPodTemplate, cronJobPod, deploymentArgs, disruptionBudgetArgs, hpaArgs, metricsPortName,
+    serviceAccountArgs, serviceArgs, settingsArgs, statefulSetArgs, storePodLabels, TierFacts, tierFacts, tierPod, tierStores,
+} from "./tier-specs";
+import { acmeSolverPolicyArgs, ingressAnnotations, ingressSpec, ingressTls, publicUrls, tierEgress, trafficPolicyArgs } from "./tier-traffic";
 import { mustRecreate, TierVolume, volumeClaims, WorkloadKind } from "./volumes";
 
 /** Another tier, as a NetworkPolicy peer: its app pods in its namespace. */
@@ -116,57 +118,22 @@ export class AppTier extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("groundwork:apps:AppTier", name, {}, opts);
-        const { environment } = args;
-        const { highAvailability } = profileOf(environment);
+        const facts = tierFacts(args);
+        const { labels } = facts;
         const namespace = pulumi.output(args.namespace);
-        const labels = standardLabels(args.name, "app", environment);
-        const selector = { "app.kubernetes.io/name": args.name, "app.kubernetes.io/component": "app" };
         const child = { parent: this };
-        const needsApi = args.apiAccess.length > 0 || args.clusterApi === true;
 
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-            metadata: { name: args.name, namespace, labels },
-            automountServiceAccountToken: needsApi,
-        }, child);
-
-        if (needsApi) {
-            const role = new k8s.rbac.v1.Role(`${name}-role`, {
-                metadata: { name: args.name, namespace, labels },
-                rules: args.apiAccess.map((rule) => ({ apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })),
-            }, child);
-            new k8s.rbac.v1.RoleBinding(`${name}-rolebinding`, {
-                metadata: { name: args.name, namespace, labels },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
-            }, child);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, serviceAccountArgs(args, facts, namespace), child);
+        if (facts.needsApi) {
+            const role = new k8s.rbac.v1.Role(`${name}-role`, apiRoleArgs(args, facts, namespace), child);
+            new k8s.rbac.v1.RoleBinding(`${name}-rolebinding`, apiRoleBindingArgs(args, facts, namespace, {
+                roleName: role.metadata.name,
+                serviceAccountName: serviceAccount.metadata.name,
+            }), child);
         }
+        const settings = new k8s.core.v1.ConfigMap(`${name}-settings`, settingsArgs(args, facts, namespace), child);
+        this.metricsPortName = metricsPortName(args, facts);
 
-        // Auto-named, so that a change of settings creates a new ConfigMap and rolls the pods.
-        const settings = new k8s.core.v1.ConfigMap(`${name}-settings`, {
-            metadata: { namespace, labels },
-            data: { LOG_LEVEL: args.logLevel, PORT: String(args.port), ENVIRONMENT: environment, ...args.settings },
-        }, child);
-
-        const podLabels = { ...labels, ...args.database?.podLabels, ...args.redis?.podLabels };
-        const metricsPort = args.metrics?.port ?? args.port;
-        const metricsPorts = metricsPort === args.port ? [] : [{ name: "metrics", port: metricsPort }];
-        this.metricsPortName = args.metrics && (metricsPorts.length > 0 ? "metrics" : "http");
-        const podAnnotations: Record<string, string> = args.metrics
-            ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": args.metrics.path }
-            : {};
-        const writableVolumes = args.writablePaths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
-        const certificateMounts = certificateVolumes(args.certificateMounts ?? []);
-        const stores = [args.database, args.redis].filter((store): store is StoreClient => store !== undefined);
-        // What the scheduled jobs reach too: the stores and the declared external addresses. Calls to
-        // other tiers are the app's alone, as the callees admit the caller's app pods only.
-        const jobEgress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [
-            ...stores.map((store) => ({ to: [store.peer], ports: [{ protocol: "TCP", port: store.port }] })),
-            ...args.egress.map((rule) => ({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: rule.ports.map((port) => ({ protocol: "TCP", port })) })),
-        ];
-        const egress = [
-            ...jobEgress,
-            ...args.callees.map((callee) => ({ to: [tierAppPeer(callee)], ports: [{ protocol: "TCP", port: callee.port }] })),
-        ];
         const claims = volumeClaims(name, {
             tierName: args.name,
             kind: args.kind,
@@ -177,256 +144,74 @@ export class AppTier extends pulumi.ComponentResource {
             defaultStorageClass: args.storageClass,
             protect: args.protect,
         }, this);
-        const storesReady = stores.flatMap((store) => store.readyResources);
-
-        // What the app's pods and the scheduled jobs' pods share: identity, security, placement, configuration.
-        const sharedPodSpec = {
+        const pod = tierPod(args, facts, {
             serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: needsApi,
-            securityContext: restrictedPodSecurityContext(args.runAsUser),
-            ...placementSpec(args.placement),
-        };
-        const sharedContainer = {
-            image: args.image,
-            envFrom: [{ configMapRef: { name: settings.metadata.name } }],
-            env: [
-                ...secretEnv(args.database, { PGHOST: "host", PGPORT: "port", PGDATABASE: "database", PGUSER: "username", PGPASSWORD: "password" }),
-                ...secretEnv(args.redis, { REDIS_HOST: "host", REDIS_PORT: "port", REDIS_PASSWORD: "password" }),
-                ...args.secretEnv.map((ref) => ({ name: ref.name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
-                ...appSecretEnv(name, args.secrets, { namespace, labels }, this),
-            ],
-            securityContext: restrictedContainerSecurityContext(),
-        };
-        const writableEmptyDirs = writableVolumes.map((volume) => ({ name: volume.name, emptyDir: { sizeLimit: "256Mi" } }));
-
-        const podTemplate: k8s.types.input.core.v1.PodTemplateSpec = {
-            metadata: { labels: podLabels, annotations: podAnnotations },
-            spec: {
-                ...sharedPodSpec,
-                topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
-                    maxSkew: 1,
-                    topologyKey,
-                    whenUnsatisfiable: highAvailability && topologyKey === "kubernetes.io/hostname" ? "DoNotSchedule" : "ScheduleAnyway",
-                    labelSelector: { matchLabels: selector },
-                })),
-                containers: [{
-                    name: args.name,
-                    ...sharedContainer,
-                    ports: [{ name: "http", containerPort: args.port }, ...metricsPorts.map(({ name: portName, port }) => ({ name: portName, containerPort: port }))],
-                    resources: {
-                        requests: { ...args.resources.requests },
-                        limits: { ...args.resources.limits },
-                    },
-                    startupProbe: { httpGet: { path: args.probes.startup, port: "http" }, periodSeconds: 5, failureThreshold: 60 },
-                    readinessProbe: { httpGet: { path: args.probes.readiness, port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-                    livenessProbe: { httpGet: { path: args.probes.liveness, port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 },
-                    volumeMounts: [...writableVolumes, ...claims.mounts, ...certificateMounts.volumeMounts],
-                }],
-                volumes: [...writableEmptyDirs, ...claims.podVolumes, ...certificateMounts.volumes],
-            },
-        };
+            settingsName: settings.metadata.name,
+            appSecretEnv: appSecretEnv(name, args.secrets, { namespace, labels }, this),
+        });
+        const template = appPodTemplate(args, facts, pod, claims);
+        const storesReady = tierStores(args).flatMap((store) => store.readyResources);
         const workloadOptions: pulumi.CustomResourceOptions = {
             parent: this,
             dependsOn: [...storesReady, ...claims.claims, ...(args.prerequisites ?? [])],
             // The autoscaler owns the replica count once it exists; re-applying ours would undo its work.
             ignoreChanges: args.hpa ? ["spec.replicas"] : [],
         };
-
         this.workload = args.kind === "StatefulSet"
-            ? new k8s.apps.v1.StatefulSet(`${name}-statefulset`, {
-                metadata: { name: args.name, namespace, labels },
-                spec: {
-                    serviceName: args.name,
-                    replicas: args.replicas,
-                    selector: { matchLabels: selector },
-                    updateStrategy: { type: "RollingUpdate" },
-                    // The claims outlive the pods and the StatefulSet; Pulumi protects them in production.
-                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-                    template: podTemplate,
-                    volumeClaimTemplates: claims.templates,
-                },
-            }, workloadOptions)
-            : new k8s.apps.v1.Deployment(`${name}-deployment`, {
-                metadata: { name: args.name, namespace, labels },
-                spec: {
-                    replicas: args.replicas,
-                    selector: { matchLabels: selector },
-                    strategy: mustRecreate(args.kind, args.volumes)
-                        ? { type: "Recreate" }
-                        : {
-                            type: "RollingUpdate",
-                            rollingUpdate: { maxUnavailable: highAvailability ? 0 : "25%", maxSurge: `${maxSurgePercent}%` },
-                        },
-                    template: podTemplate,
-                },
-            }, workloadOptions);
+            ? new k8s.apps.v1.StatefulSet(`${name}-statefulset`, statefulSetArgs(args, facts, namespace, template, claims.templates), workloadOptions)
+            : new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(args, facts, namespace, template, mustRecreate(args.kind, args.volumes)), workloadOptions);
 
         createCronJobs(name, {
             tierName: args.name,
             jobs: args.cronJobs,
             namespace,
             labels,
-            podLabels: { ...args.database?.podLabels, ...args.redis?.podLabels },
+            podLabels: storePodLabels(args),
             tierResources: args.resources,
-            podSpec: { ...sharedPodSpec, volumes: writableEmptyDirs },
-            container: { name: args.name, ...sharedContainer, volumeMounts: writableVolumes },
-            egress: jobEgress,
+            ...cronJobPod(args, pod),
+            egress: tierEgress(args).jobs,
             dependsOn: storesReady,
         }, this);
 
-        this.service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: { name: args.name, namespace, labels },
-            spec: { selector, ports: [{ name: "http", port: args.port, targetPort: "http" }, ...metricsPorts.map(({ name: portName, port }) => ({ name: portName, port, targetPort: portName }))] },
-        }, child);
+        this.service = new k8s.core.v1.Service(`${name}-service`, serviceArgs(args, facts, namespace), child);
         this.serviceName = this.service.metadata.name;
         this.internalAddress = pulumi.interpolate`${this.serviceName}.${namespace}.svc.cluster.local:${args.port}`;
-
         if (args.hpa) {
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
-                metadata: { name: args.name, namespace, labels },
-                spec: {
-                    scaleTargetRef: { apiVersion: "apps/v1", kind: args.kind, name: this.workload.metadata.name },
-                    minReplicas: args.hpa.minReplicas,
-                    maxReplicas: args.hpa.maxReplicas,
-                    metrics: [
-                        utilization("cpu", args.hpa.cpuUtilization),
-                        ...(args.hpa.memoryUtilization ? [utilization("memory", args.hpa.memoryUtilization)] : []),
-                    ],
-                    behavior: hpaBehaviorSpec(args.hpa.behavior),
-                },
-            }, child);
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, hpaArgs(args, args.hpa, facts, namespace, this.workload.metadata.name), child);
         }
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, disruptionBudgetArgs(args, facts, namespace), child);
+        new k8s.networking.v1.NetworkPolicy(`${name}-traffic`, trafficPolicyArgs(args, facts, namespace), child);
 
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
-            metadata: { name: args.name, namespace, labels },
-            spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
-        }, child);
-
-        new k8s.networking.v1.NetworkPolicy(`${name}-traffic`, {
-            metadata: { name: `${args.name}-traffic`, namespace, labels },
-            spec: {
-                podSelector: { matchLabels: selector },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: ingressRules(args, metricsPort),
-                egress,
-            },
-        }, child);
-
-        this.publicUrls = pulumi.output(args.public ? args.public.hosts.map((host) => `https://${host}`) : []);
+        this.publicUrls = pulumi.output(publicUrls(args.public));
         if (args.public) {
-            this.createIngress(name, args, args.public, namespace, labels);
+            this.createIngress(name, args, args.public, facts, namespace);
         }
 
         this.registerOutputs({ serviceName: this.serviceName, internalAddress: this.internalAddress, publicUrls: this.publicUrls });
     }
 
-    private createIngress(
-        name: string,
-        args: AppTierArgs,
-        publicArgs: PublicArgs,
-        namespace: pulumi.Output<string>,
-        labels: Record<string, string>,
-    ): void {
+    /** The Ingress, the security headers it adds, and the ACME solver's NetworkPolicy when cert-manager proves the hosts over HTTP-01. */
+    private createIngress(name: string, args: AppTierArgs, publicArgs: PublicArgs, facts: TierFacts, namespace: pulumi.Output<string>): void {
         const { ingress } = publicArgs;
         const headers = new k8s.core.v1.ConfigMap(`${name}-security-headers`, {
-            metadata: { name: `${args.name}-security-headers`, namespace, labels },
+            metadata: { name: `${args.name}-security-headers`, namespace, labels: facts.labels },
             data: securityHeaders,
         }, { parent: this });
-
-        const tlsSecretName = ingress.tlsSecretName ?? `${args.name}-tls`;
-        const issuerAnnotations: Record<string, pulumi.Input<string>> = ingress.tlsSecretName === undefined && ingress.clusterIssuer !== undefined
-            ? { "cert-manager.io/cluster-issuer": ingress.clusterIssuer }
-            : {};
-        if (ingress.tlsSecretName === undefined && ingress.clusterIssuer === undefined) {
-            throw new Error(`tier "${args.name}" is public but its ingress has neither tlsSecretName nor clusterIssuer: it would serve no TLS certificate`);
-        }
-
+        const tls = ingressTls(args.name, ingress);
         new k8s.networking.v1.Ingress(`${name}-ingress`, {
             metadata: {
                 name: args.name,
                 namespace,
-                labels,
-                annotations: pulumi.all([ingress.annotations ?? {}, issuerAnnotations, headers.metadata.name, namespace]).apply(
-                    ([extra, issuer, headersName, ns]): Record<string, string> => ({
-                        "nginx.ingress.kubernetes.io/ssl-redirect": "true",
-                        "nginx.ingress.kubernetes.io/limit-rps": String(publicArgs.requestsPerSecond),
-                        "nginx.ingress.kubernetes.io/limit-connections": String(publicArgs.connections),
-                        "nginx.ingress.kubernetes.io/custom-headers": `${ns}/${headersName}`,
-                        ...issuer,
-                        ...extra,
-                    }),
+                labels: facts.labels,
+                annotations: pulumi.all([ingress.annotations ?? {}, tls.issuerAnnotations, headers.metadata.name, namespace]).apply(
+                    ([extra, issuer, headersName, ns]) => ingressAnnotations(publicArgs, { securityHeaders: `${ns}/${headersName}`, issuer, extra }),
                 ),
             },
-            spec: {
-                ingressClassName: ingress.className,
-                tls: [{ hosts: [...publicArgs.hosts], secretName: tlsSecretName }],
-                rules: publicArgs.hosts.map((host) => ({
-                    host,
-                    http: {
-                        paths: publicArgs.paths.map((path) => ({
-                            path,
-                            pathType: "Prefix",
-                            backend: { service: { name: this.serviceName, port: { name: "http" } } },
-                        })),
-                    },
-                })),
-            },
+            spec: ingressSpec(publicArgs, tls.secretName, this.serviceName),
         }, { parent: this, dependsOn: [headers] });
 
         if (args.http01Solver) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-acme-solver`, {
-                metadata: { name: `${args.name}-acme-http01-solver`, namespace, labels },
-                spec: {
-                    podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
-                    policyTypes: ["Ingress"],
-                    ingress: [{
-                        from: [namespacePeer(ingress.controllerNamespace)],
-                        ports: [{ protocol: "TCP", port: acmeSolverPort }],
-                    }],
-                },
-            }, { parent: this });
+            new k8s.networking.v1.NetworkPolicy(`${name}-acme-solver`, acmeSolverPolicyArgs(args, facts, namespace, ingress.controllerNamespace), { parent: this });
         }
     }
-}
-
-/** Where cert-manager's acmesolver listens for the challenge request. */
-export const acmeSolverPort = 8089;
-
-function secretEnv(store: StoreClient | undefined, variables: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
-    if (!store) {
-        return [];
-    }
-    return Object.entries(variables).map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: store.credentialsSecretName, key } } }));
-}
-
-function utilization(resource: "cpu" | "memory", averageUtilization: number): k8s.types.input.autoscaling.v2.MetricSpec {
-    return { type: "Resource", resource: { name: resource, target: { type: "Utilization", averageUtilization } } };
-}
-
-/** Pods of a namespace, optionally only those with these labels. */
-function namespacePeer(namespace: pulumi.Input<string>, podLabels?: Record<string, string>): k8s.types.input.networking.v1.NetworkPolicyPeer {
-    return {
-        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
-        ...(podLabels ? { podSelector: { matchLabels: podLabels } } : {}),
-    };
-}
-
-/** A tier's app pods (not its scheduled jobs', nor its database's) in the tier's namespace. */
-function tierAppPeer(peer: TierPeer): k8s.types.input.networking.v1.NetworkPolicyPeer {
-    return namespacePeer(peer.namespace, { "app.kubernetes.io/name": peer.tier, "app.kubernetes.io/component": "app" });
-}
-
-function ingressRules(args: AppTierArgs, metricsPort: number): k8s.types.input.networking.v1.NetworkPolicyIngressRule[] {
-    const rules: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [];
-    const callers = args.callers.map(tierAppPeer);
-    if (args.public) {
-        callers.push(namespacePeer(args.public.ingress.controllerNamespace));
-    }
-    if (callers.length > 0) {
-        rules.push({ from: callers, ports: [{ protocol: "TCP", port: args.port }] });
-    }
-    if (args.metrics) {
-        rules.push({ from: [namespacePeer(args.metrics.scraperNamespace)], ports: [{ protocol: "TCP", port: metricsPort }] });
-    }
-    return rules;
 }

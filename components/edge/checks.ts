@@ -10,7 +10,7 @@ import {
  * The edge checks that need more than the edge section's own shape (config.ts): the token, zone-wide
  * state left to the owner, and what the zone's plan allows. Whether the tiers' hosts lie in the zone
  * is checked with the tiers (components/config/checks.ts). Zone ownership across the stack files is a
- * repository lint (scripts/lint-stacks), not a check here: it reads sibling files, which no `pulumi up`
+ * repository lint (tools/lint-stacks), not a check here: it reads sibling files, which no `pulumi up`
  * should depend on.
  */
 

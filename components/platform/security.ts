@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
@@ -46,5 +47,18 @@ export function standardLabels(name: string, component: string, environment: str
         "app.kubernetes.io/part-of": "groundwork",
         "app.kubernetes.io/managed-by": "pulumi",
         "groundwork.dev/environment": environment,
+    };
+}
+
+/** A RoleBinding's or ClusterRoleBinding's args granting `role` to a ServiceAccount; a RoleBinding's namespace is in `metadata`. */
+export function serviceAccountBinding(
+    metadata: { name: pulumi.Input<string>; namespace?: pulumi.Input<string>; labels: Record<string, string> },
+    role: { kind: "Role" | "ClusterRole"; name: pulumi.Input<string> },
+    account: { name: pulumi.Input<string>; namespace: pulumi.Input<string> },
+): Omit<k8s.rbac.v1.RoleBindingArgs, "apiVersion" | "kind"> {
+    return {
+        metadata,
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: role.kind, name: role.name },
+        subjects: [{ kind: "ServiceAccount", name: account.name, namespace: account.namespace }],
     };
 }

@@ -1,7 +1,8 @@
-import { activeChecks, parseVersion } from "./controls";
+import { parseVersion, planAt } from "./check-table";
 import { JsonObject } from "./fields";
 import { Level, PolicyVersion } from "./levels";
 import { Finding, Violation } from "./model";
+import { runPlan } from "./plan";
 import { PodView } from "./pod";
 import { podSpecOf } from "./workloads";
 
@@ -15,21 +16,18 @@ function versionOf(options: CheckOptions): PolicyVersion {
     return parseVersion(options.version ?? "latest");
 }
 
-/** Every Pod Security Standards violation of a pod template at a level and version. */
+/** Every Pod Security Standards violation of a pod template at a level and version, control by control. */
 export function checkPod(pod: PodView, options: CheckOptions): Violation[] {
-    return activeChecks(options.level, versionOf(options)).flatMap(({ control, check }) =>
-        check(pod).map((finding) => ({ control: control.id, ...finding })),
-    );
+    return runPlan(planAt(options.level, versionOf(options)).all, pod, true);
 }
 
 /**
  * The findings of one control, or undefined when the control does not apply at that level and
  * version (a restricted-only control at baseline, a control newer than the version, or a baseline
- * control that a restricted one replaces).
+ * control that a restricted one replaces). Only that control's fields are read.
  */
 export function checkControl(controlId: string, pod: PodView, options: CheckOptions): Finding[] | undefined {
-    const active = activeChecks(options.level, versionOf(options)).find(({ control }) => control.id === controlId);
-    return active === undefined ? undefined : active.check(pod);
+    return planAt(options.level, versionOf(options)).byId.get(controlId)?.check(pod);
 }
 
 /**

@@ -2,7 +2,7 @@
  * Exemptions: a control waived for workloads selected by namespace, workload name or container image,
  * always with a reason that is shown wherever the exemption applies.
  */
-import { childObject, childString, JsonObject, optionalString } from "./fields";
+import { childObject, childString, JsonObject, stringAt } from "./fields";
 import { Violation } from "./model";
 import { containersOf, PodView } from "./pod";
 
@@ -92,7 +92,7 @@ export function annotationExemptionReason(props: JsonObject, controlId: string):
         return undefined;
     }
     const key = EXEMPTION_ANNOTATION_PREFIX + controlId;
-    const reason = optionalString(annotations[key], `metadata.annotations[${JSON.stringify(key)}]`)?.trim();
+    const reason = stringAt(annotations[key], `metadata.annotations[${JSON.stringify(key)}]`)?.trim();
     return reason === undefined || reason === "" ? undefined : reason;
 }
 

@@ -35,115 +35,99 @@ function isUnset(value: unknown): value is null | undefined {
     return value === undefined || value === null;
 }
 
-export function optionalObject(value: unknown, path: string): JsonObject | undefined {
+/** Where a value's parent sits: its path, or an object that builds the path on demand. */
+export type Place = string | { path(): string };
+
+/** `<place><suffix>[<index>]<tail>`, the index part left out when `index` is negative. */
+export function pathAt(place: Place, suffix = "", index = -1, tail = ""): string {
+    const base = typeof place === "string" ? place : place.path();
+    return index < 0 ? `${base}${suffix}${tail}` : `${base}${suffix}[${index}]${tail}`;
+}
+
+/*
+ * The readers below take the value itself and where it sits: a place (the parent's path, or an
+ * object that builds it) plus constant suffixes. The Pod Security checks read every container of
+ * every pod template the pack sees, with constant property names the engine can cache, and almost
+ * all values are well-formed: the path string is only built when a read fails.
+ */
+
+export function objectAt(value: unknown, place: Place, suffix = "", index = -1, tail = ""): JsonObject | undefined {
     if (isUnset(value)) {
         return undefined;
     }
     if (typeof value !== "object" || Array.isArray(value)) {
-        throw new ManifestError(path, "an object", value);
+        throw new ManifestError(pathAt(place, suffix, index, tail), "an object", value);
     }
     return value as JsonObject;
 }
 
-export function list(value: unknown, path: string): readonly unknown[] {
+export function listAt(value: unknown, place: Place, suffix = ""): readonly unknown[] | undefined {
     if (isUnset(value)) {
-        return [];
+        return undefined;
     }
     if (!Array.isArray(value)) {
-        throw new ManifestError(path, "a list", value);
+        throw new ManifestError(pathAt(place, suffix), "a list", value);
     }
     return value;
 }
 
-export function optionalBoolean(value: unknown, path: string): boolean | undefined {
+export function booleanAt(value: unknown, place: Place, suffix = ""): boolean | undefined {
     if (isUnset(value)) {
         return undefined;
     }
     if (typeof value !== "boolean") {
-        throw new ManifestError(path, "a boolean", value);
+        throw new ManifestError(pathAt(place, suffix), "a boolean", value);
     }
     return value;
 }
 
-export function optionalString(value: unknown, path: string): string | undefined {
+export function stringAt(value: unknown, place: Place, suffix = "", index = -1, tail = ""): string | undefined {
     if (isUnset(value)) {
         return undefined;
     }
     if (typeof value !== "string") {
-        throw new ManifestError(path, "a string", value);
+        throw new ManifestError(pathAt(place, suffix, index, tail), "a string", value);
     }
     return value;
 }
 
-export function optionalInteger(value: unknown, path: string): number | undefined {
+export function integerAt(value: unknown, place: Place, suffix = "", index = -1, tail = ""): number | undefined {
     if (isUnset(value)) {
         return undefined;
     }
     if (typeof value !== "number" || !Number.isInteger(value)) {
-        throw new ManifestError(path, "an integer", value);
+        throw new ManifestError(pathAt(place, suffix, index, tail), "an integer", value);
     }
     return value;
 }
 
 /*
- * The child readers below take the parent's path and build the field's path only when reporting an
- * error: checks read many fields of every container, and almost all of them are well-formed.
+ * Readers by property name, for code outside the hot path (the hardening extras, exemptions): `path`
+ * is the path of `object`, and the field's path is built only when reporting an error.
  */
 
-/** Reads `object[key]` as an object; `path` is the path of `object`. */
 export function childObject(object: JsonObject | undefined, key: string, path: string): JsonObject | undefined {
-    if (object === undefined) {
-        return undefined;
-    }
-    const value = object[key];
+    const value = object === undefined ? undefined : object[key];
     if (isUnset(value)) {
         return undefined;
     }
-    return typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : optionalObject(value, `${path}.${key}`);
-}
-
-export function childList(object: JsonObject | undefined, key: string, path: string): readonly unknown[] {
-    if (object === undefined) {
-        return [];
-    }
-    const value = object[key];
-    if (isUnset(value)) {
-        return [];
-    }
-    return Array.isArray(value) ? value : list(value, `${path}.${key}`);
+    return typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : objectAt(value, path, `.${key}`);
 }
 
 export function childBoolean(object: JsonObject | undefined, key: string, path: string): boolean | undefined {
-    if (object === undefined) {
-        return undefined;
-    }
-    const value = object[key];
+    const value = object === undefined ? undefined : object[key];
     if (isUnset(value)) {
         return undefined;
     }
-    return typeof value === "boolean" ? value : optionalBoolean(value, `${path}.${key}`);
+    return typeof value === "boolean" ? value : booleanAt(value, path, `.${key}`);
 }
 
 export function childString(object: JsonObject | undefined, key: string, path: string): string | undefined {
-    if (object === undefined) {
-        return undefined;
-    }
-    const value = object[key];
+    const value = object === undefined ? undefined : object[key];
     if (isUnset(value)) {
         return undefined;
     }
-    return typeof value === "string" ? value : optionalString(value, `${path}.${key}`);
-}
-
-export function childInteger(object: JsonObject | undefined, key: string, path: string): number | undefined {
-    if (object === undefined) {
-        return undefined;
-    }
-    const value = object[key];
-    if (isUnset(value)) {
-        return undefined;
-    }
-    return Number.isInteger(value) ? (value as number) : optionalInteger(value, `${path}.${key}`);
+    return typeof value === "string" ? value : stringAt(value, path, `.${key}`);
 }
 
 /** `true` when `object[key]` is set to anything but null: Kubernetes' "pointer is non-nil". */

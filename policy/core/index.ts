@@ -2,8 +2,8 @@
  * The pure Pod Security Standards checker: no Pulumi runtime, no I/O. The CrossGuard policies, the
  * CLI and the tests all evaluate workloads through this module.
  */
-export { activeChecks, controlById, NEWEST_MINOR, parseVersion, PSS_CONTROLS } from "./controls";
-export type { ActiveCheck } from "./controls";
+export { activeChecks, controlById, NEWEST_MINOR, parseVersion, PSS_CONTROLS } from "./check-table";
+export type { ActiveCheck } from "./check-table";
 export { checkControl, checkPod, checkWorkload } from "./evaluate";
 export type { CheckOptions } from "./evaluate";
 export { DEFAULT_EXTRA_SETTINGS, EXTRA_CONTROLS, imageReference, PROBE_KINDS } from "./extras";

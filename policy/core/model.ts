@@ -1,5 +1,5 @@
 import { CheckedLevel } from "./levels";
-import { PodView } from "./pod";
+import { ContainerScan, PodScan, PodView } from "./pod";
 
 /** One reason a pod template fails a control. */
 export interface Finding {
@@ -18,10 +18,31 @@ export interface Violation extends Finding {
 
 export type PodCheck = (pod: PodView) => Finding[];
 
+/** Where a check reports what fails; the evaluation attributes each finding to the reporting control. */
+export interface Report {
+    add(container: string | null, path: string, message: string): void;
+}
+
+/**
+ * How one revision of a control inspects a pod template, split by where it reads, so that a single
+ * pass over the containers serves every active control. Hooks only report: a passing pod costs no
+ * findings, messages or paths. Within a control, findings keep the order pod, containers, after.
+ */
+export interface PodRule {
+    /** False skips the control for this pod, e.g. some restricted checks on Windows pods from v1.25. */
+    readonly appliesTo?: (pod: PodScan) => boolean;
+    /** Reads pod-level fields, before any container. */
+    readonly pod?: (pod: PodScan, report: Report) => void;
+    /** Reads one container's fields; called for each container in PodSecurity's order. */
+    readonly container?: (container: ContainerScan, report: Report) => void;
+    /** Reads pod-level fields whose findings follow the containers' (AppArmor's annotations). */
+    readonly afterContainers?: (pod: PodScan, report: Report) => void;
+}
+
 /** One revision of a check, applying from Kubernetes minor version `since` until the next revision. */
 export interface VersionedCheck {
     readonly since: number;
-    readonly check: PodCheck;
+    readonly rule: PodRule;
     /** Baseline checks this restricted check replaces while it applies. */
     readonly overrides?: readonly string[];
 }

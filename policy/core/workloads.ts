@@ -4,7 +4,7 @@
  * the legacy core group). Typed SDK resources and the raw manifests that Helm v4 charts and yaml/v2
  * register as children carry the same Kubernetes field names, so one table serves both.
  */
-import { JsonObject, ManifestError, optionalObject } from "./fields";
+import { JsonObject, ManifestError, objectAt } from "./fields";
 import { PodView } from "./pod";
 
 interface TemplateLocation {
@@ -27,26 +27,37 @@ const WORKLOAD_KINDS: Readonly<Record<string, TemplateLocation>> = {
     CronJob: { template: ["spec", "jobTemplate", "spec", "template"], apiVersions: ["batch/v1", "batch/v1beta1", "batch/v2alpha1"] },
 };
 
-/** Every Pulumi type token whose resources embed a pod template. */
-export const WORKLOAD_TYPE_TOKENS: readonly string[] = Object.entries(WORKLOAD_KINDS).flatMap(([kind, location]) =>
-    location.apiVersions.map((apiVersion) => `kubernetes:${apiVersion}:${kind}`),
+/** The paths of a kind's pod template, built once: each object on the way to it, its spec and its metadata. */
+interface TemplatePaths {
+    readonly steps: readonly (readonly [key: string, path: string])[];
+    readonly specPath: string;
+    readonly metadataPath: string;
+}
+
+const TEMPLATE_PATHS: Readonly<Record<string, TemplatePaths>> = Object.fromEntries(
+    Object.entries(WORKLOAD_KINDS).map(([kind, { template }]) => {
+        const prefix = template.length === 0 ? "" : `${template.join(".")}.`;
+        const steps = template.map((key, index) => [key, template.slice(0, index + 1).join(".")] as const);
+        return [kind, { steps, specPath: `${prefix}spec`, metadataPath: `${prefix}metadata` }];
+    }),
 );
+
+/** The workload kind of every Pulumi type token whose resources embed a pod template. */
+const KIND_BY_TYPE_TOKEN: ReadonlyMap<string, string> = new Map(
+    Object.entries(WORKLOAD_KINDS).flatMap(([kind, location]) => location.apiVersions.map((apiVersion) => [`kubernetes:${apiVersion}:${kind}`, kind] as const)),
+);
+
+/** Every Pulumi type token whose resources embed a pod template. */
+export const WORKLOAD_TYPE_TOKENS: readonly string[] = [...KIND_BY_TYPE_TOKEN.keys()];
 
 /** The apiVersions a workload kind is known under, or undefined when the kind embeds no pod template. */
 export function apiVersionsOfKind(kind: string): readonly string[] | undefined {
     return Object.prototype.hasOwnProperty.call(WORKLOAD_KINDS, kind) ? WORKLOAD_KINDS[kind].apiVersions : undefined;
 }
 
-const tokenRegExp = /^kubernetes:([^:]+):([^:]+)$/;
-
 /** The workload kind of a type token, or undefined when resources of that type hold no pod template. */
 export function workloadKindOf(typeToken: string): string | undefined {
-    const match = tokenRegExp.exec(typeToken);
-    if (match === null) {
-        return undefined;
-    }
-    const [, apiVersion, kind] = match;
-    return apiVersionsOfKind(kind)?.includes(apiVersion) ? kind : undefined;
+    return KIND_BY_TYPE_TOKEN.get(typeToken);
 }
 
 /** The Pulumi type token of a manifest's `apiVersion` and `kind` (`v1` becomes `core/v1`). */
@@ -63,26 +74,18 @@ export function podSpecOf(typeToken: string, props: JsonObject): PodView | undef
     if (kind === undefined) {
         return undefined;
     }
+    const paths = TEMPLATE_PATHS[kind];
     let template: JsonObject = props;
-    let path = "";
-    for (const key of WORKLOAD_KINDS[kind].template) {
-        path = path === "" ? key : `${path}.${key}`;
-        const next = optionalObject(template[key], path);
+    for (const [key, path] of paths.steps) {
+        const next = objectAt(template[key], path);
         if (next === undefined) {
             throw new ManifestError(path, "an object (the pod template)", template[key]);
         }
         template = next;
     }
-    const prefix = path === "" ? "" : `${path}.`;
-    const spec = optionalObject(template.spec, `${prefix}spec`);
+    const spec = objectAt(template.spec, paths.specPath);
     if (spec === undefined) {
-        throw new ManifestError(`${prefix}spec`, "an object (the pod spec)", template.spec);
+        throw new ManifestError(paths.specPath, "an object (the pod spec)", template.spec);
     }
-    return {
-        kind,
-        metadata: optionalObject(template.metadata, `${prefix}metadata`),
-        spec,
-        metadataPath: `${prefix}metadata`,
-        specPath: `${prefix}spec`,
-    };
+    return { kind, metadata: objectAt(template.metadata, paths.metadataPath), spec, metadataPath: paths.metadataPath, specPath: paths.specPath };
 }

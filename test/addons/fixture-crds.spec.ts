@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { EMULATED } from "../../scripts/cluster/emulation";
+import { EMULATED } from "../../tools/cluster/emulation";
 import { committedStacks, readConfigFile, RecordedResource, repoRoot, runStack, withTestSecrets } from "../support/program";
 
 type Crd = { spec: { group: string; names: { kind: string; plural: string }; versions: { name: string }[] } };

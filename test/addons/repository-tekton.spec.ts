@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { CiPipelines } from "../../components/addons/tekton/pipelines";
+import { CiPipelines } from "../../components/addons/ci/pipelines";
 import { problemsOf } from "../edge/stacks";
 import { readConfigFile, repoRoot, runStack } from "../support/program";
 import { assertProblem } from "../support/problems";

@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { readmePath, readmeWithReference } from "../../scripts/config-reference";
+import { configurationDocPath, configurationDocument } from "../../tools/config-reference";
 
-describe("README configuration reference", () => {
+describe("docs/configuration.md", () => {
     it("matches the schema (run `npm run docs:config` after changing it)", () => {
-        const readme = fs.readFileSync(readmePath, "utf8");
-        assert.equal(readme, readmeWithReference(readme));
+        assert.equal(fs.readFileSync(configurationDocPath, "utf8"), configurationDocument());
     });
 });

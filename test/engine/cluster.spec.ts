@@ -1,5 +1,5 @@
 /**
- * A live control plane on loopback (scripts/cluster), started once for this file: the API server,
+ * A live control plane on loopback (tools/cluster), started once for this file: the API server,
  * not a mock and not the policy pack, judges admission and quotas.
  */
 import * as assert from "node:assert/strict";
@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
-import { ControlPlane } from "../../scripts/cluster/control-plane";
-import { REPO_ROOT } from "../../scripts/toolchain/recipes";
+import { ControlPlane } from "../../tools/cluster/control-plane";
+import { REPO_ROOT } from "../../tools/cli/paths";
 import * as YAML from "yaml";
 import { ClusterAccess } from "../../components/apps/cluster-access";
 import { clusterAccessSchema } from "../../components/apps/cluster-access-config";
@@ -119,7 +119,7 @@ describe("engine: a live control plane", () => {
 describe("engine: the control plane's lifecycle", () => {
     it("Ctrl-C stops every process it started, and its temporary data directory goes with it", async function () {
         controlPlaneBinariesOrSkip(this);
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "cluster", "index.ts"), "--seconds", "600"], {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "tools", "cluster", "index.ts"), "--seconds", "600"], {
             cwd: REPO_ROOT,
             stdio: ["ignore", "pipe", "pipe"],
         });

@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as YAML from "yaml";
-import { ControlPlane, httpRequest } from "../../scripts/cluster/control-plane";
+import { ControlPlane, httpRequest } from "../../tools/cluster/control-plane";
 import { cronScheduleProblem } from "../../components/fields";
 import { startTestControlPlane } from "./support";
 

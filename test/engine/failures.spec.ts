@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
-import { EventLog } from "../../scripts/engine/session";
-import { REPO_ROOT } from "../../scripts/toolchain/recipes";
+import { EventLog } from "../../tools/engine/session";
+import { REPO_ROOT } from "../../tools/cli/paths";
 import { engineConfig, scratch, throwawayStack, withPolicy } from "./support";
 
 /** Resources the program registered, leaving out the stack itself, which the engine registers first. */

@@ -3,11 +3,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { runCli } from "../../policy/cli";
+import { runCli } from "../../tools/pss/cli";
 import { parseSettings } from "../../policy/config";
 import { exemptionApplies } from "../../policy/core";
-import { EventLog } from "../../scripts/engine/session";
-import { REPO_ROOT } from "../../scripts/toolchain/recipes";
+import { EventLog } from "../../tools/engine/session";
+import { REPO_ROOT } from "../../tools/cli/paths";
 import { ThrowawayStack, engineConfig, throwawayStack, withPolicy } from "./support";
 
 /** The deployment's resources as `pulumi stack export` writes them. */

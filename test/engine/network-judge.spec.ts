@@ -1,13 +1,13 @@
 /**
- * The NetworkPolicy judge (scripts/network/judge.ts over the toolchain's netpol-judge): verdicts the
+ * The NetworkPolicy judge (tools/network/judge.ts over the toolchain's netpol-judge): verdicts the
  * NetworkPolicy spec decides, so that a judge reading policies wrongly fails here before any stack's
  * traffic matrix trusts it. Needs only Go (or a cached build), not the rest of the toolchain.
  */
 import * as assert from "node:assert/strict";
-import { Judgement, NetworkJudge, TrafficCase, TrafficPeer, Verdict, ensureNetworkJudge, judgeTraffic } from "../../scripts/network/judge";
-import { runCommand } from "../../scripts/toolchain/process";
-import { ToolchainError } from "../../scripts/toolchain/recipes";
-import { toolchainVersions } from "../../scripts/toolchain/versions";
+import { Judgement, NetworkJudge, TrafficCase, TrafficPeer, Verdict, ensureNetworkJudge, judgeTraffic } from "../../tools/network/judge";
+import { runCommand } from "../../tools/toolchain/process";
+import { ToolchainError } from "../../tools/toolchain/recipes";
+import { toolchainVersions } from "../../tools/toolchain/versions";
 
 type Rule = Record<string, unknown>;
 

@@ -6,11 +6,11 @@
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiClient, ControlPlane } from "../../scripts/cluster/control-plane";
-import { KubeObject } from "../../scripts/cluster/emulation";
-import { workloads } from "../../scripts/cluster/workloads";
-import { EventLog } from "../../scripts/engine/session";
-import { clusterRunConfig } from "../../scripts/engine/stack-config";
+import { ApiClient, ControlPlane } from "../../tools/cluster/control-plane";
+import { KubeObject } from "../../tools/cluster/emulation";
+import { workloads } from "../../tools/cluster/workloads";
+import { EventLog } from "../../tools/engine/session";
+import { clusterRunConfig } from "../../tools/engine/stack-config";
 import { ThrowawayStack, chartRepositoryUrl, engineConfig, startTestControlPlane, throwawayStack, withPolicy } from "./support";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

@@ -1,5 +1,5 @@
 /**
- * The random provider plugin we bridge from terraform-provider-random (scripts/toolchain/modules/
+ * The random provider plugin we bridge from terraform-provider-random (tools/toolchain/modules/
  * random-bridged) against the SDK that talks to it: every resource @pulumi/random defines must be in
  * the plugin's schema under the same token, with the same input and output names and the same
  * secrets, or the SDK's requests would reach properties the provider does not know; and each must
@@ -9,10 +9,10 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { EventLog, EngineSession } from "../../scripts/engine/session";
-import { runCommand } from "../../scripts/toolchain/process";
-import { REPO_ROOT } from "../../scripts/toolchain/recipes";
-import { toolchainVersions } from "../../scripts/toolchain/versions";
+import { EventLog, EngineSession } from "../../tools/engine/session";
+import { runCommand } from "../../tools/toolchain/process";
+import { REPO_ROOT } from "../../tools/cli/paths";
+import { toolchainVersions } from "../../tools/toolchain/versions";
 import { PackageSchema, readSdkResources, schemaDifferences } from "../support/sdk-schema";
 import { engine, throwawayStack } from "./support";
 

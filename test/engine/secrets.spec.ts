@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { EventLog } from "../../scripts/engine/session";
+import { EventLog } from "../../tools/engine/session";
 import { engineConfig, throwawayStack } from "./support";
 
 /**

@@ -3,9 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
-import { EventLog, PROJECT_NAME } from "../../scripts/engine/session";
-import { LOCAL_STACK, LOCAL_STACK_PASSPHRASE } from "../../scripts/toolchain";
-import { REPO_ROOT } from "../../scripts/toolchain/recipes";
+import { EventLog, PROJECT_NAME } from "../../tools/engine/session";
+import { LOCAL_STACK, LOCAL_STACK_PASSPHRASE, REPO_ROOT } from "../../tools/cli/paths";
 import { TEST_PASSPHRASE, engine, engineConfig, scratch, throwawayStack, withPolicy } from "./support";
 
 /** The local stack file carries the salt of its documented passphrase; the others carry none. */

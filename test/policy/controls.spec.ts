@@ -1,6 +1,7 @@
 /** Each Pod Security Standards control on pass and fail cases of our own, as a Deployment. */
 import * as assert from "assert";
-import { CheckedLevel, checkWorkload, JsonObject, Violation } from "../../policy/core";
+import { activeChecks, CheckedLevel, checkWorkload, JsonObject, parseVersion, podSpecOf, Violation } from "../../policy/core";
+import { ContainerScan, PodScan } from "../../policy/core/pod";
 import { restrictedSpec } from "./helpers";
 
 type Mutation = (spec: JsonObject & { containers: JsonObject[]; initContainers: JsonObject[] }) => void;
@@ -73,17 +74,60 @@ function summary(violations: readonly Violation[]): string[] {
     return violations.map((v) => `${v.control}@${v.path}`);
 }
 
+/**
+ * Counts the paths built while `work` runs. Checks build a path only for a finding or a read error,
+ * so a passing, well-formed pod must cost none (nor the messages and findings that go with them).
+ */
+function pathsBuiltDuring(work: () => void): string[] {
+    type Methods = Record<string, (this: unknown, ...args: unknown[]) => string>;
+    const spied: readonly (readonly [Methods, string])[] = [
+        [PodScan.prototype as unknown as Methods, "path"],
+        [PodScan.prototype as unknown as Methods, "annotationPath"],
+        [ContainerScan.prototype as unknown as Methods, "path"],
+    ];
+    const built: string[] = [];
+    const originals = spied.map(([methods, name]) => methods[name]);
+    spied.forEach(([methods, name], index) => {
+        methods[name] = function (...args) {
+            const path = originals[index].apply(this, args);
+            built.push(path);
+            return path;
+        };
+    });
+    try {
+        work();
+    } finally {
+        spied.forEach(([methods, name], index) => {
+            methods[name] = originals[index];
+        });
+    }
+    return built;
+}
+
 describe("policy: Pod Security Standards controls", function () {
     for (const testCase of CASES) {
         it(`${testCase.expect.length === 0 ? "allows" : "denies"} ${testCase.name} (${testCase.level}, ${testCase.version ?? "latest"})`, function () {
             const spec = restrictedSpec() as Parameters<Mutation>[0];
             testCase.mutate(spec);
             const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { template: { metadata: testCase.metadata, spec } } };
-            const violations = checkWorkload("kubernetes:apps/v1:Deployment", deployment, { level: testCase.level, version: testCase.version });
+            const options = { level: testCase.level, version: testCase.version };
+            let violations: Violation[] = [];
+            const pathsBuilt = pathsBuiltDuring(() => {
+                violations = checkWorkload("kubernetes:apps/v1:Deployment", deployment, options);
+            });
             assert.deepStrictEqual(summary(violations), testCase.expect);
             for (const violation of violations) {
                 assert.match(violation.message, /;/, `the message of ${violation.control} says how to fix it: ${violation.message}`);
             }
+            if (testCase.expect.length === 0) {
+                assert.deepStrictEqual(pathsBuilt, [], "a passing pod builds no paths");
+            }
+            // The single pass over the containers reports what each control finds on its own, in table order.
+            const pod = podSpecOf("kubernetes:apps/v1:Deployment", deployment)!;
+            const oneByOne = activeChecks(testCase.level, parseVersion(testCase.version ?? "latest")).flatMap(({ control, check }) =>
+                check(pod).map((finding) => ({ control: control.id, ...finding })),
+            );
+            assert.deepStrictEqual(violations, oneByOne);
         });
     }
 

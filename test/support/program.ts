@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { platform } from "../../components/program";
-import type { Manifest } from "../../scripts/network/matrix";
+import type { Manifest } from "../../tools/network/matrix";
 import { AliasSpec, aliasUrn, childUrn, lookup, requestFor, settle, startMockRun, urnParts } from "./mocks";
 import { asEngineConfig, RawConfig, readStackConfig, withOverrides } from "./stack-config";
 

@@ -1,9 +1,9 @@
 import { alertReceiverSecretKeys } from "../../components/addons/monitoring/alertmanager";
 import { AlertReceiver } from "../../components/addons/monitoring/config";
-import { declaredTierSecrets, RawConfig, routedReceivers } from "../../scripts/engine/stack-config";
+import { declaredTierSecrets, RawConfig, routedReceivers } from "../../tools/engine/stack-config";
 
-export { asEngineConfig, committedStacks, readConfigFile, readStackConfig } from "../../scripts/engine/stack-config";
-export type { RawConfig } from "../../scripts/engine/stack-config";
+export { asEngineConfig, committedStacks, readConfigFile, readStackConfig } from "../../tools/engine/stack-config";
+export type { RawConfig } from "../../tools/engine/stack-config";
 
 /**
  * The config plus a value for each application secret its tiers declare and for each alert receiver

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { standardLabels } from "../../platform/security";
+import { serviceAccountBinding, standardLabels } from "../../platform/security";
 import { versions } from "../../versions";
 import { AddonContext, ChartValues, HelmAddon, restrictedContainer, restrictedPod, spreadOverNodes } from "../helm-addon";
 import { CertManagerSettings, ClusterIssuerName, clusterIssuerNames } from "./config";
@@ -111,11 +111,11 @@ export class CertManager extends HelmAddon {
             metadata: { name: gateName, namespace, labels },
             rules: [{ apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["create"] }],
         }, afterChart);
-        const binding = new k8s.rbac.v1.RoleBinding(`${name}-webhook-gate`, {
-            metadata: { name: gateName, namespace, labels },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace }],
-        }, afterChart);
+        const binding = new k8s.rbac.v1.RoleBinding(`${name}-webhook-gate`, serviceAccountBinding(
+            { name: gateName, namespace, labels },
+            { kind: "Role", name: role.metadata.name },
+            { name: serviceAccount.metadata.name, namespace },
+        ), afterChart);
         return new k8s.batch.v1.Job(`${name}-webhook-gate`, {
             metadata: { name: gateName, namespace, labels },
             spec: {

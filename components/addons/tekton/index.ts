@@ -12,7 +12,7 @@ export interface TektonArgs {
 /**
  * Tekton through the Tekton Operator's chart (Tekton Pipelines has no official chart): the operator
  * and a TektonConfig installing Pipelines and Triggers. The CI namespace and its pipelines are
- * CiPipelines' (./pipelines.ts).
+ * CiPipelines' (../ci/pipelines.ts).
  *
  * Namespace levels: the operator namespace and Tekton's own namespace are restricted.
  */

@@ -8,7 +8,7 @@ import { ciTaskNames } from "./names";
  * `groundwork:addons.tekton.manifests` and `.webhooks`: Tekton Pipelines, Tasks and TriggerBindings
  * of the stack's own, from repository files, and the webhooks that start those Pipelines through the
  * CI namespace's EventListener. The files are read and checked at validation; checkRepositoryTekton
- * checks what needs every file and webhook together. The objects are made in ./webhooks.ts.
+ * checks what needs every file and webhook together. The objects are made in ../ci/webhooks.ts.
  */
 
 /** The kinds a manifests file may hold, each at the API version Groundwork applies. */
