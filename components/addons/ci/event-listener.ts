@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { replicasFor } from "../../platform/environment";
 import { restrictedContainer, restrictedPod } from "../helm-addon";
 import { ciStepResources, ciUser, PipelineSettings, workspaceSize } from "./tasks";
 import { hmacSignature, pathFilter } from "./webhooks";
@@ -168,7 +169,7 @@ export function eventListenerSpec(accountName: pulumi.Input<string>, triggers: r
         triggers: [...triggers],
         resources: {
             kubernetesResource: {
-                replicas: highAvailability ? 2 : 1,
+                replicas: replicasFor(highAvailability),
                 spec: {
                     template: {
                         spec: {

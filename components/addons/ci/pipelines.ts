@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Environment, profileOf } from "../../platform/environment";
+import { Environment, profileOf, replicasFor } from "../../platform/environment";
 import { GuardedNamespace } from "../../platform/namespace";
 import { serviceAccountBinding, standardLabels } from "../../platform/security";
 import { Budget, budgetOf } from "../../platform/sizing";
@@ -80,7 +80,7 @@ export class CiPipelines extends pulumi.ComponentResource {
 
     /** The CI namespace at peak. */
     static budget(settings: Pick<TektonSettings, "concurrentRuns" | "keepRuns" | "pipelines" | "webhooks">, highAvailability: boolean): Budget {
-        const listeners = highAvailability ? 2 : 1;
+        const listeners = replicasFor(highAvailability);
         const claims = settings.pipelines.length * settings.keepRuns + settings.concurrentRuns;
         // A webhook's run claims its sized workspaces; the kept runs keep theirs, and every run may be one.
         const webhookVolumes = settings.webhooks.flatMap((webhook) => Object.values(webhook.workspaces).flatMap((workspace) =>
