@@ -1,21 +1,13 @@
 import * as assert from "node:assert/strict";
-import { parsePlatformConfig } from "../../components/config";
-import { environmentProfiles, environments } from "../../components/platform/environment";
-import { asEngineConfig, readStackConfig, runStack, StackRun } from "../support/program";
+import { environments, parsePlatformConfig } from "../../components/config";
+import { environmentProfiles } from "../../components/platform/environment";
+import { aStack, aTier, Environment, RawConfig, TierBuilder } from "../support/builders";
+import { asEngineConfig, runStack, StackRun } from "../support/program";
 
-/** The local stack's tiers with the sizing and log level left to the environment. */
-function localWithDefaults(environment: string, change: (tiers: any[]) => void = () => undefined): Record<string, unknown> {
-    const config = structuredClone(readStackConfig("local")) as any;
-    config["groundwork:environment"] = environment;
-    for (const tier of config["groundwork:tiers"]) {
-        delete tier.replicas;
-        delete tier.logLevel;
-    }
-    change(config["groundwork:tiers"]);
-    return config;
-}
+/** Two tiers that set neither replicas nor logLevel, so the environment decides both. */
+const unsized = (): TierBuilder[] => [aTier("api"), aTier("worker").calledBy("api")];
 
-function parse(config: Record<string, unknown>) {
+function parse(config: RawConfig) {
     return parsePlatformConfig(asEngineConfig(config), new Set());
 }
 
@@ -25,62 +17,84 @@ describe("environments", () => {
         assert.deepEqual(Object.keys(environmentProfiles).sort(), [...environments].sort());
     });
 
-    const expected: Record<string, { replicas: number; logLevel: string; protectData: boolean }> = {
-        local: { replicas: 1, logLevel: "debug", protectData: false },
-        development: { replicas: 1, logLevel: "debug", protectData: false },
-        staging: { replicas: 1, logLevel: "info", protectData: false },
-        production: { replicas: 2, logLevel: "info", protectData: true },
-    };
-    for (const [environment, defaults] of Object.entries(expected)) {
-        it(`${environment}: a tier without replicas or logLevel gets ${defaults.replicas} replica(s) and ${defaults.logLevel} logs; data protected: ${defaults.protectData}`, () => {
-            const config = parse(localWithDefaults(environment));
-            assert.deepEqual(config.tiers.map((tier) => [tier.replicas, tier.logLevel]), config.tiers.map(() => [defaults.replicas, defaults.logLevel]));
-            assert.equal(config.protectData, defaults.protectData);
+    for (const environment of environments) {
+        it(`${environment}: a tier without replicas or logLevel, and the stack's data protection, follow the ${environment} profile`, () => {
+            const profile = environmentProfiles[environment];
+            const config = parse(aStack(environment).withTier(...unsized()).build());
+            assert.deepEqual(config.tiers.map((tier) => [tier.replicas, tier.logLevel]), config.tiers.map(() => [profile.replicas, profile.logLevel]));
+            assert.equal(config.protectData, profile.protectData);
         });
     }
 
+    it("runs production highly available: tiers keep a replica through a node's loss, data is protected", () => {
+        const production = environmentProfiles.production;
+        assert.ok(production.highAvailability);
+        assert.ok(production.replicas >= 2, `production's default replicas (${production.replicas}) must survive a pod's loss`);
+        assert.ok(production.protectData);
+        assert.ok(["info", "warn", "error"].includes(production.logLevel), `production logs at ${production.logLevel}`);
+    });
+
+    it("keeps the environments below production small, unprotected and not highly available", () => {
+        for (const environment of environments.filter((name) => name !== "production")) {
+            const profile = environmentProfiles[environment];
+            assert.deepEqual([profile.replicas, profile.protectData, profile.highAvailability], [1, false, false], environment);
+        }
+    });
+
     it("starts an autoscaled tier without replicas at the autoscaler's minimum", () => {
-        const config = parse(localWithDefaults("development", (tiers) => { tiers[0].hpa = { minReplicas: 2, maxReplicas: 4, cpuUtilization: 70 }; }));
+        const config = parse(aStack("development").withTier(aTier("api").autoscaled(2, 4)).build());
         assert.equal(config.tiers[0].replicas, 2);
     });
 
     it("keeps what the stack file sets over the environment's defaults", () => {
-        const config = parse(localWithDefaults("development", (tiers) => Object.assign(tiers[0], { replicas: 3, logLevel: "warn" })));
+        const config = parse(aStack("development").withTier(aTier("api").with({ replicas: 3, logLevel: "warn" })).build());
         assert.deepEqual([config.tiers[0].replicas, config.tiers[0].logLevel], [3, "warn"]);
-        assert.equal(parse({ ...localWithDefaults("development"), "groundwork:protectData": true }).protectData, true);
+        assert.equal(parse(aStack("development").with("protectData", true).build()).protectData, true);
+        assert.equal(parse(aStack("production").with("protectData", false).build()).protectData, false);
     });
 
-    describe("development, through the whole program", function () {
-        this.timeout(60000);
-        let run: StackRun;
-        before(async () => {
-            run = await runStack("local", { config: localWithDefaults("development") });
-        });
-
-        it("runs one replica of every tier, logging at debug, labelled development", () => {
-            for (const tier of ["backend", "ai-engine", "executor"]) {
-                assert.equal((run.get("kubernetes:apps/v1:Deployment", `${tier}-deployment`).inputs as any).spec.replicas, 1, tier);
-                const settings = (run.get("kubernetes:core/v1:ConfigMap", `${tier}-settings`).inputs as any).data;
-                assert.deepEqual([settings.LOG_LEVEL, settings.ENVIRONMENT], ["debug", "development"], tier);
-                assert.equal((run.get("kubernetes:core/v1:Namespace", tier).inputs as any).metadata.labels["groundwork.dev/environment"], "development");
-            }
-        });
-
-        it("protects no volume and keeps no production safeguard", () => {
-            const claims = run.ofType("kubernetes:core/v1:PersistentVolumeClaim");
-            assert.ok(claims.length > 0);
-            assert.deepEqual(claims.filter((claim) => claim.protect).map((claim) => claim.name), []);
-            const deployment = (run.get("kubernetes:apps/v1:Deployment", "backend-deployment").inputs as any).spec;
-            assert.equal(deployment.strategy.rollingUpdate.maxUnavailable, "25%");
-            assert.ok(deployment.template.spec.topologySpreadConstraints.every((constraint: any) => constraint.whenUnsatisfiable === "ScheduleAnyway"));
-            const postgresBudget = (run.get("kubernetes:policy/v1:PodDisruptionBudget", "backend-postgres-pdb").inputs as any).spec;
-            assert.equal(postgresBudget.maxUnavailable, 1);
-        });
-
-        it("runs the add-ons with one replica each", () => {
-            const chart = run.resources.find((resource) => resource.type === "kubernetes:helm.sh/v4:Chart" && resource.name.includes("cert-manager"));
-            assert.ok(chart);
-            assert.equal((chart.inputs as any).values.webhook.replicaCount, 1);
-        });
+    /** The program under each profile with what the safeguards act on: a database, and cert-manager's webhook. */
+    const runIn = (environment: Environment): Promise<StackRun> => runStack(environment, {
+        config: aStack(environment).withTier(...unsized().map((tier) => tier.withDatabase())).build(),
     });
+
+    for (const environment of ["development", "production"] as const) {
+        describe(`${environment}, through the whole program`, function () {
+            this.timeout(60000);
+            const profile = environmentProfiles[environment];
+            let run: StackRun;
+            before(async () => {
+                run = await runIn(environment);
+            });
+
+            it(`runs the profile's replicas of every tier, logging at its level, labelled ${environment}`, () => {
+                for (const tier of ["api", "worker"]) {
+                    assert.equal((run.get("kubernetes:apps/v1:Deployment", `${tier}-deployment`).inputs as any).spec.replicas, profile.replicas, tier);
+                    const settings = (run.get("kubernetes:core/v1:ConfigMap", `${tier}-settings`).inputs as any).data;
+                    assert.deepEqual([settings.LOG_LEVEL, settings.ENVIRONMENT], [profile.logLevel, environment], tier);
+                    assert.equal((run.get("kubernetes:core/v1:Namespace", tier).inputs as any).metadata.labels["groundwork.dev/environment"], environment);
+                }
+            });
+
+            it(profile.highAvailability ? "protects the volumes and keeps the production safeguards" : "protects no volume and keeps no production safeguard", () => {
+                const claims = run.ofType("kubernetes:core/v1:PersistentVolumeClaim");
+                assert.ok(claims.length > 0);
+                assert.deepEqual(claims.filter((claim) => !claim.protect).map((claim) => claim.name), profile.protectData ? [] : claims.map((claim) => claim.name));
+                const deployment = (run.get("kubernetes:apps/v1:Deployment", "api-deployment").inputs as any).spec;
+                assert.equal(deployment.strategy.rollingUpdate.maxUnavailable, profile.highAvailability ? 0 : "25%");
+                const whenUnsatisfiable = profile.highAvailability ? "DoNotSchedule" : "ScheduleAnyway";
+                assert.ok(deployment.template.spec.topologySpreadConstraints.some((constraint: any) => constraint.whenUnsatisfiable === whenUnsatisfiable));
+                const postgresBudget = (run.get("kubernetes:policy/v1:PodDisruptionBudget", "api-postgres-pdb").inputs as any).spec;
+                // A budget that admits no eviction of the one database pod makes a drain wait for an operator.
+                assert.deepEqual([postgresBudget.minAvailable, postgresBudget.maxUnavailable], profile.highAvailability ? [1, undefined] : [undefined, 1]);
+            });
+
+            it(profile.highAvailability ? "runs the add-ons with several replicas" : "runs the add-ons with one replica each", () => {
+                const chart = run.resources.find((resource) => resource.type === "kubernetes:helm.sh/v4:Chart" && resource.name.includes("cert-manager"));
+                assert.ok(chart);
+                const replicas = (chart.inputs as any).values.webhook.replicaCount;
+                assert.ok(profile.highAvailability ? replicas > 1 : replicas === 1, `cert-manager webhook replicas ${replicas}`);
+            });
+        });
+    }
 });
