@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { versions } from "../../components/versions";
-import { AddonResource, AddonsRun, dependsOn, mockBcryptHash, prefixed, runAddons, testSecrets, types, valueOf } from "./harness";
-import { readStackConfig } from "../support/program";
+import { committedStacks, readConfigFile } from "../support/program";
+import { AddonResource, AddonsRun, dependsOn, deployRepository, everyAddon, hosts, mockBcryptHash, prefixed, runAddons, testSecrets, tierNames, types, valueOf } from "./harness";
 
 const chartNames = {
     "addons-cert-manager-cert-manager": versions.charts.certManager,
@@ -18,10 +18,10 @@ const chartNames = {
 describe("platform add-ons", () => {
     const runs: Record<string, AddonsRun> = {};
     before(async () => {
-        runs.staging = await runAddons("staging");
+        runs.staging = await runAddons(everyAddon("staging"));
         // Production lists the repository credentials the other way round, as a stack may reorder them.
         const reordered = JSON.parse(testSecrets.argocdRepositoryCredentials).reverse();
-        runs.production = await runAddons("production", prefixed({ argocdRepositoryCredentials: JSON.stringify(reordered) }));
+        runs.production = await runAddons(everyAddon("production"), prefixed({ argocdRepositoryCredentials: JSON.stringify(reordered) }));
     });
 
     const chart = (run: AddonsRun, name: keyof typeof chartNames) => run.get(types.chart, name);
@@ -37,7 +37,7 @@ describe("platform add-ons", () => {
             assert.deepEqual(run.ofType(types.application).map((application) => application.inputs.metadata.name), [`${stack}-applications`]);
             assert.equal(run.ofType(types.tektonConfig).length, 1);
             assert.deepEqual(run.ofType(types.pipeline).map((p) => p.inputs.metadata.name).sort(),
-                ["ai-engine", "backend", "executor"].flatMap((tier) => [`${tier}-ci`, `${tier}-cleanup`, `${tier}-deploy`]));
+                tierNames.flatMap((tier) => [`${tier}-ci`, `${tier}-cleanup`, `${tier}-deploy`]).sort());
             assert.equal(run.ofType(types.eventListener).length, 1);
         });
     }
@@ -87,7 +87,7 @@ describe("platform add-ons", () => {
         }
 
         it("passes the stack's mirror and its secret password to every chart", async () => {
-            const run = await runAddons("staging", {
+            const run = await runAddons(everyAddon(), {
                 "groundwork:charts": { source: "oci", url: "oci://registry.example.com/charts", username: "robot" },
                 ...prefixed({ chartRepositoryPassword: "oci-password" }),
             });
@@ -139,7 +139,7 @@ describe("platform add-ons", () => {
     });
 
     const haCases: { what: string; pick: (run: AddonsRun) => unknown; staging: unknown; production: unknown }[] = [
-        { what: "ingress controller replicas", pick: (run) => values(run, "addons-ingress-nginx-ingress-nginx").controller.replicaCount, staging: 1, production: 3 },
+        { what: "ingress controller replicas", pick: (run) => values(run, "addons-ingress-nginx-ingress-nginx").controller.replicaCount, staging: 1, production: 2 },
         { what: "ingress anti-affinity", pick: (run) => values(run, "addons-ingress-nginx-ingress-nginx").controller.affinity !== undefined, staging: false, production: true },
         { what: "cert-manager webhook replicas", pick: (run) => values(run, "addons-cert-manager-cert-manager").webhook.replicaCount, staging: 1, production: 2 },
         { what: "cert-manager disruption budget", pick: (run) => values(run, "addons-cert-manager-cert-manager").podDisruptionBudget.enabled, staging: false, production: true },
@@ -217,8 +217,8 @@ describe("platform add-ons", () => {
         assert.equal(await valueOf(addons.ingress!.className), "nginx");
         assert.equal(await valueOf(addons.ingress!.namespace), "ingress-nginx");
         assert.equal(await valueOf(addons.clusterIssuer!), "letsencrypt-staging");
-        assert.equal(await valueOf(addons.argocdUrl!), "https://argocd.staging.groundwork.example.com");
-        assert.equal(await valueOf(addons.eventListenerUrl!), "https://ci.staging.groundwork.example.com/");
+        assert.equal(await valueOf(addons.argocdUrl!), `https://${hosts.argocd}`);
+        assert.equal(await valueOf(addons.eventListenerUrl!), `https://${hosts.webhook}/`);
         assert.deepEqual(await valueOf(addons.ingress!.publicAnnotations), {
             "nginx.ingress.kubernetes.io/auth-tls-verify-client": "on",
             "nginx.ingress.kubernetes.io/auth-tls-secret": "ingress-nginx/cloudflare-origin-pull-ca",
@@ -248,8 +248,8 @@ describe("platform add-ons", () => {
     it("restricts the environment's AppProject to configured repositories and tier namespaces", () => {
         const project = runs.staging.ofType(types.appProject).find((candidate) => candidate.inputs.metadata.name === "staging")!.inputs;
         assert.equal(project.metadata.name, "staging");
-        assert.deepEqual(project.spec.sourceRepos, ["https://git.example.com/groundwork-platform/deploy.git"]);
-        assert.deepEqual(project.spec.destinations.map((d: { namespace: string }) => d.namespace), ["backend", "ai-engine", "executor"]);
+        assert.deepEqual(project.spec.sourceRepos, [deployRepository]);
+        assert.deepEqual(project.spec.destinations.map((d: { namespace: string }) => d.namespace), [...tierNames]);
         assert.deepEqual(project.spec.clusterResourceWhitelist, []);
         const repositories = runs.staging.ofType(types.secret).filter((secret) => secret.inputs.metadata.labels?.["argocd.argoproj.io/secret-type"] === "repository");
         assert.equal(repositories.length, 2);
@@ -299,7 +299,7 @@ describe("platform add-ons", () => {
         ];
         for (const { what, overrides, message } of cases) {
             it(`rejects ${what}`, async () => {
-                await assert.rejects(runAddons("staging", overrides), (error: Error) => {
+                await assert.rejects(runAddons(everyAddon(), overrides), (error: Error) => {
                     assert.match(error.message, message);
                     assert.doesNotMatch(error.message, new RegExp(testSecrets.cloudflareApiToken));
                     return true;
@@ -308,9 +308,9 @@ describe("platform add-ons", () => {
         }
     });
 
-    it("keeps the stack files free of plaintext add-on secrets", () => {
-        for (const stack of ["staging", "production"]) {
-            const config = readStackConfig(stack);
+    it("keeps the committed stacks free of plaintext add-on secrets", () => {
+        for (const { stack, file } of committedStacks()) {
+            const config = readConfigFile(file);
             for (const key of ["chartRepositoryPassword", "ciRegistryCredentials", "argocdRepositoryCredentials"]) {
                 assert.equal(config[`groundwork:${key}`], undefined, `${stack} ${key}`);
             }

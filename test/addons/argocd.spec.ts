@@ -1,19 +1,16 @@
 import * as assert from "node:assert/strict";
 import { syncWaves } from "../../components/addons/argocd";
-import { readStackConfig } from "../support/program";
 import { versions } from "../../components/versions";
-import { AddonsRun, prefixed, runAddons, types } from "./harness";
+import { AddonsRun, deployRepository, everyAddon, prefixed, runAddons, types } from "./harness";
 
-const deployRepository = "https://git.example.com/groundwork-platform/deploy.git";
-
-/** Staging's add-ons with applications of every kind and the given sync settings. */
+/** everyAddon()'s add-ons with applications of every kind and the given sync settings. */
 function stagingAddons(sync?: Record<string, unknown>, kinds: string[] = ["crds", "operator", "app"]): Record<string, unknown> {
-    const addons = structuredClone(readStackConfig("staging")["groundwork:addons"]) as any;
-    addons.argocd.applications = kinds.map((kind) => ({ name: `${kind}-x`, repository: deployRepository, path: `staging/${kind}`, namespace: "backend", kind }));
-    if (sync) {
-        addons.argocd.sync = sync;
-    }
-    return { "groundwork:addons": addons };
+    return everyAddon("staging", (addons) => {
+        addons.argocd.applications = kinds.map((kind) => ({ name: `${kind}-x`, repository: deployRepository, path: `staging/${kind}`, namespace: "backend", kind }));
+        if (sync) {
+            addons.argocd.sync = sync;
+        }
+    });
 }
 
 /** The parent Application and its children as the argocd-apps chart receives them (it renders one Application per entry). */
@@ -23,9 +20,9 @@ const children = (run: AddonsRun): Record<string, any> => appOfApps(run).inputs.
 describe("argocd: projects, sync waves and automated sync", () => {
     const runs: Record<string, AddonsRun> = {};
     before(async () => {
-        runs.waves = await runAddons("staging", stagingAddons());
-        runs.manual = await runAddons("staging", stagingAddons({ prune: false, selfHeal: false, retry: { limit: 3, backoff: { duration: "30s", factor: 3, maxDuration: "10m" } } }));
-        runs.appsOnly = await runAddons("staging", stagingAddons(undefined, ["app"]));
+        runs.waves = await runAddons(stagingAddons());
+        runs.manual = await runAddons(stagingAddons({ prune: false, selfHeal: false, retry: { limit: 3, backoff: { duration: "30s", factor: 3, maxDuration: "10m" } } }));
+        runs.appsOnly = await runAddons(stagingAddons(undefined, ["app"]));
     });
 
     it("gives each kind a project admitting only the cluster-scoped kinds it needs, named one by one", () => {
@@ -102,7 +99,7 @@ describe("argocd: projects, sync waves and automated sync", () => {
     });
 
     it("declares a chart mirror to Argo CD, with its login, so that it can render the app-of-apps", async () => {
-        const run = await runAddons("staging", {
+        const run = await runAddons({
             ...stagingAddons(),
             "groundwork:charts": { source: "oci", url: "oci://registry.example.com/charts/", username: "robot" },
             ...prefixed({ chartRepositoryPassword: "oci-password" }),
@@ -122,7 +119,7 @@ describe("argocd: projects, sync waves and automated sync", () => {
     ];
     for (const { what, sync, message } of bad) {
         it(`rejects ${what}`, async () => {
-            await assert.rejects(runAddons("staging", stagingAddons(sync)), (error: Error) => {
+            await assert.rejects(runAddons(stagingAddons(sync)), (error: Error) => {
                 assert.match(error.message, message);
                 return true;
             });
@@ -130,13 +127,13 @@ describe("argocd: projects, sync waves and automated sync", () => {
     }
 
     it("rejects applications when Argo CD could not fetch the app-of-apps chart", async () => {
-        await assert.rejects(runAddons("staging", { ...stagingAddons(), "groundwork:charts": { source: "local", directory: "/srv/charts" } }),
+        await assert.rejects(runAddons({ ...stagingAddons(), "groundwork:charts": { source: "local", directory: "/srv/charts" } }),
             /groundwork:addons\.argocd\.applications \(.*\) are the children of an app-of-apps that Argo CD's repo server renders from the chart argocd-apps 2\.0\.5, which it cannot read from a local chart directory/);
     });
 
     it("rejects an application of an unknown kind", async () => {
         const overrides = stagingAddons() as any;
         overrides["groundwork:addons"].argocd.applications[0].kind = "controller";
-        await assert.rejects(runAddons("staging", overrides), /groundwork:addons\.argocd\.applications\[0\]\.kind \("controller"\) must be one of "crds", "operator", "app"/);
+        await assert.rejects(runAddons(overrides), /groundwork:addons\.argocd\.applications\[0\]\.kind \("controller"\) must be one of "crds", "operator", "app"/);
     });
 });

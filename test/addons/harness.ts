@@ -1,6 +1,7 @@
 import type { PlatformAddons } from "../../components/addons";
 import { lookup, requestFor, secretPaths, settle, startMockRun, unwrapValues, valueOf } from "../support/mocks";
-import { asEngineConfig, readStackConfig, withOverrides } from "../support/stack-config";
+import { anEdge, aStack, aTier, Environment, RawConfig } from "../support/builders";
+import { asEngineConfig, withOverrides } from "../support/stack-config";
 
 export { valueOf } from "../support/mocks";
 
@@ -40,7 +41,7 @@ export const types = {
     eventListener: "kubernetes:triggers.tekton.dev/v1beta1:EventListener",
 } as const;
 
-/** Secrets the stack files cannot hold in plaintext; the tests pass them as secret config. */
+/** Secrets a stack file cannot hold in plaintext; the tests pass them as secret config. */
 export const testSecrets: Record<string, string> = {
     cloudflareApiToken: "test-cloudflare-token",
     argocdRepositoryCredentials: JSON.stringify([
@@ -50,15 +51,58 @@ export const testSecrets: Record<string, string> = {
     ciRegistryCredentials: JSON.stringify({ auths: { "ghcr.io": { auth: "Y2k6dG9rZW4=" } } }),
 };
 
+/** The tiers of everyAddon()'s stack; Argo CD deploys each, Tekton builds each. */
+export const tierNames = ["backend", "ai-engine", "executor"] as const;
+
+/** Where everyAddon()'s stack serves the tiers' API, Argo CD and the Tekton EventListener. */
+export const hosts = { api: "api.example.com", argocd: "argocd.example.com", webhook: "ci.example.com" };
+
+/** The repository Argo CD deploys every tier from: the first of testSecrets' repository credentials. */
+export const deployRepository = "https://git.example.com/groundwork-platform/deploy.git";
+
+/** The repository a tier's CI pipeline builds and deploys from. */
+export const repositoryOf = (tier: string) => `https://git.example.com/groundwork-platform/${tier}.git`;
+
+/**
+ * A stack with all five add-ons on behind an edge that checks origin pulls: ingress-nginx trusting
+ * Cloudflare's client address, Let's Encrypt's staging issuer, an Argo CD Application and a Tekton
+ * pipeline per tier, and monitoring. `change` edits its groundwork:addons.
+ */
+export function everyAddon(environment: Environment = "staging", change: (addons: any) => void = () => undefined): RawConfig {
+    const addons: any = {
+        defaultIssuer: "letsencrypt-staging",
+        ingressNginx: { serviceType: "LoadBalancer", cloudflare: { realClientIp: true, verifyOriginPull: true } },
+        certManager: { acmeEmail: "platform@example.com" },
+        argocd: {
+            host: hosts.argocd,
+            applications: tierNames.map((tier) => ({ name: tier, repository: deployRepository, path: `${environment}/${tier}`, revision: "main", namespace: tier })),
+        },
+        monitoring: { enabled: true },
+        tekton: {
+            webhookHost: hosts.webhook,
+            pipelines: tierNames.map((tier) => ({
+                tier, repository: repositoryOf(tier), image: `registry.example.com/${tier}`, test: { image: "docker.io/library/node:24.9.0", command: "npm test" },
+            })),
+        },
+    };
+    change(addons);
+    const [api, ...others] = tierNames.map((tier) => aTier(tier));
+    return aStack(environment)
+        .withTier(api.public(hosts.api), ...others)
+        .withEdge(anEdge({ zoneOwner: false, authenticatedOriginPulls: true }))
+        .withAddons(addons)
+        .build();
+}
+
 /** What the mocked RandomPassword answers as its bcrypt hash. */
 export const mockBcryptHash = "$2a$10$abcdefghijklmnopqrstuuMockHashOfTheAdminPasswordForTests";
 
 /**
- * Builds PlatformAddons under Pulumi mocks from a stack file's config (with overrides, and the
- * test secrets as secret config) and returns what they registered.
+ * Builds PlatformAddons under Pulumi mocks from `config` (with overrides, and the test secrets as
+ * secret config), in a stack named after its environment, and returns what they registered.
  */
-export async function runAddons(stack: string, overrides: Record<string, unknown> = {}): Promise<AddonsRun> {
-    const recorded = await startMockRun(stack, {
+export async function runAddons(config: RawConfig, overrides: RawConfig = {}): Promise<AddonsRun> {
+    const recorded = await startMockRun(String(config["groundwork:environment"]), {
         state: (resource) => resource.type === "random:index/randomPassword:RandomPassword"
             ? { ...resource.inputs, result: `mock-password-${resource.name}`, bcryptHash: mockBcryptHash }
             : resource.inputs,
@@ -66,12 +110,12 @@ export async function runAddons(stack: string, overrides: Record<string, unknown
 
     const { parsePlatformConfig, secretKeys } = await import("../../components/config");
     const { PlatformAddons } = await import("../../components/addons");
-    const raw = withOverrides({ ...readStackConfig(stack), ...prefixed(testSecrets) }, overrides);
-    const config = parsePlatformConfig(
+    const raw = withOverrides({ ...config, ...prefixed(testSecrets) }, overrides);
+    const parsed = parsePlatformConfig(
         asEngineConfig(raw),
         new Set(secretKeys.map((key) => `groundwork:${key}`)),
     );
-    const addons = new PlatformAddons("addons", { config });
+    const addons = new PlatformAddons("addons", { config: parsed });
     await settled(addons);
 
     const resources: AddonResource[] = recorded.map((resource) => {

@@ -3,21 +3,19 @@
  * the rest of the stack needed from it comes from the existing install the stack names.
  */
 import * as assert from "node:assert/strict";
-import { readStackConfig } from "../support/program";
-import { AddonsRun, runAddons, types, valueOf } from "./harness";
+import { anEdge } from "../support/builders";
+import { AddonsRun, everyAddon, runAddons, types, valueOf } from "./harness";
 
-/** Staging's add-on settings with `change` applied, and other config keys to set or (undefined) remove. */
+/** everyAddon()'s add-on settings with `change` applied, and other config keys to set or (undefined) remove. */
 function staging(change: (addons: any) => void, other: Record<string, unknown> = {}): Record<string, unknown> {
-    const addons = structuredClone(readStackConfig("staging")["groundwork:addons"]) as any;
-    change(addons);
-    return { "groundwork:addons": addons, ...other };
+    return { "groundwork:addons": everyAddon("staging", change)["groundwork:addons"], ...other };
 }
 
 /** An existing controller behind the edge: the edge's records point at its address, and origin pulls are ingress-nginx's. */
 const existingIngress = (addons: any) => {
     addons.ingressNginx = { enabled: false, existing: { namespace: "shared-ingress", loadBalancerAddress: "203.0.113.7" } };
 };
-const withoutOriginPulls = { "groundwork:edge": { ...(readStackConfig("staging")["groundwork:edge"] as object), authenticatedOriginPulls: false } };
+const withoutOriginPulls = { "groundwork:edge": anEdge({ zoneOwner: false, authenticatedOriginPulls: false }) };
 
 const cases: { addon: string; key: string; overrides: Record<string, unknown>; prefix: string; kinds: string[]; check?: (run: AddonsRun) => Promise<void> }[] = [
     {
@@ -79,7 +77,7 @@ const cases: { addon: string; key: string; overrides: Record<string, unknown>; p
 describe("add-ons switched off", () => {
     for (const { addon, key, overrides, prefix, kinds, check } of cases) {
         it(`registers nothing of ${addon} when it is off, and the rest still`, async () => {
-            const run = await runAddons("staging", overrides);
+            const run = await runAddons(everyAddon(), overrides);
             assert.deepEqual(run.resources.filter((resource) => resource.name.startsWith(prefix)).map((resource) => `${resource.type} ${resource.name}`), []);
             for (const kind of kinds) {
                 assert.deepEqual(run.ofType(kind).map((resource) => resource.name), [], kind);

@@ -9,17 +9,16 @@ import { ciAlertRules } from "../../../components/addons/ci/monitoring";
 import { cleanupTaskSpec, deployTaskSpec } from "../../../components/addons/ci/tasks";
 import { formatBytes, formatCpu } from "../../../components/platform/quantity";
 import { comparisons, promqlErrors } from "../../support/promql";
-import { readStackConfig } from "../../support/program";
-import { AddonResource, AddonsRun, dependsOn, runAddons, types } from "../harness";
+import { AddonResource, AddonsRun, dependsOn, everyAddon, repositoryOf, runAddons, tierNames, types } from "../harness";
 
 const crds = ["widgets.example.com", "gadgets.example.com"];
 
-/** Staging's add-ons with backend's manifests using two CRDs. */
+/** everyAddon()'s add-ons with backend's manifests using two CRDs. */
 function stagingWithCrds(change: (addons: any) => void = () => undefined): Record<string, unknown> {
-    const addons = structuredClone(readStackConfig("staging")["groundwork:addons"]) as any;
-    addons.tekton.pipelines[0].deploy = { manifests: "k8s", crds };
-    change(addons);
-    return { "groundwork:addons": addons };
+    return everyAddon("staging", (addons) => {
+        addons.tekton.pipelines[0].deploy = { manifests: "k8s", crds };
+        change(addons);
+    });
 }
 
 type Step = { name: string; script: string };
@@ -100,19 +99,19 @@ describe("ci: deploy and cleanup pipelines", () => {
         });
     });
 
-    describe("in the staging stack", () => {
+    describe("in a staging stack with every add-on", () => {
         let run: AddonsRun;
         before(async () => {
-            run = await runAddons("staging", stagingWithCrds());
+            run = await runAddons(stagingWithCrds());
         });
         const pipelineNamed = (name: string) => run.ofType(types.pipeline).find((pipeline) => pipeline.inputs.metadata.name === name)!;
 
         it("gives every tier a deploy and a cleanup pipeline with the tier's repository, namespace and CRDs", () => {
-            for (const tier of ["backend", "ai-engine", "executor"]) {
+            for (const tier of tierNames) {
                 for (const kind of ["deploy", "cleanup"]) {
                     const params = Object.fromEntries(pipelineNamed(`${tier}-${kind}`).inputs.spec.tasks[0].params.map((p: { name: string; value: string }) => [p.name, p.value]));
                     assert.equal(params.namespace, tier);
-                    assert.equal(params.url, `https://git.example.com/groundwork-platform/${tier}.git`);
+                    assert.equal(params.url, repositoryOf(tier));
                     assert.equal(params.crds, tier === "backend" ? crds.join(" ") : "");
                     assert.equal(params.manifests, tier === "backend" ? "k8s" : "deploy");
                 }
@@ -123,7 +122,7 @@ describe("ci: deploy and cleanup pipelines", () => {
         it("verifies each trigger's HMAC with a secret of its own from @pulumi/random, after routing by path", () => {
             const listener = run.ofType(types.eventListener)[0].inputs;
             const secretNames = new Set<string>();
-            for (const tier of ["backend", "ai-engine", "executor"]) {
+            for (const tier of tierNames) {
                 for (const kind of ["deploy", "cleanup"]) {
                     const trigger = listener.spec.triggers.find((t: { name: string }) => t.name === `${tier}-${kind}`);
                     assert.equal(trigger.interceptors[0].params[0].value, `requestURL.parseURL().path == '/${tier}/${kind}'`);
@@ -193,7 +192,7 @@ describe("ci: deploy and cleanup pipelines", () => {
         });
 
         it("creates no monitoring objects for CI when monitoring is off", async () => {
-            const off = await runAddons("staging", stagingWithCrds((addons) => { addons.monitoring.enabled = false; }));
+            const off = await runAddons(stagingWithCrds((addons) => { addons.monitoring.enabled = false; }));
             assert.deepEqual(off.resources.filter((resource) => resource.type.includes("monitoring.coreos.com")).map((resource) => resource.name), []);
             const listenerIngress = off.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "addons-tekton-listener-ingress").inputs.spec;
             assert.equal(listenerIngress.ingress.length, 1);
@@ -210,7 +209,7 @@ describe("ci: deploy and cleanup pipelines", () => {
         ];
         for (const { what, change, message } of cases) {
             it(`rejects ${what}`, async () => {
-                await assert.rejects(runAddons("staging", stagingWithCrds(change)), (error: Error) => {
+                await assert.rejects(runAddons(stagingWithCrds(change)), (error: Error) => {
                     assert.match(error.message, message);
                     return true;
                 });
