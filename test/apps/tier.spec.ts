@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { appTierBudget, AppTierSizing } from "../../components/apps/budget";
-import { readStackConfig, runStack, StackRun } from "../support/program";
+import { anEdge, aStack, aTier, Environment, RawConfig } from "../support/builders";
+import { runStack, StackRun } from "../support/program";
 
 /**
  * A NetworkPolicy peer as `namespace/name.component` (the pods' app labels; `*` for any pod), or a
@@ -16,17 +17,41 @@ function peer(value: any, ownNamespace: string): string {
 }
 
 const deployment = "kubernetes:apps/v1:Deployment";
+
+const apiHost = "api.example.com";
+
+/**
+ * Three tiers behind the edge: a public API with its metrics on a port of their own (production
+ * raises its request limits), an autoscaled engine it calls, and an executor both call that reaches
+ * the Kubernetes API; each with a database and Redis.
+ */
+function platform(environment: Environment): RawConfig {
+    const limits = environment === "production" ? { requestsPerSecond: 100, connections: 50 } : {};
+    return aStack(environment)
+        .withTier(
+            aTier("backend").with({ port: 3000, logLevel: "debug", public: { hosts: [apiHost], ...limits } }).withMetrics().autoscaled(2, 4).withDatabase().withRedis(),
+            aTier("ai-engine").with({ port: 8000 }).calledBy("backend").withMetrics({ path: "/metrics" }).autoscaled(1, 3).withDatabase().withRedis(),
+            aTier("executor").calledBy("backend", "ai-engine").withDatabase().withRedis().with({
+                egress: [{ cidr: "0.0.0.0/0", ports: [443, 6443] }],
+                apiAccess: [{ apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get", "list", "watch", "delete"] }],
+            }),
+        )
+        .withRedis()
+        .withEdge(anEdge())
+        .build();
+}
+const tiersOf = (environment: Environment) => platform(environment)["groundwork:tiers"] as any[];
 const networkPolicy = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 describe("app tiers", function () {
     this.timeout(60000);
     const runs: Record<string, StackRun> = {};
     before(async () => {
-        runs.staging = await runStack("staging");
-        runs.production = await runStack("production");
+        runs.staging = await runStack("staging", { config: platform("staging") });
+        runs.production = await runStack("production", { config: platform("production") });
     });
 
-    for (const stack of ["staging", "production"]) {
+    for (const stack of ["staging", "production"] as const) {
         describe(`${stack}`, () => {
             const tierNames = ["backend", "ai-engine", "executor"];
 
@@ -50,7 +75,7 @@ describe("app tiers", function () {
             });
 
             it("gives every container three HTTP probes and the configured requests and limits", () => {
-                const tiers = readStackConfig(stack)["groundwork:tiers"] as any[];
+                const tiers = tiersOf(stack);
                 for (const tier of tiers) {
                     const container = (runs[stack].get(deployment, `${tier.name}-deployment`).inputs as any).spec.template.spec.containers[0];
                     assert.equal(container.livenessProbe.httpGet.path, "/healthz");
@@ -71,7 +96,7 @@ describe("app tiers", function () {
                     assert.equal(variable.value, undefined, `${variable.name} must not carry a literal value`);
                     assert.ok(variable.valueFrom.secretKeyRef.name, variable.name);
                 }
-                for (const tier of readStackConfig(stack)["groundwork:tiers"] as any[]) {
+                for (const tier of tiersOf(stack)) {
                     const settings = runs[stack].get("kubernetes:core/v1:ConfigMap", `${tier.name}-settings`).inputs as any;
                     assert.equal(settings.data.LOG_LEVEL, tier.logLevel ?? "info", tier.name);
                 }
@@ -102,7 +127,7 @@ describe("app tiers", function () {
             });
 
             it("admits exactly each tier's declared callers, and lets it reach only its stores, the tiers that name it as caller and its declared egress", () => {
-                const tiers = readStackConfig(stack)["groundwork:tiers"] as any[];
+                const tiers = tiersOf(stack);
                 for (const tier of tiers) {
                     const spec = (runs[stack].get(networkPolicy, `${tier.name}-traffic`).inputs as any).spec;
                     assert.deepEqual(spec.policyTypes, ["Ingress", "Egress"], tier.name);
@@ -129,7 +154,7 @@ describe("app tiers", function () {
                 const ingresses = runs[stack].ofType("kubernetes:networking.k8s.io/v1:Ingress").filter((ingress) => ingress.parent.includes("groundwork:apps:AppTier"));
                 assert.deepEqual(ingresses.map((ingress) => ingress.name), ["backend-ingress"]);
                 const ingress = ingresses[0].inputs as any;
-                const publicTier = (readStackConfig(stack)["groundwork:tiers"] as any[]).find((tier) => tier.name === "backend");
+                const publicTier = tiersOf(stack).find((tier) => tier.name === "backend");
                 const [host] = publicTier.public.hosts as string[];
                 assert.equal(ingress.spec.ingressClassName, "nginx");
                 // The edge is on in both stacks: TLS is Cloudflare's origin certificate, not cert-manager's.
@@ -152,7 +177,7 @@ describe("app tiers", function () {
             });
 
             it("annotates exactly the tiers with metrics for Prometheus scraping, at their metrics port and path", () => {
-                for (const tier of readStackConfig(stack)["groundwork:tiers"] as any[]) {
+                for (const tier of tiersOf(stack)) {
                     const annotations = (runs[stack].get(deployment, `${tier.name}-deployment`).inputs as any).spec.template.metadata.annotations;
                     const expected = tier.metrics
                         ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(tier.metrics.port ?? tier.port), "prometheus.io/path": tier.metrics.path }
@@ -173,28 +198,23 @@ describe("app tiers", function () {
     }
 
     it("lets cert-manager issue the tier certificate from the default issuer when the edge is off", async () => {
-        const run = await runStack("local");
+        const addons = { defaultIssuer: "letsencrypt-staging", certManager: { acmeEmail: "platform@example.com" } };
+        const run = await runStack("local", { config: aStack("local").withTier(aTier("backend").public(apiHost)).withAddons(addons).build() });
         const ingress = run.get("kubernetes:networking.k8s.io/v1:Ingress", "backend-ingress").inputs as any;
         assert.equal(ingress.spec.tls[0].secretName, "backend-tls");
-        const defaultIssuer = (readStackConfig("local")["groundwork:addons"] as any)?.defaultIssuer ?? "selfsigned";
-        assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], defaultIssuer);
+        assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], addons.defaultIssuer);
     });
 
     describe("ACME HTTP-01 solver", () => {
-        const staging = readStackConfig("staging");
-        const edgeOff = (addons: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-            const base = structuredClone(staging["groundwork:addons"]) as any;
-            base.ingressNginx.cloudflare.verifyOriginPull = false;
-            return { "groundwork:edge": { enabled: false }, "groundwork:addons": { ...base, ...addons }, ...extra };
-        };
+        const edgeOff = (addons: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ "groundwork:edge": { enabled: false }, "groundwork:addons": addons, ...extra });
         const cases: { name: string; overrides: Record<string, unknown>; secretKeys?: string[]; solver: boolean }[] = [
             { name: "the edge supplies origin certificates", overrides: {}, solver: false },
-            { name: "edge off, Let's Encrypt over HTTP-01", overrides: edgeOff({ defaultIssuer: "letsencrypt-staging" }), solver: true },
+            { name: "edge off, Let's Encrypt over HTTP-01", overrides: edgeOff({ defaultIssuer: "letsencrypt-staging", certManager: { acmeEmail: "platform@example.com" } }), solver: true },
             { name: "edge off, a self-signed issuer", overrides: edgeOff({ defaultIssuer: "selfsigned" }), solver: false },
             {
                 name: "edge off, every host inside a DNS-01 zone",
                 overrides: edgeOff(
-                    { defaultIssuer: "letsencrypt-staging", certManager: { acmeEmail: "platform@groundwork.example.com", dns01Zones: ["groundwork.example.com"] } },
+                    { defaultIssuer: "letsencrypt-staging", certManager: { acmeEmail: "platform@example.com", dns01Zones: ["example.com"] } },
                     { "groundwork:cloudflareApiToken": "test-cloudflare-token" },
                 ),
                 secretKeys: ["groundwork:cloudflareApiToken"],
@@ -205,7 +225,7 @@ describe("app tiers", function () {
 
         for (const { name, overrides, secretKeys, solver } of cases) {
             it(`${solver ? "admits the controller to" : "opens nothing for"} the solver pod and budgets ${solver ? "one" : "no"} pod for it: ${name}`, async () => {
-                const run = await runStack("staging", { overrides, secretKeys });
+                const run = await runStack("staging", { config: platform("staging"), overrides, secretKeys });
                 const policy = run.ofType(networkPolicy).find((resource) => resource.name === "backend-acme-solver");
                 assert.equal(policy !== undefined, solver);
                 assert.equal(quotaPods(run), quotaPods(runs.staging) + (solver ? 1 : 0));
@@ -257,9 +277,14 @@ describe("app tiers", function () {
         }
     });
 
-    it("limits production's public tier to 100 requests per second and 50 connections per client", () => {
-        const annotations = (runs.production.get("kubernetes:networking.k8s.io/v1:Ingress", "backend-ingress").inputs as any).metadata.annotations;
-        assert.deepEqual([annotations["nginx.ingress.kubernetes.io/limit-rps"], annotations["nginx.ingress.kubernetes.io/limit-connections"]], ["100", "50"]);
+    it("limits a public tier's clients to the requests per second and connections it sets, else to 50 and 20", () => {
+        const limits = (run: StackRun) => {
+            const annotations = (run.get("kubernetes:networking.k8s.io/v1:Ingress", "backend-ingress").inputs as any).metadata.annotations;
+            return [annotations["nginx.ingress.kubernetes.io/limit-rps"], annotations["nginx.ingress.kubernetes.io/limit-connections"]];
+        };
+        const { requestsPerSecond, connections } = tiersOf("production")[0].public;
+        assert.deepEqual(limits(runs.production), [String(requestsPerSecond), String(connections)]);
+        assert.deepEqual(limits(runs.staging), ["50", "20"]);
     });
 
     it("rolls out without losing capacity in production only", () => {
@@ -269,24 +294,23 @@ describe("app tiers", function () {
     });
 
     it("takes the autoscaler's rates from hpa.behavior, each unset field at its default", async () => {
-        const staging = readStackConfig("staging") as any;
-        staging["groundwork:tiers"][0].hpa.behavior = { scaleUp: { stabilizationSeconds: 0, pods: 6 }, scaleDown: { stabilizationSeconds: 900, percent: 20, periodSeconds: 120 } };
-        const run = await runStack("staging", { config: staging });
-        const behavior = (run.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "backend-hpa").inputs as any).spec.behavior;
-        assert.deepEqual(behavior, {
+        const behavior = { scaleUp: { stabilizationSeconds: 0, pods: 6 }, scaleDown: { stabilizationSeconds: 900, percent: 20, periodSeconds: 120 } };
+        const config = aStack("staging").withTier(aTier("backend").with({ hpa: { minReplicas: 1, maxReplicas: 4, cpuUtilization: 70, behavior } })).build();
+        const run = await runStack("staging", { config });
+        assert.deepEqual((run.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "backend-hpa").inputs as any).spec.behavior, {
             scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Percent", value: 50, periodSeconds: 60 }, { type: "Pods", value: 6, periodSeconds: 60 }] },
             scaleDown: { stabilizationWindowSeconds: 900, selectPolicy: "Max", policies: [{ type: "Percent", value: 20, periodSeconds: 120 }, { type: "Pods", value: 2, periodSeconds: 120 }] },
         });
     });
 
     it("autoscales exactly the tiers that declare bounds, starting within them, with the configured target and rate limits", () => {
-        for (const stack of ["staging", "production"]) {
-            const tiers = readStackConfig(stack)["groundwork:tiers"] as any[];
+        for (const stack of ["staging", "production"] as const) {
+            const tiers = tiersOf(stack);
             assert.deepEqual(runs[stack].ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((hpa) => hpa.name).sort(),
                 tiers.filter((tier) => tier.hpa).map((tier) => `${tier.name}-hpa`).sort(), stack);
         }
         const hpa = (name: string) => (runs.production.get("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `${name}-hpa`).inputs as any).spec;
-        const autoscaled = (readStackConfig("production")["groundwork:tiers"] as any[]).filter((tier) => tier.hpa);
+        const autoscaled = tiersOf("production").filter((tier) => tier.hpa);
         assert.ok(autoscaled.length > 0, "production autoscales some tier");
         for (const { name, hpa: bounds } of autoscaled) {
             const replicas = (runs.production.get(deployment, `${name}-deployment`).inputs as any).spec.replicas;
