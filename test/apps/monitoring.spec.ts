@@ -7,7 +7,8 @@ import { tierAlertRules, tierDashboardPanels, TierTelemetry } from "../../compon
 import { formatBytes, formatCpu } from "../../components/platform/quantity";
 import { comparisons, promqlErrors } from "../support/promql";
 import { unwrapValues } from "../support/mocks";
-import { readStackConfig, RecordedResource, revealSecrets, runStack, StackRun, testReceiverCredentials } from "../support/program";
+import { aStack, aTier, Environment, RawConfig } from "../support/builders";
+import { RecordedResource, revealSecrets, runStack, StackRun, testReceiverCredentials } from "../support/program";
 
 const types = {
     chart: "kubernetes:helm.sh/v4:Chart",
@@ -137,14 +138,33 @@ describe("monitoring: alert rules", () => {
     }
 });
 
-describe("monitoring: the production stack", function () {
+/** Production's monitoring settings in monitored(): a month of samples on ten nodes. */
+const productionMonitoring = { enabled: true, retention: "30d", storage: "100Gi", maxNodes: 10 };
+
+/**
+ * Three tiers with a database each and monitoring on: backend metered on a port of its own with a
+ * latency histogram, ai-engine metered on its serving port, executor not metered.
+ */
+function monitored(environment: Environment, monitoring: Record<string, unknown> = { enabled: true }): RawConfig {
+    return aStack(environment)
+        .withTier(
+            aTier("backend").withMetrics({ path: "/metrics", port: 9090, latencyHistogram: "http_request_duration_seconds" }).withDatabase(),
+            aTier("ai-engine").withMetrics({ path: "/metrics" }).withDatabase().calledBy("backend"),
+            aTier("executor").withDatabase().calledBy("backend"),
+        )
+        .withAddons({ monitoring })
+        .build();
+}
+const tierNames = ["backend", "ai-engine", "executor"];
+
+describe("monitoring: a production stack", function () {
     this.timeout(60000);
     let run: StackRun;
     before(async () => {
-        run = await runStack("production");
+        run = await runStack("production", { config: monitored("production", productionMonitoring) });
     });
 
-    const metered = () => (readStackConfig("production")["groundwork:tiers"] as { name: string; metrics?: unknown }[]).filter((tier) => tier.metrics);
+    const metered = () => (monitored("production")["groundwork:tiers"] as { name: string; metrics?: unknown }[]).filter((tier) => tier.metrics);
 
     it("gives every metered tier a ServiceMonitor selecting its Service, on a port its NetworkPolicy opens to the monitoring namespace", () => {
         assert.ok(metered().length > 0);
@@ -164,7 +184,7 @@ describe("monitoring: the production stack", function () {
     });
 
     it("gives every tier alert rules and a dashboard ConfigMap Grafana's sidecar loads", () => {
-        for (const { name } of readStackConfig("production")["groundwork:tiers"] as { name: string }[]) {
+        for (const name of tierNames) {
             const rules = run.get(types.rule, `${name}-monitoring-rules`).inputs as any;
             assert.equal(rules.metadata.namespace, name);
             for (const rule of rules.spec.groups[0].rules) {
@@ -185,7 +205,7 @@ describe("monitoring: the production stack", function () {
     });
 
     it("scrapes each database through a restricted exporter sidecar admitted only from the monitoring namespace", () => {
-        for (const { name } of readStackConfig("production")["groundwork:tiers"] as { name: string }[]) {
+        for (const name of tierNames) {
             const monitor = run.get(types.podMonitor, `${name}-monitoring-database-monitor`).inputs as any;
             const statefulSet = run.get(types.statefulSet, `${name}-postgres-statefulset`).inputs as any;
             assert.ok(selects(monitor.spec.selector.matchLabels, statefulSet.spec.template.metadata.labels), name);
@@ -207,15 +227,15 @@ describe("monitoring: the production stack", function () {
     it("creates every monitoring custom resource and dashboard after the chart that installs their CRDs", () => {
         const crs = [types.serviceMonitor, types.podMonitor, types.rule].flatMap((type) => run.ofType(type));
         const dashboards = run.ofType(types.configMap).filter((configMap) => configMap.name.endsWith("-monitoring-dashboard"));
-        // Three tiers' ServiceMonitors (all have metrics), PodMonitors and rules; CI's two ServiceMonitors and its rules.
-        assert.deepEqual([crs.length, dashboards.length], [3 + 3 + 3 + 3, 3]);
+        // A ServiceMonitor per metered tier, a PodMonitor (its database) and rules per tier; CI's two ServiceMonitors and its rules.
+        assert.deepEqual([crs.length, dashboards.length], [metered().length + 2 * tierNames.length + 3, tierNames.length]);
         for (const resource of [...crs, ...dashboards]) {
             assert.ok(dependsOnChart(resource), `${resource.type} ${resource.name} waits for the kube-prometheus-stack chart`);
         }
     });
 
     it("sizes both monitoring quotas from the settings: HA replicas, volumes, one node-exporter per node", () => {
-        const settings = monitoringSchema.parse((readStackConfig("production")["groundwork:addons"] as any).monitoring);
+        const settings = monitoringSchema.parse(productionMonitoring);
         const budgets = monitoringBudgets({ ...settings, highAvailability: true });
         for (const [namespace, budget] of [["monitoring", budgets.monitoring], ["monitoring-node-exporter", budgets.nodeExporter]] as const) {
             const hard = (run.ofType(types.quota).find((quota) => (quota.inputs as any).metadata.namespace === namespace)!.inputs as any).spec.hard;
@@ -236,9 +256,9 @@ describe("monitoring: the production stack", function () {
 
     it("sets the chart's retention, volume and replicas from the settings", () => {
         const values = (run.get(types.chart, "addons-monitoring-kube-prometheus-stack").inputs as any).values;
-        assert.equal(values.prometheus.prometheusSpec.retention, "30d");
+        assert.equal(values.prometheus.prometheusSpec.retention, productionMonitoring.retention);
         assert.equal(values.prometheus.prometheusSpec.replicas, 2);
-        assert.equal(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, "100Gi");
+        assert.equal(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage, productionMonitoring.storage);
         assert.equal(values["prometheus-node-exporter"].namespaceOverride, "monitoring-node-exporter");
         assert.equal(values["prometheus-node-exporter"].serviceAccount.automountServiceAccountToken, false);
         assert.equal(values.grafana.testFramework.enabled, false);
@@ -250,9 +270,7 @@ describe("monitoring: off", function () {
     this.timeout(60000);
 
     it("creates nothing monitoring-related: no chart, no namespaces, no monitors, rules, dashboards, exporters or their policies", async () => {
-        const addons = structuredClone(readStackConfig("staging")["groundwork:addons"]) as any;
-        addons.monitoring.enabled = false;
-        const run = await runStack("staging", { overrides: { "groundwork:addons": addons } });
+        const run = await runStack("staging", { config: monitored("staging", { enabled: false }) });
         const related = run.resources.filter((resource) =>
             resource.type.includes("monitoring.coreos.com") || resource.name.includes("monitoring") || resource.name.endsWith("-postgres-metrics"));
         assert.deepEqual(related.map((resource) => `${resource.type} ${resource.name}`), []);
@@ -266,8 +284,7 @@ describe("monitoring: per-tier alert settings", function () {
     this.timeout(60000);
 
     it("gives a tier its own thresholds and durations over the stack's, and leaves the other tiers at the stack's", async () => {
-        const config = structuredClone(readStackConfig("staging")) as any;
-        config["groundwork:addons"].monitoring.alerts = { errorRatePercent: 8, databaseDownFor: "3m" };
+        const config = monitored("staging", { enabled: true, alerts: { errorRatePercent: 8, databaseDownFor: "3m" } }) as any;
         config["groundwork:tiers"][0].alerts = { errorRatePercent: 20, errorRateFor: "1m", memoryPercent: 75 };
         const run = await runStack("staging", { config });
         const rulesOf = (tier: string) => (run.get(types.rule, `${tier}-monitoring-rules`).inputs as any).spec.groups[0].rules as AlertRule[];
@@ -323,18 +340,18 @@ describe("monitoring: Alertmanager receivers", function () {
         assert.deepEqual([unrouted.route.routes, unrouted.receivers], [[], [{ name: silentReceiver }]]);
     });
 
-    describe("in the staging stack", () => {
+    describe("in a staging stack", () => {
         const keys = Object.fromEntries(alertReceivers.map((receiver) => [receiver, `groundwork:${alertReceiverSecretKeys[receiver]}`])) as Record<AlertReceiver, string>;
         let run: StackRun;
         let silent: StackRun;
         before(async () => {
-            const addons = structuredClone(readStackConfig("staging")["groundwork:addons"]) as any;
-            addons.monitoring.alertmanager = { routes: { critical: ["pagerDuty", "slack"], warning: ["slack"] }, slackChannel: "#agentguard" };
+            const alertmanager = { routes: { critical: ["pagerDuty", "slack"], warning: ["slack"] }, slackChannel: "#agentguard" };
             run = await runStack("staging", {
-                overrides: { "groundwork:addons": addons, [keys.pagerDuty]: testReceiverCredentials.pagerDuty, [keys.slack]: testReceiverCredentials.slack },
+                config: monitored("staging", { enabled: true, alertmanager }),
+                overrides: { [keys.pagerDuty]: testReceiverCredentials.pagerDuty, [keys.slack]: testReceiverCredentials.slack },
                 secretKeys: Object.values(keys),
             });
-            silent = await runStack("staging");
+            silent = await runStack("staging", { config: monitored("staging") });
         });
         const chartValues = (stack: StackRun) => (stack.get(types.chart, "addons-monitoring-kube-prometheus-stack").inputs as any).values;
 
