@@ -1,24 +1,36 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Redis } from "../../components/data/redis";
+import { aDatabase, aStack, aTier, Environment, RawConfig } from "../support/builders";
 import { runStack, StackRun } from "../support/program";
 
 const claim = "kubernetes:core/v1:PersistentVolumeClaim";
 const statefulSet = "kubernetes:apps/v1:StatefulSet";
 
+/** Each tier's database volume, and the shared Redis's, in databases(). */
+const databaseSizes: Record<string, string> = { "backend": "20Gi", "ai-engine": "50Gi", "executor": "10Gi" };
+const redisSize = "5Gi";
+const tierNames = Object.keys(databaseSizes);
+
+/** A tier per entry of databaseSizes with its database and Redis, backend calling the others. */
+function databases(environment: Environment): RawConfig {
+    return aStack(environment)
+        .withTier(...tierNames.map((name) => aTier(name).withDatabase(aDatabase({ storage: databaseSizes[name] })).withRedis().calledBy(...(name === "backend" ? [] : ["backend"]))))
+        .withRedis({ storage: redisSize })
+        .build();
+}
+
 describe("databases", function () {
     this.timeout(60000);
     const runs: Record<string, StackRun> = {};
     before(async () => {
-        runs.staging = await runStack("staging");
-        runs.production = await runStack("production");
+        runs.staging = await runStack("staging", { config: databases("staging") });
+        runs.production = await runStack("production", { config: databases("production") });
     });
 
     const volumes: [string, string, string][] = [
-        ["backend-postgres-data", "data-backend-postgres-0", "20Gi"],
-        ["ai-engine-postgres-data", "data-ai-engine-postgres-0", "50Gi"],
-        ["executor-postgres-data", "data-executor-postgres-0", "10Gi"],
-        ["redis-data", "data-redis-0", "5Gi"],
+        ...tierNames.map((name): [string, string, string] => [`${name}-postgres-data`, `data-${name}-postgres-0`, databaseSizes[name]]),
+        ["redis-data", "data-redis-0", redisSize],
     ];
 
     for (const [resource, claimName, size] of volumes) {
@@ -69,7 +81,7 @@ describe("databases", function () {
     });
 
     it("backs every database up daily at 02:00 UTC, keeps 7 days, and stays restricted", () => {
-        for (const tier of ["backend", "ai-engine", "executor"]) {
+        for (const tier of tierNames) {
             const cron = (runs.production.get("kubernetes:batch/v1:CronJob", `${tier}-postgres-backup`).inputs as any).spec;
             assert.equal(cron.schedule, "0 2 * * *");
             assert.equal(cron.timeZone, "Etc/UTC");
@@ -90,7 +102,7 @@ describe("databases", function () {
         assert.deepEqual(container.args.slice(0, 4), ["--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes"]);
         assert.ok(container.env.every((variable: any) => variable.valueFrom?.secretKeyRef));
         const policy = (runs.production.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "redis-ingress").inputs as any).spec;
-        assert.deepEqual(policy.ingress[0].from[0].namespaceSelector.matchExpressions[0].values, ["backend", "ai-engine", "executor"]);
+        assert.deepEqual(policy.ingress[0].from[0].namespaceSelector.matchExpressions[0].values, tierNames);
         assert.deepEqual(policy.ingress[0].from[0].podSelector.matchLabels, { "groundwork.dev/redis-client": "true" });
     });
 
@@ -100,7 +112,7 @@ describe("databases", function () {
         const redisPod = (run.get(statefulSet, "redis-statefulset").inputs as any).spec.template.metadata.labels;
         const redisPort = (run.get("kubernetes:core/v1:Service", "redis-service").inputs as any).spec.ports[0].port;
         const admitted = (run.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "redis-ingress").inputs as any).spec.ingress[0].from[0].podSelector.matchLabels;
-        for (const tier of ["backend", "ai-engine", "executor"]) {
+        for (const tier of tierNames) {
             const secret = run.get("kubernetes:core/v1:Secret", `redis-credentials-${tier}`);
             assert.equal((secret.inputs as any).metadata.namespace, tier);
             assert.ok(secret.dependencies.some((urn) => urn.endsWith(`$kubernetes:core/v1:Namespace::${tier}`)), `${tier}: the Secret must wait for its namespace`);
@@ -128,7 +140,7 @@ describe("databases", function () {
     });
 
     it("keeps protectData switchable per stack", async () => {
-        const run = await runStack("staging", { overrides: { "groundwork:protectData": true } });
+        const run = await runStack("staging", { config: databases("staging"), overrides: { "groundwork:protectData": true } });
         assert.ok(run.ofType(claim).every((recorded) => recorded.protect));
     });
 });
