@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { checkWorkload } from "../../policy/core";
 import { versions } from "../../components/versions";
-import { readStackConfig, revealSecrets, runStack, StackRun, testSecretValue, withTestSecrets } from "../support/program";
+import { parseCpu } from "../../components/platform/quantity";
+import { aDatabase, aStack, aTier, Environment, RawConfig } from "../support/builders";
+import { revealSecrets, runStack, StackRun, testSecretValue, withTestSecrets } from "../support/program";
 import { unwrapValues } from "../support/mocks";
 import { overruns } from "../support/quota";
 
@@ -27,39 +29,40 @@ const placement = {
 const databasePlacement = { nodeSelector: { "node.kubernetes.io/pool": "data" } };
 const redisPlacement = { tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }] };
 
+/** Two maintenance jobs: one sized like its tier, one at a size of its own. */
+const cleanupJob = { name: "metrics-cleanup", schedule: "0 3 * * *", command: ["node", "dist/jobs/metrics-cleanup.js"] };
+const retrainJob = {
+    name: "retrain", schedule: "0 4 * * 0", command: ["python", "-m", "retrain"], activeDeadlineSeconds: 14400,
+    resources: { requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+};
+
 /**
- * A stack file with two more tiers using every workload capability: mlflow (a StatefulSet of two
- * replicas, each with its own volume, application secrets, a scheduled job replaced when late, its
- * own PostgreSQL placed apart) and reports (a Deployment with one ReadWriteOnce volume).
+ * Tiers using every workload capability: backend and ai-engine with a maintenance job each, mlflow (a
+ * StatefulSet of two replicas, each with its own volume, application secrets, a scheduled job replaced
+ * when late, its own PostgreSQL placed apart) and reports (a Deployment with one ReadWriteOnce volume),
+ * with Redis placed where its own placement says.
  */
-function withCapabilities(stack: string): Record<string, unknown> {
-    const config = structuredClone(readStackConfig(stack)) as any;
-    config["groundwork:tiers"].push({
-        name: "mlflow",
-        image: "ghcr.io/mlflow/mlflow:v3.4.0",
-        port: 5000,
-        replicas: 2,
-        kind: "StatefulSet",
-        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-        logLevel: "info",
-        callers: ["ai-engine"],
-        secrets: ["MLFLOW_TRACKING_PASSWORD", "AWS_SECRET_ACCESS_KEY"],
-        volumes: [{ name: "artifacts", mountPath: "/mlflow/artifacts", size: "10Gi" }],
-        cronJobs: [{ name: "gc", schedule: "@daily", command: ["mlflow", "gc"], concurrencyPolicy: "Replace", successfulJobsHistoryLimit: 3 }],
-        placement,
-        database: { storage: "5Gi", placement: databasePlacement },
-        redis: true,
-    }, {
-        name: "reports",
-        image: "ghcr.io/groundwork-platform/reports:1.0.0",
-        port: 8080,
-        replicas: 1,
-        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-        logLevel: "info",
-        volumes: [{ name: "cache", mountPath: "/var/cache/reports", size: "1Gi" }],
-    });
-    config["groundwork:redis"].placement = redisPlacement;
-    return config;
+function withCapabilities(environment: Environment, jobs = true): RawConfig {
+    const cronJobs = (...scheduled: Record<string, unknown>[]) => ({ cronJobs: jobs ? scheduled : [] });
+    return aStack(environment)
+        .withTier(
+            aTier("backend").withDatabase().withRedis().with(cronJobs(cleanupJob)),
+            aTier("ai-engine").calledBy("backend").autoscaled(1, 3).withDatabase().withRedis().with(cronJobs(retrainJob)),
+            aTier("mlflow").calledBy("ai-engine").withDatabase(aDatabase({ storage: "5Gi", placement: databasePlacement })).withRedis().with({
+                image: "ghcr.io/mlflow/mlflow:v3.4.0",
+                port: 5000,
+                replicas: 2,
+                kind: "StatefulSet",
+                resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                secrets: ["MLFLOW_TRACKING_PASSWORD", "AWS_SECRET_ACCESS_KEY"],
+                volumes: [{ name: "artifacts", mountPath: "/mlflow/artifacts", size: "10Gi" }],
+                ...cronJobs({ name: "gc", schedule: "@daily", command: ["mlflow", "gc"], concurrencyPolicy: "Replace", successfulJobsHistoryLimit: 3 }),
+                placement,
+            }),
+            aTier("reports").with({ replicas: 1, volumes: [{ name: "cache", mountPath: "/var/cache/reports", size: "1Gi" }] }),
+        )
+        .withRedis({ storage: "1Gi", placement: redisPlacement })
+        .build();
 }
 
 const restricted = (type: string, inputs: unknown) => checkWorkload(type, unwrapValues(inputs) as any, { level: "restricted", version: versions.podSecurity })
@@ -69,7 +72,7 @@ describe("tier workloads: secrets, scheduled jobs, volumes, placement", function
     this.timeout(60000);
     const runs: Record<string, StackRun> = {};
     before(async () => {
-        for (const stack of ["staging", "production"]) {
+        for (const stack of ["staging", "production"] as const) {
             const { config, secretKeys } = withTestSecrets(withCapabilities(stack));
             runs[stack] = await runStack(stack, { config, secretKeys });
         }
@@ -136,14 +139,15 @@ describe("tier workloads: secrets, scheduled jobs, volumes, placement", function
             }
         });
 
-        it("runs the stack files' maintenance jobs: metrics cleanup daily at 03:00, AI retraining Sundays at 04:00 with 4 CPU / 8Gi", () => {
+        it("runs each tier's jobs at their schedule, a job that sets its size at that size and deadline, the others at the tier's", () => {
             for (const stack of ["staging", "production"]) {
                 const cleanup = runs[stack].get(types.cronJob, "backend-cron-metrics-cleanup").inputs as any;
-                assert.equal(cleanup.spec.schedule, "0 3 * * *", stack);
+                assert.equal(cleanup.spec.schedule, cleanupJob.schedule, stack);
+                assert.deepEqual(cleanup.spec.jobTemplate.spec.template.spec.containers[0].resources, aTier().build().resources, stack);
                 const retrain = runs[stack].get(types.cronJob, "ai-engine-cron-retrain").inputs as any;
-                assert.equal(retrain.spec.schedule, "0 4 * * 0", stack);
-                assert.deepEqual(retrain.spec.jobTemplate.spec.template.spec.containers[0].resources,
-                    { requests: { cpu: "4", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } }, stack);
+                assert.equal(retrain.spec.schedule, retrainJob.schedule, stack);
+                assert.equal(retrain.spec.jobTemplate.spec.activeDeadlineSeconds, retrainJob.activeDeadlineSeconds, stack);
+                assert.deepEqual(retrain.spec.jobTemplate.spec.template.spec.containers[0].resources, retrainJob.resources, stack);
                 for (const name of ["backend-cron-metrics-cleanup", "ai-engine-cron-retrain"]) {
                     assert.deepEqual(restricted(types.cronJob, runs[stack].get(types.cronJob, name).inputs), [], `${stack} ${name}`);
                 }
@@ -169,16 +173,14 @@ describe("tier workloads: secrets, scheduled jobs, volumes, placement", function
         });
 
         it("counts every job in its namespace's quota: one pod with Forbid, two with Replace", async () => {
-            const staging = withCapabilities("staging") as any;
-            for (const tier of staging["groundwork:tiers"]) {
-                tier.cronJobs = [];
-            }
-            const { config, secretKeys } = withTestSecrets(staging);
+            const { config, secretKeys } = withTestSecrets(withCapabilities("staging", false));
             const withoutJobs = await runStack("staging", { config, secretKeys });
             const hard = (run: StackRun, namespace: string) => (run.get(types.quota, `${namespace}-quota`).inputs as any).spec.hard;
             assert.equal(Number(hard(runs.staging, "mlflow").pods) - Number(hard(withoutJobs, "mlflow").pods), 2);
             assert.equal(Number(hard(runs.staging, "ai-engine").pods) - Number(hard(withoutJobs, "ai-engine").pods), 1);
-            assert.deepEqual([hard(runs.staging, "ai-engine")["limits.cpu"], hard(withoutJobs, "ai-engine")["limits.cpu"]], ["9600m", "5600m"]);
+            // The retraining job forbids overlap: one pod at its own size on top of the tier's.
+            const limitsCpu = (run: StackRun) => parseCpu(hard(run, "ai-engine")["limits.cpu"])!;
+            assert.equal(limitsCpu(runs.staging) - limitsCpu(withoutJobs), parseCpu(retrainJob.resources.limits.cpu));
         });
     });
 
