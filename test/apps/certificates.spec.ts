@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { problemsOf } from "../edge/stacks";
-import { readStackConfig, runStack, StackRun } from "../support/program";
+import { aStack, aTier } from "../support/builders";
+import { runStack, StackRun } from "../support/program";
 import { assertProblem } from "../support/problems";
 
 const brokerLink = {
@@ -9,10 +10,10 @@ const brokerLink = {
     dnsNames: ["executor.executor.svc", "executor.executor.svc.cluster.local"],
 };
 
-/** The local stack with `certificates` on the executor (tiers[2]). */
+/** A local stack whose executor (tiers[1]) holds `certificates`, called by backend (tiers[0]), which holds none. */
 function withCertificates(change: (certificates: any[], tier: any) => void = () => undefined): Record<string, unknown> {
-    const config = structuredClone(readStackConfig("local")) as any;
-    const tier = config["groundwork:tiers"][2];
+    const config = aStack("local").withTier(aTier("backend"), aTier("executor").calledBy("backend")).build() as any;
+    const tier = config["groundwork:tiers"][1];
     tier.certificates = [structuredClone(brokerLink)];
     change(tier.certificates, tier);
     return config;
@@ -23,7 +24,7 @@ function waitsFor(dependent: { dependencies: string[] }, dependency: { type: str
     return dependent.dependencies.some((urn) => urn.endsWith(`::${dependency.type}::${dependency.name}`) || urn.endsWith(`$${dependency.type}::${dependency.name}`));
 }
 
-const at = "groundwork:tiers[2].certificates";
+const at = "groundwork:tiers[1].certificates";
 const certificateType = "kubernetes:cert-manager.io/v1:Certificate";
 const badConfigs: { name: string; change: (certificates: any[], tier: any) => void; expected: string }[] = [
     { name: "a DNS name with an underscore", change: (certificates) => { certificates[0].dnsNames = ["broker_link.atb.svc"]; },

@@ -1,30 +1,29 @@
 import * as assert from "node:assert/strict";
 import { escalationReasonAnnotation } from "../../components/apps/cluster-access";
 import { problemsOf } from "../edge/stacks";
-import { readStackConfig, runStack, StackRun } from "../support/program";
+import { aStack, aTier } from "../support/builders";
+import { runStack, StackRun } from "../support/program";
 import { assertProblem } from "../support/problems";
 
 const crdFile = "test/fixtures/crds/brokers.yaml";
 const brokerRules = [{ apiGroups: ["atb.example.com"], resources: ["brokers", "brokers/status", "links"], verbs: ["get", "list", "watch", "update", "patch"] }];
 
-/** The local stack plus an operator tier (tiers[3]) with `clusterAccess`, changed by `change`. */
+/** A local stack of an app tier with namespaced API access (tiers[0]) and an operator tier (tiers[1]) with `clusterAccess`, changed by `change`. */
 function withOperator(change: (access: any, config: any) => void = () => undefined): Record<string, unknown> {
-    const config = structuredClone(readStackConfig("local")) as any;
     const access = { rules: structuredClone(brokerRules), crds: [{ file: crdFile }] };
-    config["groundwork:tiers"].push({
-        name: "operator",
-        image: "ghcr.io/atb/operator:2.3.1",
-        port: 8080,
-        replicas: 1,
-        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-        egress: [{ cidr: "10.0.0.1/32", ports: [443] }],
-        clusterAccess: access,
-    });
+    const apiServer = [{ cidr: "10.0.0.1/32", ports: [443] }];
+    const config = aStack("local")
+        .withTier(
+            aTier("backend").with({ egress: apiServer, apiAccess: [{ apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get"] }] }),
+            aTier("operator").with({ image: "ghcr.io/atb/operator:2.3.1", egress: apiServer }),
+        )
+        .build() as any;
+    config["groundwork:tiers"][1].clusterAccess = access;
     change(access, config);
     return config;
 }
 
-const at = "groundwork:tiers[3].clusterAccess";
+const at = "groundwork:tiers[1].clusterAccess";
 
 /** Whether `dependent` waits for `dependency` (dependencies are recorded as the mock monitor names them). */
 function waitsFor(dependent: { dependencies: string[] }, dependency: { type: string; name: string }): boolean {
@@ -72,12 +71,12 @@ const badConfigs: { name: string; change: (access: any, config: any) => void; ex
         expected: `${at}.crds[0].chart.version ("^1.2.0") must be an exact chart version such as "1.4.2"` },
     { name: "a CRD chart over plain HTTP", change: (access) => { access.crds = [{ chart: { repository: "http://charts.example.com", name: "atb-crds", version: "1.2.0" } }]; },
         expected: `${at}.crds[0].chart.repository ("http://charts.example.com") must be an https:// Helm repository or an oci:// registry URL` },
-    { name: "cluster access without egress to the API server", change: (_access, config) => { config["groundwork:tiers"][3].egress = []; },
-        expected: "groundwork:tiers[3].clusterAccess ({\"rules\":[{\"apiGroups\":[\"atb.example.com\"],\"resources\":[\"...) needs egress to the Kubernetes API server" },
+    { name: "cluster access without egress to the API server", change: (_access, config) => { config["groundwork:tiers"][1].egress = []; },
+        expected: "groundwork:tiers[1].clusterAccess ({\"rules\":[{\"apiGroups\":[\"atb.example.com\"],\"resources\":[\"...) needs egress to the Kubernetes API server" },
     { name: "two tiers creating one CRD", change: (_access, config) => {
-        const second = structuredClone(config["groundwork:tiers"][3]);
+        const second = structuredClone(config["groundwork:tiers"][1]);
         config["groundwork:tiers"].push({ ...second, name: "operator-b" });
-    }, expected: "groundwork:tiers[4].clusterAccess.crds[0].file (\"test/fixtures/crds/brokers.yaml\") defines CRD brokers.atb.example.com, which tier \"operator\" already creates" },
+    }, expected: "groundwork:tiers[2].clusterAccess.crds[0].file (\"test/fixtures/crds/brokers.yaml\") defines CRD brokers.atb.example.com, which tier \"operator\" already creates" },
 ];
 
 describe("operator tiers: clusterAccess", function () {
