@@ -1,25 +1,46 @@
 import * as assert from "node:assert/strict";
 import { versions } from "../../components/versions";
-import { readStackConfig, runStack, StackRun } from "../support/program";
+import { aDatabase, aStack, aTier, Environment, StackBuilder, TierBuilder } from "../support/builders";
+import { runStack, StackRun } from "../support/program";
 import { demandOf, hardOf, overruns } from "../support/quota";
 import { kinds as types } from "../support/kinds";
 
 const stagingVariant = "staging without the edge, two hosts proven over HTTP-01, an explicit executor quota";
 
+/**
+ * backend (HPA 3..10 of 500m/512Mi requests and 1/1Gi limits, a nightly job sized like it, a 20Gi
+ * database), ai-engine and executor, all Redis clients, with monitoring on; `tier` changes each.
+ */
+function guarded(environment: Environment, tier: (builder: TierBuilder) => TierBuilder = (builder) => builder): StackBuilder {
+    return aStack(environment)
+        .withTier(
+            tier(aTier("backend").autoscaled(3, 10).withDatabase(aDatabase({ storage: "20Gi" })).withRedis().with({
+                resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                cronJobs: [{ name: "metrics-cleanup", schedule: "0 3 * * *", command: ["node", "cleanup.js"] }],
+            })),
+            tier(aTier("ai-engine").calledBy("backend").withDatabase().withRedis()),
+            tier(aTier("executor").calledBy("backend").withDatabase().withRedis()),
+        )
+        .withRedis()
+        .withAddons({ monitoring: { enabled: true } });
+}
+
+const explicitQuota = { cpu: "8", memory: "16Gi", pods: 40, storage: "100Gi" };
+
 describe("namespace guardrails", function () {
     this.timeout(60000);
     const runs: Record<string, StackRun> = {};
     before(async () => {
-        runs.production = await runStack("production");
-        const staging = structuredClone(readStackConfig("staging")) as any;
-        const tiers = staging["groundwork:tiers"];
-        tiers[0].public.hosts.push("www.staging.groundwork.example.com");
-        tiers[2].quota = { cpu: "8", memory: "16Gi", pods: 40, storage: "100Gi" };
-        staging["groundwork:addons"].ingressNginx.cloudflare.verifyOriginPull = false;
+        runs.production = await runStack("production", { config: guarded("production").build() });
         // Without the edge, Let's Encrypt proves each of backend's two hosts with a solver pod of its own.
-        runs[stagingVariant] = await runStack("staging", {
-            overrides: { "groundwork:tiers": tiers, "groundwork:edge": { enabled: false }, "groundwork:addons": staging["groundwork:addons"] },
-        });
+        const staging = guarded("staging", (tier) => {
+            switch (tier.name) {
+                case "backend": return tier.public("api.example.com", "www.example.com");
+                case "executor": return tier.with({ quota: explicitQuota });
+                default: return tier;
+            }
+        }).withAddons({ defaultIssuer: "letsencrypt-staging", certManager: { acmeEmail: "platform@example.com" }, monitoring: { enabled: true } });
+        runs[stagingVariant] = await runStack("staging", { config: staging.build() });
     });
 
     for (const namespace of ["backend", "ai-engine", "executor", "redis"]) {
@@ -42,7 +63,7 @@ describe("namespace guardrails", function () {
 
     it("sizes the quota for the peak: max replicas plus surge, database and backup", () => {
         const hard = (runs.production.get(types.quota, "backend-quota").inputs as any).spec.hard;
-        // backend in production: HPA max 10 + 3 surge = 13 pods of 1 CPU / 1Gi, the metrics-cleanup job sized like them,
+        // backend (guarded()): HPA max 10 + 3 surge = 13 pods of 1 CPU / 1Gi, the metrics-cleanup job sized like them,
         // database 1 / 1Gi with its exporter
         // sidecar 10m / 32Mi, limits 100m / 64Mi (production runs monitoring), backup 500m / 512Mi.
         assert.deepEqual(hard, {
@@ -60,9 +81,8 @@ describe("namespace guardrails", function () {
 
     it("uses an explicit quota unchanged when it covers the peak", () => {
         const hard = (runs[stagingVariant].get(types.quota, "executor-quota").inputs as any).spec.hard;
-        assert.equal(hard.pods, "40");
-        assert.equal(hard["limits.cpu"], "8");
-        assert.equal(hard["requests.storage"], "100Gi");
+        assert.deepEqual([hard.pods, hard["limits.cpu"], hard["limits.memory"], hard["requests.storage"]],
+            [String(explicitQuota.pods), explicitQuota.cpu, explicitQuota.memory, explicitQuota.storage]);
     });
 
     for (const label of ["production", stagingVariant]) {
