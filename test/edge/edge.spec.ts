@@ -5,9 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkExpression, ExpressionUse } from "../../components/edge/expression";
 import { originPullCaExpiry, originPullCaPem, originPullCaSecretName, originPullCaSha256 } from "../../components/edge/originPullCa";
 import { managedRulesetIds, owaspParanoiaLevels } from "../../components/edge/planLimits";
-import { runStack, valueOf } from "../support/program";
+import { RawConfig } from "../support/builders";
+import { readStackConfig, runStack, valueOf } from "../support/program";
 import { matches, Request } from "./rules";
-import { edgeOf, parse, stackConfig } from "./stacks";
+import { edgeOf, hosts, memberStack, ownerStack, parse, tokenKey, zone } from "./stacks";
 
 interface Registered {
     type: string;
@@ -36,8 +37,9 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
     }
 }
 
-/** Runs the Edge component alone under mocks for a stack's parsed config. */
-async function runEdge(stack: string, options: { change?: (edge: any) => void; address?: string } = {}) {
+/** Runs the Edge component alone under mocks for a stack's parsed config, `change` applied to its edge section, in a stack named after its environment. */
+async function runEdge(raw: RawConfig, options: { change?: (edge: any) => void; address?: string } = {}) {
+    const stack = String(raw["groundwork:environment"]);
     const registered: Registered[] = [];
     const invokes: { token: string; inputs: Record<string, any> }[] = [];
     await pulumi.runtime.setMocks({
@@ -51,9 +53,11 @@ async function runEdge(stack: string, options: { change?: (edge: any) => void; a
         },
     }, "groundwork", stack);
     const { Edge } = await import("../../components/edge");
-    const config = parse(stackConfig(stack, (raw) => options.change?.(edgeOf(raw))));
+    const changed = structuredClone(raw);
+    options.change?.(edgeOf(changed));
+    const config = parse(changed);
     if (!config.edge.enabled) {
-        assert.fail(`the ${stack} stack file must enable the edge`);
+        assert.fail(`the ${stack} stack must enable the edge`);
     }
     const edge = new Edge("edge", {
         config: config.edge,
@@ -92,7 +96,7 @@ const ddosPhase = "ddos_l7";
 type Outcome = "pass" | "block" | "managed_challenge";
 
 /**
- * What production's WAF must do, evaluated over the rules as registered: the custom rules' outcome
+ * What the owner's WAF (ownerEdge(), and the committed production stack's) must do, evaluated over the rules as registered: the custom rules' outcome
  * (the first matching rule acts) and which rate limits count the request.
  */
 const protections: { what: string; request: Request; outcome: Outcome; countedBy: string[] }[] = [
@@ -120,15 +124,15 @@ function customOutcome(rules: any[], request: Request): Outcome {
 }
 
 describe("Cloudflare edge component", () => {
-    describe("production (owner of groundwork.example.com, business plan)", () => {
+    describe(`production (owner of ${zone.name}, business plan)`, () => {
         let run: Awaited<ReturnType<typeof runEdge>>;
         before(async () => {
-            run = await runEdge("production");
+            run = await runEdge(ownerStack());
         });
 
         it("looks the zone up by name and account through its own provider, holding the token as a secret", () => {
             assert.deepEqual(run.invokes.map((invoke) => [invoke.token, invoke.inputs.filter]), [
-                ["cloudflare:index/getZone:getZone", { name: "groundwork.example.com", account: { id: "5a0f3e2c8b7d4e6f9a1b2c3d4e5f6a7b" } }],
+                ["cloudflare:index/getZone:getZone", { name: zone.name, account: { id: zone.accountId } }],
             ]);
             assert.deepEqual(run.one("pulumi:providers:cloudflare").inputs.apiToken, secret("test-token"));
             assert.equal(run.outputs.zoneId, zoneId);
@@ -185,6 +189,7 @@ describe("Cloudflare edge component", () => {
         });
 
         it("overrides the HTTP DDoS Attack Protection ruleset to high sensitivity and block, for all traffic", () => {
+            assert.deepEqual(run.edge.ddosL7, edgeOf(ownerStack()).ddosL7);
             assert.deepEqual(run.edge.ddosL7, { sensitivity: "high", action: "block" });
             const rules = ruleset(ddosPhase);
             assert.equal(rules.length, 1);
@@ -220,26 +225,26 @@ describe("Cloudflare edge component", () => {
 
         it("points a proxied DNS record for every public host at the ingress address", () => {
             assert.deepEqual(run.ofType(dnsRecordType).map((resource) => resource.inputs), [{
-                zoneId, name: "api.groundwork.example.com", type: "A", content: "203.0.113.10", proxied: true, ttl: 1,
+                zoneId, name: hosts.owner, type: "A", content: "203.0.113.10", proxied: true, ttl: 1,
                 comment: "groundwork tier backend: proxied to the ingress load balancer",
             }]);
-            assert.deepEqual(run.outputs.hostnames, ["api.groundwork.example.com"]);
+            assert.deepEqual(run.outputs.hostnames, [hosts.owner]);
         });
 
         it("chains tls key → CSR → Origin CA certificate → TLS Secret → the tier's ingress", () => {
             const key = run.one("tls:index/privateKey:PrivateKey");
             assert.deepEqual(key.inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
             const csr = run.one("tls:index/certRequest:CertRequest");
-            assert.deepEqual(csr.inputs, { privateKeyPem: secret("KEY(edge-origin-key)"), subject: { commonName: "api.groundwork.example.com" }, dnsNames: ["api.groundwork.example.com"] });
+            assert.deepEqual(csr.inputs, { privateKeyPem: secret("KEY(edge-origin-key)"), subject: { commonName: hosts.owner }, dnsNames: [hosts.owner] });
             const certificate = run.one("cloudflare:index/originCaCertificate:OriginCaCertificate");
             assert.deepEqual(certificate.inputs, {
-                csr: "CSR(KEY(edge-origin-key); api.groundwork.example.com)", hostnames: ["api.groundwork.example.com"], requestType: "origin-ecc", requestedValidity: 5475,
+                csr: `CSR(KEY(edge-origin-key); ${hosts.owner})`, hostnames: [hosts.owner], requestType: "origin-ecc", requestedValidity: 5475,
             });
             const tlsSecret = run.ofType(secretType).find((resource) => resource.name === "edge-backend-origin-tls");
             assert.deepEqual(tlsSecret?.inputs, {
                 apiVersion: "v1", kind: "Secret", type: "kubernetes.io/tls",
                 metadata: { name: "cloudflare-origin-tls", namespace: "backend", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "groundwork-edge" } },
-                stringData: secret({ "tls.crt": "CERT(CSR(KEY(edge-origin-key); api.groundwork.example.com))", "tls.key": "KEY(edge-origin-key)" }),
+                stringData: secret({ "tls.crt": `CERT(CSR(KEY(edge-origin-key); ${hosts.owner}))`, "tls.key": "KEY(edge-origin-key)" }),
             });
             assert.equal(run.outputs.tiers.backend.tlsSecretName, "cloudflare-origin-tls");
         });
@@ -281,7 +286,7 @@ describe("Cloudflare edge component", () => {
     describe("staging (member of production's zone)", () => {
         let run: Awaited<ReturnType<typeof runEdge>>;
         before(async () => {
-            run = await runEdge("staging", { address: "lb-1234.elb.example.net" });
+            run = await runEdge(memberStack(), { address: "lb-1234.elb.example.net" });
         });
 
         it("registers no ruleset in any phase and no zone setting: the owner's cover it", () => {
@@ -292,18 +297,33 @@ describe("Cloudflare edge component", () => {
 
         it("points its own host at a load-balancer hostname with a CNAME", () => {
             assert.deepEqual(run.ofType(dnsRecordType).map((resource) => [resource.inputs.name, resource.inputs.type, resource.inputs.content, resource.inputs.proxied]),
-                [["api.staging.groundwork.example.com", "CNAME", "lb-1234.elb.example.net", true]]);
+                [[hosts.member, "CNAME", "lb-1234.elb.example.net", true]]);
         });
 
         it("has its own origin certificate for its own host", () => {
-            assert.deepEqual(run.one("cloudflare:index/originCaCertificate:OriginCaCertificate").inputs.hostnames, ["api.staging.groundwork.example.com"]);
+            assert.deepEqual(run.one("cloudflare:index/originCaCertificate:OriginCaCertificate").inputs.hostnames, [hosts.member]);
             assert.deepEqual(run.ofType(secretType).map((resource) => resource.name).sort(), ["edge-backend-origin-tls", "edge-origin-pull-ca"]);
         });
     });
 
+    describe("the committed production stack's WAF", () => {
+        let rules: Record<string, any[]>;
+        before(async () => {
+            const run = await runEdge({ ...readStackConfig("production"), [tokenKey]: "test-token" });
+            rules = Object.fromEntries(run.ofType(rulesetType).map((resource) => [resource.inputs.phase, resource.inputs.rules]));
+        });
+
+        for (const { what, request, outcome, countedBy } of protections) {
+            it(`${outcome === "pass" ? "lets through" : `answers with ${outcome}`} ${what}${countedBy.length > 0 ? `, counted by ${countedBy.join(" and ")}` : ""}`, () => {
+                assert.equal(customOutcome(rules[phases.custom], request), outcome);
+                assert.deepEqual(rules[phases.rateLimit].filter((rule) => rule.enabled && matches(rule.expression, request)).map((rule) => rule.ref), countedBy);
+            });
+        }
+    });
+
     describe("plan-dependent shapes", () => {
         it("deploys no managed ruleset on the free plan and keeps its one rate limit and its DDoS override", async () => {
-            const run = await runEdge("production", {
+            const run = await runEdge(ownerStack(), {
                 address: "2001:db8::10",
                 change: (edge) => {
                     edge.plan = "free";
@@ -316,7 +336,7 @@ describe("Cloudflare edge component", () => {
         });
 
         it("keeps paranoia levels off only above the chosen one, and RSA keys for origin-rsa", async () => {
-            const run = await runEdge("production", {
+            const run = await runEdge(ownerStack(), {
                 change: (edge) => {
                     edge.managedRulesets.owasp = { paranoiaLevel: 4, scoreThreshold: 25, action: "block" };
                     edge.originCertificate = { keyAlgorithm: "RSA-2048", validityDays: 365 };
@@ -331,8 +351,7 @@ describe("Cloudflare edge component", () => {
         });
 
         it("switches authenticated origin pulls off on the zone and drops the client-certificate annotations when configured off", async () => {
-            // A zone of its own: in groundwork.example.com, staging's ingress still verifies origin pulls, which validation refuses.
-            const run = await runEdge("production", { change: (edge) => Object.assign(edge, { authenticatedOriginPulls: false, zone: { ...edge.zone, name: "example.com" } }) });
+            const run = await runEdge(ownerStack(), { change: (edge) => Object.assign(edge, { authenticatedOriginPulls: false }) });
             assert.equal(run.ofType(zoneSettingType).find((resource) => resource.inputs.settingId === "tls_client_auth")?.inputs.value, "off");
             assert.deepEqual(run.outputs.tiers.backend.ingressAnnotations, {});
             assert.deepEqual(run.ofType(secretType).map((resource) => resource.name), ["edge-backend-origin-tls"]);
@@ -361,7 +380,7 @@ describe("Cloudflare edge in the whole program", function () {
     this.timeout(60000);
 
     it("creates each public tier's origin TLS Secret after the tier's namespace, under the edge, at its deployed URN", async () => {
-        const run = await runStack("production");
+        const run = await runStack("production", { config: ownerStack() });
         const tlsSecret = run.get(secretType, "edge-backend-origin-tls");
         const namespace = run.get("kubernetes:core/v1:Namespace", "backend");
         assert.ok(tlsSecret.dependencies.includes(namespace.urn), `the Secret must wait for ${namespace.urn}; it depends on ${tlsSecret.dependencies.join(", ") || "nothing"}`);

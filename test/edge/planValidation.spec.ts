@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { edgeOf, problemsOf, stackConfig } from "./stacks";
+import { edgeOf, memberStack, ownerStack, problemsOf, zone } from "./stacks";
 
-/** Production's edge section with one change; production owns its zone, so plan checks apply. */
-const production = (change: (edge: any) => void) => () => stackConfig("production", (config) => change(edgeOf(config)));
+/** The zone owner's edge (ownerEdge()) with one change; the owner's edge is where plan checks apply. */
+const production = (change: (edge: any) => void) => () => ownerStack((config) => change(edgeOf(config)));
 const onPlan = (plan: string, change: (edge: any) => void = () => undefined) => production((edge) => {
     edge.plan = plan;
     change(edge);
@@ -87,9 +87,9 @@ const cases: { name: string; config: () => Record<string, unknown>; expected: st
         expected: "groundwork:edge.firewallRules[1].ref (\"block-path-traversal\") is already used by another rule" },
     { name: "an unknown plan", config: production((edge) => { edge.plan = "ultimate"; }),
         expected: "groundwork:edge.plan (\"ultimate\") must be one of \"free\", \"pro\", \"business\", \"enterprise\"" },
-    { name: "a host outside the zone", config: () => stackConfig("production", (config) => { config["groundwork:tiers"][0].public.hosts = ["api.example.org"]; }),
-        expected: "groundwork:tiers[0].public.hosts[0] (\"api.example.org\") is not in the Cloudflare zone groundwork.example.com" },
-    { name: "a missing token", config: () => stackConfig("production", (config) => { delete config["groundwork:cloudflareApiToken"]; }),
+    { name: "a host outside the zone", config: () => ownerStack((config) => { config["groundwork:tiers"][0].public.hosts = ["api.example.org"]; }),
+        expected: `groundwork:tiers[0].public.hosts[0] ("api.example.org") is not in the Cloudflare zone ${zone.name}` },
+    { name: "a missing token", config: () => ownerStack((config) => { delete config["groundwork:cloudflareApiToken"]; }),
         expected: "groundwork:cloudflareApiToken is required: it must be set when edge.enabled is true: run `pulumi config set --secret groundwork:cloudflareApiToken <token>`" },
     { name: "an edge section without enabled", config: production((edge) => { delete edge.enabled; }),
         expected: "groundwork:edge.enabled is required: it must set enabled: true or false" },
@@ -105,15 +105,15 @@ const cases: { name: string; config: () => Record<string, unknown>; expected: st
         expected: "groundwork:edge.ddosL7.sensitivity (\"default\") must be one of \"high\", \"medium\", \"low\", \"essentially_off\"" },
     { name: "a DDoS action Cloudflare lacks in overrides", config: production((edge) => { edge.ddosL7.action = "js_challenge"; }),
         expected: "groundwork:edge.ddosL7.action (\"js_challenge\") must be one of \"block\", \"managed_challenge\", \"challenge\", \"log\"" },
-    { name: "a DDoS override in a stack that shares the zone", config: () => stackConfig("staging", (config) => { edgeOf(config).ddosL7 = { sensitivity: "high", action: "block" }; }),
-        expected: "groundwork:edge.ddosL7 ({\"sensitivity\":\"high\",\"action\":\"block\"}) are HTTP DDoS overrides, which belong to the stack that owns zone groundwork.example.com" },
-    { name: "rules in a stack that shares the zone", config: () => stackConfig("staging", (config) => { edgeOf(config).rateLimits = []; }),
-        expected: "groundwork:edge.rateLimits ([]) are rate limits, which belong to the stack that owns zone groundwork.example.com (edge.zoneOwner is false here): "
+    { name: "a DDoS override in a stack that shares the zone", config: () => memberStack((config) => { edgeOf(config).ddosL7 = { sensitivity: "high", action: "block" }; }),
+        expected: `groundwork:edge.ddosL7 ({"sensitivity":"high","action":"block"}) are HTTP DDoS overrides, which belong to the stack that owns zone ${zone.name}` },
+    { name: "rules in a stack that shares the zone", config: () => memberStack((config) => { edgeOf(config).rateLimits = []; }),
+        expected: `groundwork:edge.rateLimits ([]) are rate limits, which belong to the stack that owns zone ${zone.name} (edge.zoneOwner is false here): `
             + "move them to the owner's stack file, where they apply to every host in the zone, or give this stack its own zone" },
 ];
 
 describe("edge plan validation", () => {
-    it("accepts the production edge as configured", () => {
+    it("accepts the owner's edge as built", () => {
         assert.deepEqual(problemsOf(production(() => undefined)()), []);
     });
 

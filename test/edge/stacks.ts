@@ -1,28 +1,88 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parsePlatformConfig, PlatformConfig } from "../../components/config";
-import { asEngineConfig, readStackConfig } from "../support/program";
+import { anEdge, aStack, aTier, RawConfig } from "../support/builders";
+import { asEngineConfig } from "../support/program";
 
 /** The Cloudflare token every edge-enabled stack needs, passed as a secret like `pulumi config set --secret`. */
 export const tokenKey = "groundwork:cloudflareApiToken";
 
-type Raw = Record<string, unknown>;
+/** The zone of ownerStack() and memberStack(), and the host each serves its API on. */
+export const zone = anEdge().zone as { name: string; accountId: string };
+export const hosts = { owner: `api.${zone.name}`, member: `api.staging.${zone.name}` };
 
-/** A stack file's config with the token added and `change` applied to a copy of it. */
-export function stackConfig(stack: string, change: (config: any) => void = () => undefined): Raw {
-    const config = structuredClone({ ...readStackConfig(stack), [tokenKey]: "test-token" }) as any;
+/**
+ * The zone owner's edge on the business plan: three WAF custom rules (path traversal blocked, the
+ * admin pages only from the operations networks, sign-in pages challenged), the Cloudflare Managed
+ * and OWASP rulesets, three rate limits (the API, logins, sign-ups) and an HTTP DDoS override.
+ */
+export function ownerEdge(): Record<string, any> {
+    return anEdge({
+        zoneOwner: true,
+        tls: { minVersion: "1.2", hsts: { maxAgeSeconds: 31536000, includeSubdomains: true, preload: false } },
+        originCertificate: { keyAlgorithm: "ECDSA-P256", validityDays: 5475 },
+        authenticatedOriginPulls: true,
+        firewallRules: [
+            {
+                ref: "block-path-traversal", description: "Block path traversal", action: "block",
+                expression: "(raw.http.request.uri contains \"../\" or raw.http.request.uri contains \"..\\\\\" or lower(raw.http.request.uri) contains \"%2e%2e\" "
+                    + "or lower(raw.http.request.uri) contains \"..%2f\" or lower(raw.http.request.uri) contains \"..%5c\")",
+            },
+            {
+                ref: "admin-allow-list", description: "Admin paths only from the operations networks", action: "block",
+                expression: "(starts_with(http.request.uri.path, \"/admin\") and not ip.src in {198.51.100.0/24 2001:db8:100::/48})",
+            },
+            {
+                ref: "challenge-unverified-bots", description: "Challenge unverified clients on the sign-in, sign-up and admin pages", action: "managed_challenge",
+                expression: "(not cf.client.bot and (http.request.uri.path in {\"/login\" \"/signup\"} or starts_with(http.request.uri.path, \"/admin\")))",
+            },
+        ],
+        managedRulesets: { cloudflareManaged: true, owasp: { paranoiaLevel: 2, scoreThreshold: 40, action: "managed_challenge" } },
+        rateLimits: [
+            { ref: "api", description: "API", expression: "starts_with(http.request.uri.path, \"/api/\")", action: "block", requestsPerPeriod: 100, period: 60, mitigationTimeout: 60 },
+            {
+                ref: "login", description: "Login", expression: "(http.request.uri.path eq \"/api/auth/login\" and http.request.method eq \"POST\")",
+                action: "block", requestsPerPeriod: 10, period: 60, mitigationTimeout: 60,
+            },
+            {
+                ref: "signup", description: "Sign-up", expression: "(http.request.uri.path eq \"/api/auth/signup\" and http.request.method eq \"POST\")",
+                action: "block", requestsPerPeriod: 1, period: 600, mitigationTimeout: 3600,
+            },
+        ],
+        ddosL7: { sensitivity: "high", action: "block" },
+    });
+}
+
+/** A stack of a public backend and a private executor behind `edge`, with the token as `pulumi config set --secret` stores it. */
+function stackBehind(environment: "staging" | "production", host: string, edge: Record<string, any>): RawConfig {
+    return {
+        ...aStack(environment).withTier(aTier("backend").public(host), aTier("executor").calledBy("backend")).withEdge(edge).build(),
+        [tokenKey]: "test-token",
+    };
+}
+
+/** The production stack that owns the zone (ownerEdge()), `change` applied to its config. */
+export function ownerStack(change: (config: any) => void = () => undefined): RawConfig {
+    const config = stackBehind("production", hosts.owner, ownerEdge());
     change(config);
     return config;
 }
 
-/** The production edge section of a config copy, for `change` callbacks. */
+/** A staging stack in the owner's zone (zoneOwner: false), `change` applied to its config. */
+export function memberStack(change: (config: any) => void = () => undefined): RawConfig {
+    const config = stackBehind("staging", hosts.member, anEdge({ zoneOwner: false, originCertificate: { keyAlgorithm: "ECDSA-P256", validityDays: 5475 }, authenticatedOriginPulls: true }));
+    change(config);
+    return config;
+}
+
+/** The edge section of a config, for `change` callbacks. */
 export const edgeOf = (config: any) => config["groundwork:edge"];
 
-export function parse(config: Raw): PlatformConfig {
+export function parse(config: RawConfig): PlatformConfig {
     return parsePlatformConfig(asEngineConfig(config), new Set([tokenKey]));
 }
 
 /** Every problem validation reports for `config`; empty when it is valid. */
-export function problemsOf(config: Raw): string[] {
+export function problemsOf(config: RawConfig): string[] {
     try {
         parse(config);
     } catch (error) {
