@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import { namedStorageClasses, placementNodeLabels } from "../tools/engine/stack-config";
-import { readConfigFile, repoRoot } from "./support/program";
+import { aDatabase, aStack, aTier } from "./support/builders";
 
 describe("loopback cluster: what a stack needs of it", () => {
     const cases: { name: string; config: Record<string, unknown>; expected: Record<string, string[]> }[] = [
@@ -22,8 +21,12 @@ describe("loopback cluster: what a stack needs of it", () => {
         it(name, () => assert.deepEqual(placementNodeLabels(config), expected));
     }
 
-    it("covers Circle Core's development pool", () => {
-        assert.deepEqual(placementNodeLabels(readConfigFile(path.join(repoRoot, "examples", "circle-core-development.yaml"))), { pool: ["development"] });
+    it("reads a stack built as a stack file holds it: every tier and database on one pool", () => {
+        const onPool = { nodeSelector: { pool: "development" } };
+        const config = aStack("development")
+            .withTier(aTier("api").with({ placement: onPool }).withDatabase(aDatabase({ placement: onPool })), aTier("worker").with({ placement: onPool }))
+            .build();
+        assert.deepEqual(placementNodeLabels(config), { pool: ["development"] });
     });
 });
 
@@ -37,7 +40,12 @@ describe("loopback cluster: the StorageClasses a stack names", () => {
         }), ["fast-ssd", "shared-nfs", "memory-optimised", "standard"]);
     });
 
-    it("finds AgentGuard's", () => {
-        assert.deepEqual(namedStorageClasses(readConfigFile(path.join(repoRoot, "examples", "agentguard.yaml"))).sort(), ["fast-ssd", "standard"]);
+    it("finds a built stack's default and monitoring's, and a database's that repeats the default once", () => {
+        const config = aStack("production")
+            .withTier(aTier("api").withDatabase(aDatabase({ storageClass: "fast-ssd" })))
+            .with("storageClass", "fast-ssd")
+            .withAddons({ monitoring: { enabled: true, storageClass: "standard" } })
+            .build();
+        assert.deepEqual(namedStorageClasses(config).sort(), ["fast-ssd", "standard"]);
     });
 });
