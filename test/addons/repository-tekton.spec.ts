@@ -5,10 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import { CiPipelines } from "../../components/addons/ci/pipelines";
-import { problemsOf } from "../edge/stacks";
 import { aStack, aTier } from "../support/builders";
 import { runStack } from "../support/program";
-import { assertProblem } from "../support/problems";
+import { assertProblem, problemsOf } from "../support/problems";
 import { kinds } from "../support/kinds";
 
 const fixture = (name: string) => `test/fixtures/tekton/${name}.yaml`;

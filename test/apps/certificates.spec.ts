@@ -1,8 +1,7 @@
 import * as assert from "node:assert/strict";
-import { problemsOf } from "../edge/stacks";
 import { aStack, aTier } from "../support/builders";
 import { runStack, StackRun } from "../support/program";
-import { assertProblem } from "../support/problems";
+import { assertProblem, problemsOf } from "../support/problems";
 
 const brokerLink = {
     name: "broker-client",

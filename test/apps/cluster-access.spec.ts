@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
 import { escalationReasonAnnotation } from "../../components/apps/cluster-access";
-import { problemsOf } from "../edge/stacks";
 import { aStack, aTier } from "../support/builders";
 import { runStack, StackRun } from "../support/program";
-import { assertProblem } from "../support/problems";
+import { assertProblem, problemsOf } from "../support/problems";
 
 const crdFile = "test/fixtures/crds/brokers.yaml";
 const brokerRules = [{ apiGroups: ["atb.example.com"], resources: ["brokers", "brokers/status", "links"], verbs: ["get", "list", "watch", "update", "patch"] }];

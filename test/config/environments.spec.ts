@@ -1,15 +1,12 @@
 import * as assert from "node:assert/strict";
-import { environments, parsePlatformConfig } from "../../components/config";
+import { environments } from "../../components/config";
 import { environmentProfiles } from "../../components/platform/environment";
-import { aStack, aTier, Environment, RawConfig, TierBuilder } from "../support/builders";
-import { asEngineConfig, runStack, StackRun } from "../support/program";
+import { aStack, aTier, Environment, TierBuilder } from "../support/builders";
+import { parseStack as parse } from "../support/problems";
+import { runStack, StackRun } from "../support/program";
 
 /** Two tiers that set neither replicas nor logLevel, so the environment decides both. */
 const unsized = (): TierBuilder[] => [aTier("api"), aTier("worker").calledBy("api")];
-
-function parse(config: RawConfig) {
-    return parsePlatformConfig(asEngineConfig(config), new Set());
-}
 
 describe("environments", () => {
     it("are local, development, staging and production, each with a profile", () => {

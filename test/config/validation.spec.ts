@@ -1,31 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { ConfigError, environments, parsePlatformConfig } from "../../components/config";
+import { environments } from "../../components/config";
 import { aDatabase, anEdge, aStack, aTier } from "../support/builders";
-import { asEngineConfig, committedStacks, readConfigFile, repoRoot, withTestSecrets } from "../support/program";
-import { assertProblem } from "../support/problems";
+import { committedStacks, readConfigFile, repoRoot, withTestSecrets } from "../support/program";
+import { assertProblem, parseStack as parse, problemsOf } from "../support/problems";
 
 type Raw = Record<string, unknown>;
-
-const tokenKey = "groundwork:cloudflareApiToken";
-
-/** Parses as Pulumi would; a stack with the edge on gets its Cloudflare token as a secret, as `pulumi config set --secret` stores it. */
-function parse(config: Raw, secretKeys: string[] = []) {
-    const edgeOn = (config["groundwork:edge"] as { enabled?: boolean } | undefined)?.enabled === true;
-    const withToken = edgeOn && !(tokenKey in config) ? { ...config, [tokenKey]: "token" } : config;
-    const secrets = edgeOn && !(tokenKey in config) ? [...secretKeys, tokenKey] : secretKeys;
-    return parsePlatformConfig(asEngineConfig(withToken), new Set(secrets));
-}
-
-function problemsOf(config: Raw, secretKeys: string[] = []): string[] {
-    try {
-        parse(config, secretKeys);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return [...error.problems];
-    }
-    return [];
-}
 
 const apiHost = "api.example.com";
 const argocdHost = "argocd.example.com";

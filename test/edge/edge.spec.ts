@@ -7,8 +7,9 @@ import { originPullCaExpiry, originPullCaPem, originPullCaSecretName, originPull
 import { managedRulesetIds, owaspParanoiaLevels } from "../../components/edge/planLimits";
 import { RawConfig } from "../support/builders";
 import { readStackConfig, runStack, valueOf } from "../support/program";
+import { parseStack } from "../support/problems";
 import { matches, Request } from "./rules";
-import { edgeOf, hosts, memberStack, ownerStack, parse, tokenKey, zone } from "./stacks";
+import { edgeOf, hosts, memberStack, ownerStack, zone } from "./stacks";
 
 interface Registered {
     type: string;
@@ -55,7 +56,7 @@ async function runEdge(raw: RawConfig, options: { change?: (edge: any) => void; 
     const { Edge } = await import("../../components/edge");
     const changed = structuredClone(raw);
     options.change?.(edgeOf(changed));
-    const config = parse(changed);
+    const config = parseStack(changed);
     if (!config.edge.enabled) {
         assert.fail(`the ${stack} stack must enable the edge`);
     }
@@ -309,7 +310,7 @@ describe("Cloudflare edge component", () => {
     describe("the committed production stack's WAF", () => {
         let rules: Record<string, any[]>;
         before(async () => {
-            const run = await runEdge({ ...readStackConfig("production"), [tokenKey]: "test-token" });
+            const run = await runEdge(readStackConfig("production"));
             rules = Object.fromEntries(run.ofType(rulesetType).map((resource) => [resource.inputs.phase, resource.inputs.rules]));
         });
 

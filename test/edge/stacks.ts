@@ -1,10 +1,4 @@
-import * as assert from "node:assert/strict";
-import { ConfigError, parsePlatformConfig, PlatformConfig } from "../../components/config";
 import { anEdge, aStack, aTier, RawConfig } from "../support/builders";
-import { asEngineConfig } from "../support/program";
-
-/** The Cloudflare token every edge-enabled stack needs, passed as a secret like `pulumi config set --secret`. */
-export const tokenKey = "groundwork:cloudflareApiToken";
 
 /** The zone of ownerStack() and memberStack(), and the host each serves its API on. */
 export const zone = anEdge().zone as { name: string; accountId: string };
@@ -52,12 +46,9 @@ export function ownerEdge(): Record<string, any> {
     });
 }
 
-/** A stack of a public backend and a private executor behind `edge`, with the token as `pulumi config set --secret` stores it. */
+/** A stack of a public backend and a private executor behind `edge`; parseStack and runStack give it its Cloudflare token. */
 function stackBehind(environment: "staging" | "production", host: string, edge: Record<string, any>): RawConfig {
-    return {
-        ...aStack(environment).withTier(aTier("backend").public(host), aTier("executor").calledBy("backend")).withEdge(edge).build(),
-        [tokenKey]: "test-token",
-    };
+    return aStack(environment).withTier(aTier("backend").public(host), aTier("executor").calledBy("backend")).withEdge(edge).build();
 }
 
 /** The production stack that owns the zone (ownerEdge()), `change` applied to its config. */
@@ -76,18 +67,3 @@ export function memberStack(change: (config: any) => void = () => undefined): Ra
 
 /** The edge section of a config, for `change` callbacks. */
 export const edgeOf = (config: any) => config["groundwork:edge"];
-
-export function parse(config: RawConfig): PlatformConfig {
-    return parsePlatformConfig(asEngineConfig(config), new Set([tokenKey]));
-}
-
-/** Every problem validation reports for `config`; empty when it is valid. */
-export function problemsOf(config: RawConfig): string[] {
-    try {
-        parse(config);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return [...error.problems];
-    }
-    return [];
-}

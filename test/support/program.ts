@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { platform } from "../../components/program";
 import type { Manifest } from "../../tools/network/matrix";
 import { AliasSpec, aliasUrn, childUrn, lookup, requestFor, settle, startMockRun, urnParts } from "./mocks";
-import { asEngineConfig, RawConfig, readStackConfig, withOverrides } from "./stack-config";
+import { asEngineConfig, RawConfig, readStackConfig, withCloudflareToken, withOverrides } from "./stack-config";
 
 export { asEngineConfig, committedStacks, readConfigFile, readStackConfig, testReceiverCredentials, testSecretValue, withOverrides, withTestSecrets } from "./stack-config";
 export type { AliasSpec } from "./mocks";
@@ -85,14 +85,7 @@ export async function runStack(
     stack: string,
     options: { overrides?: RawConfig; config?: RawConfig; secretKeys?: string[]; preview?: boolean } = {},
 ): Promise<StackRun> {
-    const config = withOverrides(options.config ?? readStackConfig(stack), options.overrides);
-    // Stack files never hold the Cloudflare token (it is an encrypted secret); tests pass one in.
-    const tokenKey = "groundwork:cloudflareApiToken";
-    const edgeOn = (config["groundwork:edge"] as { enabled?: boolean } | undefined)?.enabled === true;
-    if (edgeOn && !(tokenKey in config)) {
-        config[tokenKey] = "test-cloudflare-token";
-    }
-    const secretKeys = [...(options.secretKeys ?? []), ...(edgeOn ? [tokenKey] : [])];
+    const { config, secretKeys } = withCloudflareToken(withOverrides(options.config ?? readStackConfig(stack), options.overrides), options.secretKeys);
     const recorded = await startMockRun(stack, {
         state: (resource) => mockState(resource.type, resource.name, resource.inputs),
         call: mockCall,

@@ -37,6 +37,18 @@ export function testSecretValue(tier: string, name: string): string {
     return `test-secret-${tier}-${name}`;
 }
 
+/** The Cloudflare token a stack with the edge on needs. Stack files never hold it (it is an encrypted secret). */
+export const cloudflareTokenKey = "groundwork:cloudflareApiToken";
+
+/** The config with a test Cloudflare token, stored as a secret, when the edge is on and the config holds none. */
+export function withCloudflareToken(config: RawConfig, secretKeys: readonly string[] = []): { config: RawConfig; secretKeys: string[] } {
+    const edgeOn = (config["groundwork:edge"] as { enabled?: boolean } | undefined)?.enabled === true;
+    if (!edgeOn || cloudflareTokenKey in config) {
+        return { config, secretKeys: [...secretKeys] };
+    }
+    return { config: { ...config, [cloudflareTokenKey]: "test-cloudflare-token" }, secretKeys: [...secretKeys, cloudflareTokenKey] };
+}
+
 /** Stack config with `overrides` applied (a value of `undefined` deletes the key). */
 export function withOverrides(config: RawConfig, overrides: RawConfig = {}): RawConfig {
     const merged = { ...config };

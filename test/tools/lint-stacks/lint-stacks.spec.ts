@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { versions } from "../../../components/versions";
 import { runLintStacks } from "../../../tools/lint-stacks";
-import { memberStack, problemsOf } from "../../edge/stacks";
+import { memberStack } from "../../edge/stacks";
+import { problemsOf } from "../../support/problems";
 import { readStackConfig, repoRoot } from "../../support/program";
 
 type Files = Record<string, any>;
