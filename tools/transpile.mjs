@@ -12,6 +12,13 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+// V8's code cache of every module loaded (Node.js 22.1 and later; older versions have no such cache): a third less
+// CPU to load @pulumi/pulumi, @pulumi/kubernetes and @pulumi/policy once warm. Set in the environment, so that
+// the Node.js processes the engine starts (the policy analyzer, the stand-ins) use the same directory.
+process.env.NODE_COMPILE_CACHE ??= path.join(root, "node_modules", ".cache", "groundwork-node-compile");
+Module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
+
 const load = createRequire(path.join(root, "package.json"));
 const cacheDir = path.join(root, "node_modules", ".cache", "groundwork-ts");
 const tsconfig = path.join(root, "tsconfig.json");

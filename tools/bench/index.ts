@@ -10,7 +10,7 @@ import { defineCommand, runAsMain, UsageError } from "../cli/command-line";
 import { ensureToolchain } from "../toolchain";
 import { REPO_ROOT, TRANSPILE_LOADER } from "../cli/paths";
 import { benchConfig, readStackConfig, validate, withTiers } from "./configs";
-import { ProcessRole, runMeasured, Spread, spread } from "./measure";
+import { CPU_ROLES, cpuOverFloor, ProcessRole, runMeasured, Spread, spread } from "./measure";
 import { PreviewJob, PreviewResult } from "./preview";
 import { loadCorpus, measureCore, measureReference } from "./pss";
 
@@ -243,6 +243,35 @@ function table(rows: readonly string[][]): string[] {
     return rows.map((cells) => row(cells, widths));
 }
 
+/** Floors the extra CPU of a preview is attributed against: each figure's own floor, as the ratios compare them. */
+const FLOORS: readonly { figure: string; floor: string }[] = [
+    { figure: "program", floor: "baseline" },
+    { figure: "pack", floor: "program" },
+];
+
+/**
+ * CPU time per process of each preview (medians, start-up included), then what each figure costs over its
+ * floor per process: the line that says whose cost a ratio is (the program, the CLI, the policy analyzer,
+ * the providers or the stand-ins), to read with the profiles of --profile.
+ */
+function cpuByProcess(previews: ReadonlyMap<string, PreviewFigure>): string[] {
+    const rows: string[][] = [["cpu by process", ...CPU_ROLES]];
+    for (const figure of previews.values()) {
+        rows.push([figure.label, ...CPU_ROLES.map((role) => seconds(figure.cpuByRoleMs[role]))]);
+    }
+    const lines = table(rows);
+    for (const { figure, floor } of FLOORS) {
+        const measured = previews.get(figure);
+        const base = previews.get(floor);
+        if (measured && base) {
+            const extra = cpuOverFloor(measured.cpuByRoleMs, base.cpuByRoleMs)
+                .map(({ role, extraMs }) => `${role} ${extraMs >= 0 ? "+" : "-"}${seconds(Math.abs(extraMs))}`);
+            lines.push(`${measured.label} over ${base.label}: ${extra.length > 0 ? extra.join(", ") : "no process differs"}`);
+        }
+    }
+    return lines;
+}
+
 async function main(options: Options): Promise<number> {
     const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
     const startedAt = new Date();
@@ -287,6 +316,7 @@ async function main(options: Options): Promise<number> {
 
     const lines = table(rows);
     process.stdout.write(`${lines.join("\n")}\n`);
+    process.stdout.write(`${cpuByProcess(previews).join("\n")}\n`);
     process.stdout.write(`runs ${options.runs} · load average ${loadBefore.map((load) => load.toFixed(2)).join(" ")} before, ${loadAfter.map((load) => load.toFixed(2)).join(" ")} after · ${os.cpus().length} cores\n`);
     if (pss && (pss.mismatches.core.length > 0 || pss.mismatches.reference.length > 0)) {
         process.stdout.write(`pss verdicts wrong: policy/core ${pss.mismatches.core.length}, reference ${pss.mismatches.reference.length} (listed in the JSON)\n`);

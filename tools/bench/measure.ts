@@ -140,3 +140,16 @@ export function spread(values: readonly number[]): Spread {
     const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: [...values] };
 }
+
+/** The roles a preview's CPU time is attributed to, in the order the bench prints them. */
+export const CPU_ROLES: readonly ProcessRole[] = ["node", "cli", "analyzer", "provider", "stand-in", "other"];
+
+/**
+ * Where a preview's extra CPU time over its floor goes: the difference per role, largest first, leaving
+ * out roles that differ by less than `noiseMs` (one sampling interval of ten 10 ms ticks by default).
+ */
+export function cpuOverFloor(figure: Record<ProcessRole, number>, floor: Record<ProcessRole, number>, noiseMs = SAMPLE_MS): { role: ProcessRole; extraMs: number }[] {
+    return CPU_ROLES.map((role) => ({ role, extraMs: figure[role] - floor[role] }))
+        .filter(({ extraMs }) => Math.abs(extraMs) >= noiseMs)
+        .sort((a, b) => b.extraMs - a.extraMs);
+}

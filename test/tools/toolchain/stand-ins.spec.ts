@@ -66,6 +66,20 @@ describe("stand-in providers", () => {
         await assert.rejects(random.check(urnOf("random:index/randomString:RandomString"), {}, { length: 8 }), /stand-in random provider.*implements only random:index\/randomPassword:RandomPassword/);
         await assert.rejects(tls.create(urnOf("tls:index/locallySignedCert:LocallySignedCert"), {}), /stand-in tls provider.*not the real pulumi-resource-tls/);
     });
+
+    it("tls loads its certificate library only to build a certificate, not to start or check", () => {
+        const script = [
+            `const { TlsStandInProvider, SELF_SIGNED_CERT_TYPE } = require(${JSON.stringify(path.resolve(__dirname, "../../../tools/toolchain/stand-ins/tls.ts"))});`,
+            "const loaded = () => Object.keys(require.cache).some((file) => file.includes(`${require('node:path').sep}@peculiar${require('node:path').sep}x509${require('node:path').sep}`));",
+            "const started = loaded();",
+            "new TlsStandInProvider().check('urn:pulumi:test::groundwork::tls:index/selfSignedCert:SelfSignedCert::ca', {}, { privateKeyPem: 'x', validityPeriodHours: 1, allowedUses: ['cert_signing'], isCaCertificate: true, subject: {} })",
+            "    .then((checked) => console.log(JSON.stringify({ started, checked: loaded(), failures: checked.failures.map((failure) => failure.property) })));",
+        ].join("\n");
+        const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: path.resolve(__dirname, "../../.."), encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+        // The check still refuses a CA certificate without a subject (and the unusable key), without the library.
+        assert.deepEqual(JSON.parse(run.stdout), { started: false, checked: false, failures: ["privateKeyPem", "subject"] });
+    });
 });
 
 describe("stand-in RandomPassword", () => {

@@ -9,34 +9,33 @@
  *
  * Run as a plugin (the toolchain's launcher does): node -r ts-node/register/transpile-only tls.ts [engine address]
  */
-// @peculiar/x509 resolves its parts through tsyringe, which needs the Reflect metadata API in place before it loads.
-import "reflect-metadata";
 import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, webcrypto } from "node:crypto";
+import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import * as provider from "@pulumi/pulumi/provider";
-import {
-    AsnEcSignatureFormatter,
-    AuthorityKeyIdentifierExtension,
-    BasicConstraintsExtension,
-    ExtendedKeyUsageExtension,
-    Extension,
-    JsonAttributeObject,
-    JsonGeneralName,
-    JsonNameParams,
-    KeyUsageFlags,
-    KeyUsagesExtension,
-    Name,
-    Pkcs10CertificateRequestGenerator,
-    SubjectAlternativeNameExtension,
-    SubjectKeyIdentifierExtension,
-    X509CertificateGenerator,
-    cryptoProvider,
-} from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
+import type { Extension, JsonAttributeObject, JsonGeneralName, JsonNameParams } from "@peculiar/x509";
 import { CheckOutcome, InputValidator, PropertyMap, StandInProvider, StandInResource } from "./provider-base";
 
-cryptoProvider.set(webcrypto);
-// The signature formatter splits an ECDSA signature into r and s by the curve's size, and knows no P-224.
-AsnEcSignatureFormatter.namedCurveSize.set("P-224", 28);
+const load = createRequire(__filename);
+let loadedX509: typeof X509 | undefined;
+
+/**
+ * @peculiar/x509, loaded when the first certificate or request is built: a preview only checks and diffs, and
+ * loading it (with tsyringe and the ASN.1 schemas) costs about 0.12 s of CPU on every start of the plugin.
+ */
+function x509(): typeof X509 {
+    if (loadedX509 === undefined) {
+        // @peculiar/x509 resolves its parts through tsyringe, which needs the Reflect metadata API in place before it loads.
+        load("reflect-metadata");
+        const loaded = load("@peculiar/x509") as typeof X509;
+        loaded.cryptoProvider.set(webcrypto);
+        // The signature formatter splits an ECDSA signature into r and s by the curve's size, and knows no P-224.
+        loaded.AsnEcSignatureFormatter.namedCurveSize.set("P-224", 28);
+        loadedX509 = loaded;
+    }
+    return loadedX509;
+}
 
 export const PRIVATE_KEY_TYPE = "tls:index/privateKey:PrivateKey";
 export const SELF_SIGNED_CERT_TYPE = "tls:index/selfSignedCert:SelfSignedCert";
@@ -62,16 +61,17 @@ const ECDSA_CURVES = Object.keys(CURVES) as EcdsaCurve[];
 /** Go's crypto/rsa, which upstream is built with, refuses smaller keys (Go 1.24 and later). */
 const MINIMUM_RSA_BITS = 1024;
 
-const KEY_USAGES: Readonly<Record<string, KeyUsageFlags>> = {
-    digital_signature: KeyUsageFlags.digitalSignature,
-    content_commitment: KeyUsageFlags.nonRepudiation,
-    key_encipherment: KeyUsageFlags.keyEncipherment,
-    data_encipherment: KeyUsageFlags.dataEncipherment,
-    key_agreement: KeyUsageFlags.keyAgreement,
-    cert_signing: KeyUsageFlags.keyCertSign,
-    crl_signing: KeyUsageFlags.cRLSign,
-    encipher_only: KeyUsageFlags.encipherOnly,
-    decipher_only: KeyUsageFlags.decipherOnly,
+/** Upstream's key usages, each by the name of its KeyUsageFlags bit. */
+const KEY_USAGES: Readonly<Record<string, keyof typeof X509.KeyUsageFlags>> = {
+    digital_signature: "digitalSignature",
+    content_commitment: "nonRepudiation",
+    key_encipherment: "keyEncipherment",
+    data_encipherment: "dataEncipherment",
+    key_agreement: "keyAgreement",
+    cert_signing: "keyCertSign",
+    crl_signing: "cRLSign",
+    encipher_only: "encipherOnly",
+    decipher_only: "decipherOnly",
 };
 
 const EXTENDED_KEY_USAGES: Readonly<Record<string, string>> = {
@@ -373,16 +373,22 @@ function nodeSigner(key: KeyPair) {
 
 /** A directory string as Go's asn1 writes one: PrintableString when the characters allow, UTF8String otherwise. */
 function directoryString(value: string): JsonAttributeObject {
-    return Name.isPrintableString(value) ? { printableString: value } : { utf8String: value };
+    return x509().Name.isPrintableString(value) ? { printableString: value } : { utf8String: value };
 }
 
-/** The subject's attributes as upstream builds them (createSubjectDistinguishedNames); empty values are left out. */
-function subjectAttributes(subject: CertificateSubject | undefined): JsonNameParams {
+/** The subject's non-empty values per attribute, in upstream's order (createSubjectDistinguishedNames). */
+function subjectValues(subject: CertificateSubject | undefined): { oid: string; values: string[] }[] {
     return SUBJECT_ATTRIBUTES.flatMap(({ property, oid }) => {
         const values = [subject?.[property] ?? []].flat().filter((value) => value !== "");
-        const encoded = values.map((value) => (oid === EMAIL_ADDRESS_OID ? { ia5String: value } : directoryString(value)));
-        return encoded.length > 0 ? [{ [oid]: encoded }] : [];
+        return values.length > 0 ? [{ oid, values }] : [];
     });
+}
+
+/** The subject's attributes as upstream builds them; empty values are left out. */
+function subjectAttributes(subject: CertificateSubject | undefined): JsonNameParams {
+    return subjectValues(subject).map(({ oid, values }) => ({
+        [oid]: values.map((value) => (oid === EMAIL_ADDRESS_OID ? { ia5String: value } : directoryString(value))),
+    }));
 }
 
 function subjectAlternativeNames({ dnsNames = [], ipAddresses = [], uris = [] }: CertRequestInputs): JsonGeneralName[] {
@@ -447,7 +453,7 @@ function checkSelfSignedCert(inputs: PropertyMap): CheckOutcome {
     const [isCaCertificate, setSubjectKeyId, setAuthorityKeyId] = ["isCaCertificate", "setSubjectKeyId", "setAuthorityKeyId"].map(flag);
 
     // RFC 5280 section 4.1.2.6; upstream refuses to create such a certificate.
-    if (isCaCertificate === true && subjectIsKnown && subjectAttributes(subject).length === 0) {
+    if (isCaCertificate === true && subjectIsKnown && subjectValues(subject).length === 0) {
         validator.fail("subject", "must hold at least one distinguished name when isCaCertificate is true: set subject.commonName, for one");
     }
     // A self-signed certificate's authority key identifier is its own subject key identifier, which upstream sets
@@ -463,7 +469,8 @@ function checkSelfSignedCert(inputs: PropertyMap): CheckOutcome {
 
 async function certificateExtensions(inputs: SelfSignedCertInputs, spki: Uint8Array, subjectIsEmpty: boolean): Promise<Extension[]> {
     const { allowedUses, isCaCertificate, maxPathLength } = inputs;
-    const keyUsages = allowedUses.reduce((flags, use) => flags | (KEY_USAGES[use] ?? 0), 0);
+    const { AuthorityKeyIdentifierExtension, BasicConstraintsExtension, ExtendedKeyUsageExtension, KeyUsageFlags, KeyUsagesExtension, SubjectAlternativeNameExtension, SubjectKeyIdentifierExtension } = x509();
+    const keyUsages = allowedUses.reduce((flags, use) => flags | (use in KEY_USAGES ? KeyUsageFlags[KEY_USAGES[use]] : 0), 0);
     const extendedKeyUsages = allowedUses.flatMap((use) => EXTENDED_KEY_USAGES[use] ?? []);
     const subjectKeyIdentifier =
         isCaCertificate || inputs.setSubjectKeyId ? await SubjectKeyIdentifierExtension.create(spki) : undefined;
@@ -511,6 +518,7 @@ const selfSignedCert: StandInResource<SelfSignedCertInputs> = {
         const key = parsePrivateKeyPem(inputs.privateKeyPem);
         const signer = nodeSigner(key);
         const attributes = subjectAttributes(inputs.subject);
+        const { Name, X509CertificateGenerator } = x509();
         const subject = new Name(attributes);
         // Whole seconds: a certificate holds no finer time, and validityStartTime should say what it holds.
         const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -562,6 +570,7 @@ const certRequest: StandInResource<CertRequestInputs> = {
         const key = parsePrivateKeyPem(inputs.privateKeyPem);
         const signer = nodeSigner(key);
         const alternativeNames = subjectAlternativeNames(inputs);
+        const { Name, Pkcs10CertificateRequestGenerator, SubjectAlternativeNameExtension } = x509();
         const request = await Pkcs10CertificateRequestGenerator.create(
             {
                 name: new Name(subjectAttributes(inputs.subject)),
