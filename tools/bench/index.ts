@@ -13,6 +13,7 @@ import { benchConfig, readStackConfig, validate, withTiers } from "./configs";
 import { CPU_ROLES, cpuOverFloor, ProcessRole, runMeasured, Spread, spread } from "./measure";
 import { PreviewJob, PreviewResult } from "./preview";
 import { loadCorpus, measureCore, measureReference } from "./pss";
+import { verdictLine } from "./targets";
 
 const SECTIONS = ["program", "pack", "tiers", "pss", "validation"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -232,7 +233,6 @@ function measureValidation(options: Options): { production: Timed; tiers50: Time
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const ratio = (value: number) => `${value.toFixed(2)}x`;
 
 function row(cells: readonly string[], widths: readonly number[]): string {
     return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd();
@@ -312,7 +312,6 @@ async function main(options: Options): Promise<number> {
             pssCoreOverReference: pss && pss.coreCpu.median / pss.referenceCpu.median,
         },
     };
-    const shown = (value: number | undefined) => (value === undefined ? "n/a" : ratio(value));
 
     const lines = table(rows);
     process.stdout.write(`${lines.join("\n")}\n`);
@@ -334,7 +333,7 @@ async function main(options: Options): Promise<number> {
         ratios,
     }, null, 2)}\n`);
     process.stdout.write(`results     ${path.relative(REPO_ROOT, file)}\n`);
-    process.stdout.write(`bench: program/baseline ${shown(ratios.programOverBaseline)}, pack ${shown(ratios.packOverPlain)}, 50/10 tiers per-resource ${shown(ratios.tiers50OverTiers10PerResource)}, pss core/reference ${shown(ratios.pssCoreOverReference)}\n`);
+    process.stdout.write(`${verdictLine(ratios)}\n`);
     return 0;
 }
 
