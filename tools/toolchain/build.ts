@@ -32,7 +32,10 @@ export async function findGo(): Promise<GoToolchain> {
             ...process.env,
             CGO_ENABLED: "0",
             // Builds run on copies in the cache, so go may complete their go.sum; -buildvcs: no repository there.
-            GOFLAGS: "-mod=mod -buildvcs=false",
+            // -trimpath here rather than on `go build` alone: the `go run` a generator directive starts inherits
+            // GOFLAGS, so the kubernetes provider's generator compiles its 629 dependencies with the action IDs
+            // of the provider's own build, and the build reuses them instead of compiling them again.
+            GOFLAGS: "-mod=mod -buildvcs=false -trimpath",
             GOWORK: "off",
         },
     };
@@ -62,14 +65,27 @@ export function unavailabilityReason(output: string): string | undefined {
 }
 
 /**
- * One tool's build in a private scratch directory. `prepare` does the network work and
- * `compile` all the compiling (generator included), so the caller can download the next tool
- * while compiling this one and never runs two compiles at once.
+ * What a build compiles, from `go list -deps`: the standard library packages, and every other
+ * package as `<import path>@<module version>`, so that two builds share an entry only where they
+ * share the package at the same version.
+ */
+export interface BuildPackages {
+    standard: readonly string[];
+    modules: ReadonlySet<string>;
+}
+
+/**
+ * One tool's build in a private scratch directory. `prepare` does the network work and lists
+ * what the build compiles; `compileStandardLibrary` and `compile` do all the compiling (generator
+ * included), so the caller can download the next tool while compiling another, and decide which
+ * compiles may run side by side (tools/toolchain/schedule.ts).
  */
 export class ToolBuild {
     private readonly scratch: string;
     private readonly sources: string;
     private readonly staged: string;
+    /** Set by `prepare`. */
+    packages: BuildPackages = { standard: [], modules: new Set() };
 
     constructor(
         readonly recipe: Recipe,
@@ -96,14 +112,39 @@ export class ToolBuild {
         // A provider's embedded schema is generated only in `compile`, so its package errors are tolerated
         // here (-e); a module that cannot be fetched then fails the generator or the build instead.
         const tolerateErrors = recipe.kind === "provider" ? ["-e"] : [];
-        await this.runGo(
-            ["list", "-deps", ...tolerateErrors, `-tags=${recipe.buildTags.join(",")}`, "-f={{.ImportPath}}", this.target()],
+        const listed = await this.runGo(
+            [
+                "list",
+                "-deps",
+                ...tolerateErrors,
+                `-tags=${recipe.buildTags.join(",")}`,
+                "-f={{if .Standard}}std {{.ImportPath}}{{else}}{{.ImportPath}}@{{with .Module}}{{.Version}}{{end}}{{end}}",
+                this.target(),
+            ],
             this.sources,
         );
+        const lines = listed.stdout.split("\n").filter(Boolean);
+        this.packages = {
+            standard: lines.filter((line) => line.startsWith("std ")).map((line) => line.slice("std ".length)),
+            modules: new Set(lines.filter((line) => !line.startsWith("std "))),
+        };
     }
 
-    /** Builds the binary and publishes the cache entry; returns the path of the binary. */
-    async compile(): Promise<string> {
+    /**
+     * Compiles standard library packages ahead of the build. Their action IDs do not depend on the
+     * module or the build tags, so every tool shares them; compiled here, one build at a time, they
+     * are never compiled twice by two builds running side by side (the Go cache does not share a
+     * compile still in flight).
+     */
+    async compileStandardLibrary(packages: readonly string[], parallelism: number): Promise<void> {
+        await this.runGo(["build", `-p=${parallelism}`, ...packages], this.sources);
+    }
+
+    /**
+     * Builds the binary and publishes the cache entry; returns the path of the binary. `parallelism`
+     * is go's -p: the packages compiled at once, each compile also using every core for its backend.
+     */
+    async compile(parallelism: number): Promise<string> {
         const recipe = this.recipe;
         if (recipe.kind === "provider") {
             // The provider's own generator writes the embedded schema-embed.json from the committed schema, stamped with the version.
@@ -113,9 +154,7 @@ export class ToolBuild {
         await this.runGo(
             [
                 "build",
-                // Two cores: one compile at a time across tools, two packages at a time within one.
-                "-p=2",
-                "-trimpath",
+                `-p=${parallelism}`,
                 `-tags=${recipe.buildTags.join(",")}`,
                 `-ldflags=${ldflags.join(" ")}`,
                 "-o",

@@ -213,9 +213,15 @@ export function providerPluginName(recipe: Recipe): string | undefined {
     return /^pulumi-resource-(.+)$/.exec(recipe.binary)?.[1];
 }
 
-/** Every file a recipe reads from the repository: a change to any of them changes the cache key. */
+/** Our TypeScript, which no Go build reads (test/toolchain/cache-keys.spec.ts holds the keys to that). */
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+
+/**
+ * Every file a recipe's Go build reads from the repository: a change to any of them changes the
+ * cache key. TypeScript is left out, so that editing ours never rebuilds a Go tool.
+ */
 export function recipeFiles(recipe: Recipe): string[] {
-    return recipe.kind === "wrapper" ? listFiles(path.resolve(TOOLCHAIN_DIR, recipe.moduleDir)).sort() : [];
+    return recipe.kind === "wrapper" ? listFiles(path.resolve(TOOLCHAIN_DIR, recipe.moduleDir)).filter((file) => !TYPESCRIPT.test(file)).sort() : [];
 }
 
 function listFiles(dir: string): string[] {

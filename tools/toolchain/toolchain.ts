@@ -7,6 +7,7 @@ import { cacheRoot, cachedBinary, isExecutableFile, makeTempDir, publishEntry, r
 import { LOCAL_CLUSTER_STACK, LOCAL_STACK, LOCAL_STACK_PASSPHRASE, REPO_ROOT, STATE_DIR, TRANSPILE_LOADER } from "../cli/paths";
 import { runCommand, shellQuote, tail } from "./process";
 import { Recipe, ToolName, ToolchainError, checkWrapperRequirements, providerPluginName, recipes } from "./recipes";
+import { CompileScheduler, StandardLibraryStage } from "./schedule";
 import { toolchainVersions } from "./versions";
 
 /**
@@ -191,9 +192,10 @@ export function formatElapsed(ms: number): string {
 }
 
 /**
- * Builds the missing tools: downloads run side by side, compiles one at a time (they use both
- * cores). Each tool reports when it starts, every `heartbeatMs` while it runs, and when it ends,
- * so that a cold build of many minutes never looks hung.
+ * Builds the missing tools: downloads run side by side, compiles on the lanes of
+ * tools/toolchain/schedule.ts (the longest first, two at once where they share little). Each tool
+ * reports when it starts, every `heartbeatMs` while it runs, and when it ends, so that a cold build
+ * of many minutes never looks hung.
  */
 async function buildAll(missing: readonly Recipe[], root: string, report: (line: string) => void, heartbeatMs: number): Promise<ToolStatus[]> {
     let go: GoToolchain;
@@ -208,12 +210,13 @@ async function buildAll(missing: readonly Recipe[], root: string, report: (line:
     }
     const logDir = path.join(root, "logs");
     fs.mkdirSync(logDir, { recursive: true });
-    const compileOneAtATime = serialQueue();
+    const scheduler = new CompileScheduler();
+    const standardLibrary = new StandardLibraryStage();
     return Promise.all(
         missing.map(async (recipe): Promise<ToolStatus> => {
             const build = new ToolBuild(recipe, root, go, path.join(logDir, `${recipe.tool}-${recipe.version}.log`));
             const started = Date.now();
-            // A tool queued behind another's compile stays quiet: the compiling one shows progress.
+            // A tool waiting for a compile lane stays quiet: the compiling ones show progress.
             let phase: string | undefined = "downloading modules";
             report(formatLine(recipe.tool, recipe.version, `${phase} (log: ${build.logFile})`));
             const heartbeat = setInterval(() => phase && report(formatLine(recipe.tool, recipe.version, `${phase}: ${formatElapsed(Date.now() - started)}`)), heartbeatMs);
@@ -222,10 +225,11 @@ async function buildAll(missing: readonly Recipe[], root: string, report: (line:
                 await build.prepare();
                 phase = undefined;
                 report(formatLine(recipe.tool, recipe.version, `downloaded in ${formatElapsed(Date.now() - started)}; compiles when the compiler is free`));
-                const binary = await compileOneAtATime(() => {
+                const binary = await scheduler.run({ tool: recipe.tool, packages: build.packages.modules }, async (parallelism) => {
                     phase = "compiling";
                     report(formatLine(recipe.tool, recipe.version, `compiling after ${formatElapsed(Date.now() - started)}`));
-                    return build.compile();
+                    await standardLibrary.ensure(build.packages.standard, (packages) => build.compileStandardLibrary(packages, parallelism));
+                    return build.compile(parallelism);
                 });
                 status = { tool: recipe.tool, version: recipe.version, state: "built", binary, seconds: Math.round((Date.now() - started) / 1000), origin: recipe.origin };
             } catch (error) {
@@ -242,16 +246,6 @@ async function buildAll(missing: readonly Recipe[], root: string, report: (line:
             return status;
         }),
     );
-}
-
-/** Runs tasks strictly one after another. */
-function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
-    let last: Promise<unknown> = Promise.resolve();
-    return <T>(task: () => Promise<T>) => {
-        const run = last.then(task);
-        last = run.catch(() => undefined);
-        return run;
-    };
 }
 
 /** The first `pulumi` on PATH that reports exactly the pinned version. */
