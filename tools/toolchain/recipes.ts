@@ -213,7 +213,7 @@ export function providerPluginName(recipe: Recipe): string | undefined {
     return /^pulumi-resource-(.+)$/.exec(recipe.binary)?.[1];
 }
 
-/** Our TypeScript, which no Go build reads (test/toolchain/cache-keys.spec.ts holds the keys to that). */
+/** Our TypeScript, which no Go build reads (test/tools/toolchain/cache-keys.spec.ts holds the keys to that). */
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 /**
