@@ -16,14 +16,14 @@ describe("ci: the EventListener", () => {
         const cases: { name: string; repository: string; branch?: string; expected: string }[] = [
             {
                 name: "an HTTPS URL ending in .git, on the default branch",
-                repository: "https://github.com/acme/web.git",
-                expected: "body.ref == 'refs/heads/main' && (body.repository.clone_url == 'https://github.com/acme/web.git' || body.repository.ssh_url == 'https://github.com/acme/web.git' || body.repository.html_url == 'https://github.com/acme/web')",
+                repository: "https://git.example.com/acme/web.git",
+                expected: "body.ref == 'refs/heads/main' && (body.repository.clone_url == 'https://git.example.com/acme/web.git' || body.repository.ssh_url == 'https://git.example.com/acme/web.git' || body.repository.html_url == 'https://git.example.com/acme/web')",
             },
             {
                 name: "a URL without .git, on a branch of its own",
-                repository: "https://github.com/acme/web",
+                repository: "https://git.example.com/acme/web",
                 branch: "release/v2",
-                expected: "body.ref == 'refs/heads/release/v2' && (body.repository.clone_url == 'https://github.com/acme/web.git' || body.repository.ssh_url == 'https://github.com/acme/web.git' || body.repository.html_url == 'https://github.com/acme/web')",
+                expected: "body.ref == 'refs/heads/release/v2' && (body.repository.clone_url == 'https://git.example.com/acme/web.git' || body.repository.ssh_url == 'https://git.example.com/acme/web.git' || body.repository.html_url == 'https://git.example.com/acme/web')",
             },
             {
                 name: "quotes and backslashes escaped for CEL",

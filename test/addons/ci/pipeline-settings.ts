@@ -6,7 +6,7 @@ export function aPipeline(overrides: { repository?: string; branch?: string; crd
     return tektonSchema.parse({
         pipelines: [{
             tier: "web",
-            repository: overrides.repository ?? "https://github.com/acme/web.git",
+            repository: overrides.repository ?? "https://git.example.com/acme/web.git",
             ...(overrides.branch === undefined ? {} : { branch: overrides.branch }),
             image: "ghcr.io/acme/web",
             test: { image: "node:22", command: "npm test" },
